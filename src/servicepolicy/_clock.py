@@ -1,0 +1,191 @@
+"""BusinessClock: deadlines and elapsed business time by bisection over open intervals.
+
+The calendar is expanded (see :mod:`._calendar`) into sorted UTC intervals with a prefix sum
+of open time, so ``F(t)``, the open time before ``t``, costs one bisect, and
+
+* ``elapsed(a, b) = F(b) - F(a)``;
+* ``add(s, d)`` is the first ``u`` with ``F(u) = F(s) + d``: one bisect on the prefix sums.
+
+The expansion covers a range of whole years and grows when a query falls outside it,
+so the cost of a query does not grow with the span it covers.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from ._calendar import CalendarRules, Expansion, open_intervals
+from ._errors import CalendarError, NaiveDatetimeError
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = 1_000_000
+_DAY_US = 86400 * _US
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MARGIN_US = 2 * _DAY_US
+_SEARCH_YEARS = 30  # how far add/next_open look for open time before giving up
+_MIN_YEAR, _MAX_YEAR = 2, 9997
+
+
+def to_micros(moment: datetime, what: str = "datetime") -> int:
+    """Microseconds since the Unix epoch of an aware datetime; refuses a naive one."""
+    try:
+        delta = moment - _EPOCH
+    except TypeError:
+        if isinstance(moment, datetime):
+            raise NaiveDatetimeError(moment, what) from None
+        raise TypeError(f"{what} must be a datetime, got {type(moment).__name__}") from None
+    return (delta.days * 86400 + delta.seconds) * _US + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC datetime ``micros`` microseconds after the Unix epoch."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    starts: list[int]
+    ends: list[int]
+    cum: list[int]  # cum[i] = open time before starts[i]; cum[-1] = total
+    open_days: list[int]
+    first_year: int
+    last_year: int  # exclusive
+    safe_lo: int  # every UTC instant in [safe_lo, safe_hi] has its local date inside the range
+    safe_hi: int
+
+    @classmethod
+    def build(cls, expansion: Expansion, first_year: int, last_year: int) -> _Index:
+        cum = [0]
+        for s, e in zip(expansion.starts, expansion.ends, strict=True):
+            cum.append(cum[-1] + e - s)
+        safe_lo = (expansion.first.toordinal() - _EPOCH_ORDINAL) * _DAY_US + _MARGIN_US
+        safe_hi = (expansion.last.toordinal() - _EPOCH_ORDINAL) * _DAY_US - _MARGIN_US
+        return cls(
+            expansion.starts,
+            expansion.ends,
+            cum,
+            expansion.open_days,
+            first_year,
+            last_year,
+            safe_lo,
+            safe_hi,
+        )
+
+    def open_before(self, t: int) -> int:
+        """F(t): open time in [first covered instant, t)."""
+        i = bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        return self.cum[i] + min(t - self.starts[i], self.ends[i] - self.starts[i])
+
+
+class BusinessClock:
+    """Answers business-time questions for one :class:`CalendarRules`.
+
+    All instants are integer microseconds since the Unix epoch; :class:`Calendar` wraps this
+    with datetimes.  The clock caches its expansion and grows it on demand; the cache never
+    changes an answer.
+    """
+
+    def __init__(self, rules: CalendarRules, label: str = "calendar") -> None:
+        self.rules = rules
+        self.label = label
+        self._index: _Index | None = None
+
+    # -- coverage -------------------------------------------------------------------------
+
+    def _cover(self, lo: int, hi: int) -> _Index:
+        """An index whose safe range contains ``[lo, hi]`` (microseconds)."""
+        index = self._index
+        if index is not None and index.safe_lo <= lo and hi <= index.safe_hi:
+            return index
+        first = index.first_year if index and lo >= index.safe_lo else _year_of(lo) - 1
+        last = index.last_year if index and hi <= index.safe_hi else _year_of(hi) + 2
+        if index is not None and first <= index.last_year + 5 and last >= index.first_year - 5:
+            first, last = min(first, index.first_year), max(last, index.last_year)
+        first, last = max(first, _MIN_YEAR), min(last, _MAX_YEAR)
+        expansion = open_intervals(self.rules, date(first, 1, 1), date(last, 1, 1))
+        index = _Index.build(expansion, first, last)
+        self._index = index
+        return index
+
+    def _grow_forward(self, index: _Index, origin: int) -> _Index:
+        """Double the years covered after ``index``; give up far past ``origin``."""
+        if index.last_year - _year_of(origin) > _SEARCH_YEARS or index.last_year >= _MAX_YEAR:
+            raise CalendarError(
+                f"{self.label} has no open time in the {_SEARCH_YEARS} years after "
+                f"{from_micros(origin).astimezone(self.rules.zone).isoformat()}"
+            )
+        years = index.last_year - index.first_year
+        last = min(index.last_year + years, _MAX_YEAR)
+        hi = (date(last, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US - 3 * _DAY_US
+        return self._cover(index.safe_lo, hi)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def is_open(self, t: int) -> bool:
+        index = self._cover(t, t)
+        i = bisect_right(index.starts, t) - 1
+        return i >= 0 and t < index.ends[i]
+
+    def next_open(self, t: int) -> int:
+        """The first open instant at or after ``t``."""
+        index = self._cover(t, t)
+        while True:
+            i = bisect_right(index.starts, t) - 1
+            if i >= 0 and t < index.ends[i]:
+                return t
+            if i + 1 < len(index.starts) and index.starts[i + 1] <= index.safe_hi:
+                return index.starts[i + 1]
+            index = self._grow_forward(index, t)
+
+    def next_close(self, t: int) -> int:
+        """The end of the open stretch holding ``t``, or of the next one if ``t`` is closed."""
+        opening = self.next_open(t)
+        index = self._cover(opening, opening)
+        while True:
+            i = bisect_right(index.starts, opening) - 1
+            if index.ends[i] <= index.safe_hi:
+                return index.ends[i]
+            index = self._grow_forward(index, opening)
+
+    def elapsed(self, a: int, b: int) -> int:
+        """Open time in ``[a, b)``; negative when ``b < a``."""
+        index = self._cover(min(a, b), max(a, b))
+        return index.open_before(b) - index.open_before(a)
+
+    def add(self, start: int, amount: int) -> int:
+        """The first ``u >= start`` with ``elapsed(start, u) == amount`` (``amount >= 0``)."""
+        if amount < 0:
+            raise CalendarError(f"{self.label}: cannot add a negative duration")
+        if amount == 0:
+            return self.next_open(start)
+        index = self._cover(start, start)
+        while True:
+            target = index.open_before(start) + amount
+            if target <= index.open_before(index.safe_hi):
+                j = bisect_left(index.cum, target) - 1
+                return index.starts[j] + (target - index.cum[j])
+            index = self._grow_forward(index, start)
+
+    def nth_open_day(self, day_ordinal: int, n: int) -> int:
+        """Ordinal of the ``n``-th date after ``day_ordinal`` with open time (``n >= 1``)."""
+        t = (day_ordinal - _EPOCH_ORDINAL) * _DAY_US
+        index = self._cover(t, t)
+        while True:
+            k = bisect_right(index.open_days, day_ordinal) + n - 1
+            if k < len(index.open_days):
+                found = index.open_days[k]
+                if (found - _EPOCH_ORDINAL + 1) * _DAY_US <= index.safe_hi:
+                    return found
+            index = self._grow_forward(index, t)
+
+
+def _year_of(micros: int) -> int:
+    if micros < (date(_MIN_YEAR, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US:
+        return _MIN_YEAR
+    if micros >= (date(_MAX_YEAR, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US:
+        return _MAX_YEAR
+    return from_micros(micros).year
