@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -82,8 +83,26 @@ def _check_weekdays(key: str) -> str:
     return key
 
 
-WindowText = Annotated[str, AfterValidator(_check_window)]
-WeekdayKey = Annotated[str, AfterValidator(_check_weekdays)]
+_WINDOW_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+_DAY = "(mon|tue|wed|thu|fri|sat|sun)"
+_WEEKDAY_PATTERN = rf"^(daily|{_DAY}(-{_DAY})?)$"
+
+WindowText = Annotated[
+    str,
+    AfterValidator(_check_window),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _WINDOW_PATTERN,
+            "description": "HH:MM-HH:MM; an end not after the start runs past midnight",
+        }
+    ),
+]
+WeekdayKey = Annotated[
+    str,
+    AfterValidator(_check_weekdays),
+    WithJsonSchema({"type": "string", "pattern": _WEEKDAY_PATTERN}),
+]
 WeeklyHours = dict[WeekdayKey, list[WindowText]]
 
 

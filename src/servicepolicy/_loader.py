@@ -1,0 +1,196 @@
+"""Reading policy files: the only module that opens a file.
+
+``check_policy_text`` runs the whole pipeline (safe YAML, schema, semantic checks) and returns
+every finding located by file, line and column; ``parse_policy`` and ``load_policy`` raise one
+:class:`PolicyError` carrying all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ._checks import check_model
+from ._errors import Finding, PolicyError
+from ._model import Policy
+from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
+
+PathT = tuple[str | int, ...]
+_CODES = {
+    "missing": "missing-key",
+    "extra_forbidden": "unknown-key",
+    "literal_error": "invalid-value",
+    "value_error": "invalid-value",
+    "assertion_error": "invalid-value",
+}
+
+
+def render_path(path: PathT) -> str:
+    """``("sla", 0, "targets")`` -> ``"sla[0].targets"``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _keys_at(path: PathT) -> list[str]:
+    """The keys a model accepts at ``path`` inside a policy, for "did you mean"."""
+    candidates: list[Any] = [Policy]
+    for part in path:
+        following: list[Any] = []
+        for ann in candidates:
+            for kind in _unwrap(ann):
+                origin = get_origin(kind)
+                if isinstance(kind, type) and issubclass(kind, BaseModel) and isinstance(part, str):
+                    for name, field in kind.model_fields.items():
+                        if part in (name, field.alias):
+                            following.append(field.annotation)
+                elif origin in (dict, list):
+                    following.append(get_args(kind)[-1])
+        candidates = following
+    keys: list[str] = []
+    for ann in candidates:
+        for kind in _unwrap(ann):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                keys += [field.alias or name for name, field in kind.model_fields.items()]
+    return keys
+
+
+def _schema_findings(error: ValidationError, doc: Document, source: str) -> list[Finding]:
+    findings = []
+    for item in error.errors():
+        loc: PathT = tuple(
+            p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+        )
+        on_key = bool(loc) and loc[-1] == "[key]"
+        if on_key:
+            loc = loc[:-1]
+        ctx = item.get("ctx") or {}
+        loc = (*loc, *ctx.get("subpath", ()))
+        kind = item["type"]
+        code = _CODES.get(kind, kind if "-" in kind else "wrong-type")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            hint = difflib.get_close_matches(name, _keys_at(loc[:-1]), n=1)
+            message = f"unknown key {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            on_key = True
+        elif kind == "missing":
+            message = f"missing required key {loc[-1]!r}"
+        line, column = doc.locate(loc, key=on_key)
+        findings.append(Finding(source, line, column, render_path(loc), code, message))
+    return findings
+
+
+def check_policy_text(text: str, source: str = "<string>") -> tuple[Policy | None, list[Finding]]:
+    """Check a policy's text; returns the policy (None when it has errors) and every finding."""
+    try:
+        doc = read_yaml(text)
+    except YamlError as exc:
+        return None, [
+            Finding(source, p.line, p.column, render_path(p.path), p.code, p.message)
+            for p in exc.problems
+        ]
+    if not isinstance(doc.data, dict):
+        return None, [
+            Finding(
+                source,
+                1,
+                1,
+                "",
+                "not-a-mapping",
+                "a policy file must be a mapping with keys such as 'servicepolicy'",
+            )
+        ]
+    try:
+        policy = Policy.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, sorted(_schema_findings(exc, doc, source), key=_order)
+    findings = []
+    for issue in check_model(policy):
+        line, column = doc.locate(issue.path)
+        findings.append(
+            Finding(
+                source,
+                line,
+                column,
+                render_path(issue.path),
+                issue.code,
+                issue.message,
+                issue.severity,
+            )
+        )
+    findings.sort(key=_order)
+    has_errors = any(f.severity == "error" for f in findings)
+    return (None if has_errors else policy), findings
+
+
+def _order(finding: Finding) -> tuple[int, int, str]:
+    return finding.line, finding.column, finding.code
+
+
+def read_policy_bytes(path: Path) -> bytes:
+    """The bytes of a policy file, refusing one too large to be a policy before reading it."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise PolicyError(
+            [
+                Finding(
+                    str(path),
+                    0,
+                    0,
+                    "",
+                    "too-large",
+                    f"file is {size} bytes; a policy file may have at most {MAX_BYTES} bytes",
+                )
+            ]
+        )
+    return path.read_bytes()
+
+
+def check_policy_file(path: str | Path) -> tuple[Policy | None, list[Finding]]:
+    """:func:`check_policy_text` for a file; unreadable files become a finding too."""
+    file = Path(path)
+    try:
+        raw = read_policy_bytes(file)
+    except PolicyError as exc:
+        return None, exc.findings
+    except OSError as exc:
+        return None, [Finding(str(path), 0, 0, "", "unreadable", f"cannot read: {exc.strerror}")]
+    try:
+        text = decode(raw)
+    except YamlError as exc:
+        return None, [
+            Finding(str(path), p.line, p.column, "", p.code, p.message) for p in exc.problems
+        ]
+    return check_policy_text(text, str(path))
+
+
+def parse_policy(text: str, source: str = "<string>") -> Policy:
+    """Parse a policy from YAML text; raises :class:`PolicyError` with every error found."""
+    policy, findings = check_policy_text(text, source)
+    if policy is None:
+        raise PolicyError(findings)
+    return policy
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load a policy file; raises :class:`PolicyError` with every error found."""
+    policy, findings = check_policy_file(path)
+    if policy is None:
+        raise PolicyError(findings)
+    return policy

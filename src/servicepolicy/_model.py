@@ -1,0 +1,259 @@
+"""The policy model: SLA policies, targets, escalations (pydantic v2, frozen, no unknown keys).
+
+This module knows nothing of YAML or files; ``_loader`` reads a file into these models and
+``_checks`` looks for the problems a schema cannot see.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from ._calendar_model import ALWAYS_OPEN_NAME, Calendar, always_open
+from ._conditions import Condition
+from ._durations import Span, parse_duration, parse_span
+
+METRICS = ("first_response", "next_response", "periodic_update", "resolution")
+Metric = Literal["first_response", "next_response", "periodic_update", "resolution"]
+DEFAULT_PRIORITIES = ("urgent", "high", "normal", "low")
+DEFAULT_PAUSE_ON = ("pending", "on_hold")
+
+_SPAN_PATTERN = r"^\s*(\d+\s*bd|(\d+[wdhms])+|P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?)\s*$"
+_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
+_POINT = re.compile(r"\s*breach\s*(?:([+-])\s*(\S+))?\s*")
+
+
+def _check_span(text: str) -> str:
+    parse_span(text)
+    return text
+
+
+def parse_percent(text: str) -> Decimal:
+    """``"75%"`` -> ``Decimal("0.75")``."""
+    match = _PERCENT.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a percentage such as '75%'")
+    return Decimal(match.group(1)) / 100
+
+
+def _check_percent(text: str) -> str:
+    fraction = parse_percent(text)
+    if not Decimal(0) < fraction <= Decimal(1):
+        raise ValueError(f"{text!r} must be above 0% and at most 100%")
+    return text
+
+
+_SPAN_SCHEMA = {
+    "type": "string",
+    "pattern": _SPAN_PATTERN,
+    "description": "30m, 4h, 1h30m, 2d, 3bd (business days) or ISO 8601 PT4H",
+}
+SpanText = Annotated[str, AfterValidator(_check_span), WithJsonSchema(_SPAN_SCHEMA)]
+PercentText = Annotated[
+    str,
+    AfterValidator(_check_percent),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}),
+]
+
+
+class Target(BaseModel):
+    """A metric's target: one span for every priority, or one per priority.
+
+    Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, SpanText] = Field(init=False)
+
+    calendar: str | None = None
+    default: SpanText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_value_for_all(cls, data: Any) -> Any:
+        return {"default": data} if isinstance(data, str) else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [_SPAN_SCHEMA, handler(schema)]}
+
+    @property
+    def per_priority(self) -> dict[str, str]:
+        """The spans given per priority, as written."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def span_for(self, priority: str | None) -> Span | None:
+        """The target for ``priority``: its own span, else ``default``, else None."""
+        text = self.per_priority.get(priority) if priority is not None else None
+        text = text if text is not None else self.default
+        return parse_span(text) if text is not None else None
+
+
+class Targets(BaseModel):
+    """The four metrics' targets; a metric without one is not measured."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_response: Target | None = None
+    next_response: Target | None = None
+    periodic_update: Target | None = None
+    resolution: Target | None = None
+
+    def get(self, metric: str) -> Target | None:
+        """The target of ``metric`` by name."""
+        value: Target | None = getattr(self, metric)
+        return value
+
+
+class SlaPolicy(BaseModel):
+    """One entry of ``sla:``; the first entry whose ``when`` matches a ticket applies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    when: Condition | None = None
+    calendar: str
+    pause_on: list[str] = Field(default_factory=lambda: list(DEFAULT_PAUSE_ON))
+    warn_at: PercentText | None = None
+    targets: Targets
+    escalation: str | None = None
+
+    @property
+    def warn_fraction(self) -> Decimal | None:
+        """``warn_at`` as a fraction (``0.75``), or None."""
+        return parse_percent(self.warn_at) if self.warn_at else None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPoint:
+    """Where a level fires: ``fraction`` of the target plus ``offset`` of running time."""
+
+    fraction: Decimal
+    offset: timedelta
+
+    def running_time(self, target: timedelta) -> timedelta:
+        """The running time at which the level fires, for a target of ``target``."""
+        micros = (Decimal(target // timedelta(microseconds=1)) * self.fraction).to_integral_value()
+        return timedelta(microseconds=int(micros)) + self.offset
+
+
+def parse_point(text: str) -> EscalationPoint:
+    """``"50%"``, ``"breach"``, ``"breach + 2h"``, ``"breach - 30m"`` or a running time ``"2h"``."""
+    if not isinstance(text, str):
+        raise ValueError(f"'at' must be a string such as '50%' or 'breach + 2h', got {text!r}")
+    if _PERCENT.fullmatch(text):
+        return EscalationPoint(parse_percent(text), timedelta(0))
+    match = _POINT.fullmatch(text)
+    if match:
+        sign, amount = match.groups()
+        offset = parse_duration(amount) if amount else timedelta(0)
+        return EscalationPoint(Decimal(1), -offset if sign == "-" else offset)
+    try:
+        return EscalationPoint(Decimal(0), parse_duration(text))
+    except ValueError:
+        raise ValueError(
+            f"cannot read 'at: {text}'; write '50%', 'breach', 'breach + 2h', "
+            "'breach - 30m' or '2h'"
+        ) from None
+
+
+def _check_point(text: str) -> str:
+    parse_point(text)
+    return text
+
+
+PointText = Annotated[
+    str,
+    AfterValidator(_check_point),
+    WithJsonSchema({"type": "string", "description": "50%, breach, breach + 2h, breach - 30m, 2h"}),
+]
+
+
+class EscalationLevel(BaseModel):
+    """A level of an escalation path: fires at a point of a metric's running time
+    (``at``) or when the ticket carries ``count`` events of type ``on_event``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    at: PointText | None = None
+    on_event: str | None = None
+    count: int = Field(default=1, ge=1)
+    metrics: list[Metric] | None = None
+    notify: list[str] = Field(default_factory=list)
+    set_priority: str | None = None
+    reassign: str | None = None
+    actions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> EscalationLevel:
+        if (self.at is None) == (self.on_event is None):
+            raise ValueError("a level needs exactly one of 'at' or 'on_event'")
+        if self.at is not None and "count" in self.model_fields_set:
+            raise ValueError("'count' goes with 'on_event', not with 'at'")
+        return self
+
+    @property
+    def point(self) -> EscalationPoint | None:
+        """The parsed ``at``, or None for an event-count level."""
+        return parse_point(self.at) if self.at is not None else None
+
+
+class Policy(BaseModel):
+    """A service policy file: calendars, SLA policies, escalation paths.
+
+    Load one with :func:`servicepolicy.load_policy` or :func:`servicepolicy.parse_policy`.
+    ``calendars`` holds the file's calendars; :meth:`calendar` also knows the built-in
+    ``24/7``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    servicepolicy: Literal["1"] = Field(description="format version")
+    name: str
+    description: str = ""
+    priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES), min_length=1)
+    calendars: dict[str, Calendar] = Field(default_factory=dict)
+    sla: list[SlaPolicy] = Field(min_length=1)
+    escalations: dict[str, list[EscalationLevel]] = Field(default_factory=dict)
+    compensation: dict[str, Any] | None = None
+    refunds: list[Any] | None = None
+
+    @field_validator("calendars", mode="before")
+    @classmethod
+    def _name_calendars(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: {"name": key, **cal} if isinstance(cal, dict) and "name" not in cal else cal
+                for key, cal in value.items()
+            }
+        return value
+
+    def calendar(self, name: str) -> Calendar:
+        """The calendar called ``name``; ``24/7`` is built in. Raises KeyError when unknown."""
+        if name in self.calendars:
+            return self.calendars[name]
+        if name == ALWAYS_OPEN_NAME:
+            return _ALWAYS
+        raise KeyError(name)
+
+
+_ALWAYS = always_open()

@@ -1,0 +1,306 @@
+"""A hardened YAML reader for policy files.
+
+Plain ``yaml.safe_load`` reads YAML 1.1: ``17:30`` becomes 1050, ``NO`` becomes ``False``,
+``1.10`` becomes ``1.1``, a duplicate key silently keeps the last value, and an alias bomb or
+deep nesting costs memory or crashes.  This reader:
+
+* resolves plain scalars the YAML 1.2 core way, narrowed: ``true``/``false`` are booleans,
+  ``null``/``~``/empty are null, decimal integers are ``int``, decimal fractions are
+  :class:`~decimal.Decimal` read from the source text, and everything else is a string;
+* refuses duplicate keys, non-string keys, explicit tags other than ``!!str``, nesting deeper
+  than :data:`MAX_DEPTH`, and documents whose aliases expand past :data:`MAX_NODES` nodes;
+* records where every value and every key starts, by field path, for error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_DEPTH = 50
+MAX_NODES = 100_000
+MAX_BYTES = 2 * 1024 * 1024
+
+Path = tuple[str | int, ...]
+_PLAIN = "tag:servicepolicy,plain"
+_STR = "tag:yaml.org,2002:str"
+_ALLOWED_TAGS = {_PLAIN, _STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_INT = re.compile(r"[-+]?[0-9]+")
+_DECIMAL = re.compile(
+    r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """A problem found while reading YAML: 1-based line and column, path, code, message."""
+
+    line: int
+    column: int
+    path: Path
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class Document:
+    """The data of a YAML document and where each part of it starts."""
+
+    data: Any
+    value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of ``path`` (its key with ``key=True``), else of its nearest parent."""
+        marks = (self.key_marks, self.value_marks) if key else (self.value_marks, self.key_marks)
+        probe = path
+        while True:
+            for table in marks:
+                if probe in table:
+                    return table[probe]
+            if not probe:
+                return (1, 1)
+            probe = probe[:-1]
+
+
+class YamlError(Exception):
+    """The text is not a readable policy document; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[YamlProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode and implicit[0]:
+            return _PLAIN
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
+
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.BaseConstructor,
+    _Resolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.BaseConstructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _check_shape(text: str) -> None:
+    """Refuse deep nesting before composing: the composer recurses once per level."""
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    raise YamlError(
+                        [
+                            YamlProblem(
+                                line,
+                                column,
+                                (),
+                                "too-deep",
+                                f"nesting deeper than {MAX_DEPTH} levels",
+                            )
+                        ]
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: Node) -> int:
+    """Nodes the document has once every alias is expanded; refuses cycles."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise YamlError(
+                [YamlProblem(*_mark(node), (), "recursive-alias", "an alias refers to itself")]
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = min(total, MAX_NODES + 1)
+        return sizes[key]
+
+    return size(root)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    if node.tag == _STR:
+        return node.value
+    text = node.value
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if _INT.fullmatch(text):
+        return int(text)
+    if _DECIMAL.fullmatch(text):
+        return Decimal(text)
+    return text
+
+
+def _build(node: Node, path: Path, doc: Document, problems: list[YamlProblem]) -> Any:
+    doc.value_marks.setdefault(path, _mark(node))
+    if node.tag not in _ALLOWED_TAGS:
+        problems.append(
+            YamlProblem(
+                *_mark(node),
+                path,
+                "unsupported-tag",
+                f"the tag {node.tag!r} is not allowed in a policy file; remove it",
+            )
+        )
+        return None
+    if isinstance(node, ScalarNode):
+        return _scalar(node)
+    if isinstance(node, SequenceNode):
+        return [_build(child, (*path, i), doc, problems) for i, child in enumerate(node.value)]
+    assert isinstance(node, MappingNode)
+    out: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge" or (
+            isinstance(key_node, ScalarNode) and key_node.tag == _PLAIN and key_node.value == "<<"
+        ):
+            problems.append(
+                YamlProblem(
+                    *_mark(key_node),
+                    path,
+                    "unsupported-merge",
+                    "merge keys ('<<') are not supported; write the keys out",
+                )
+            )
+            continue
+        if not isinstance(key_node, ScalarNode):
+            problems.append(
+                YamlProblem(*_mark(key_node), path, "bad-key", "a key must be a plain string")
+            )
+            continue
+        key = key_node.value
+        child = (*path, key)
+        if key in out:
+            first = doc.key_marks[child]
+            problems.append(
+                YamlProblem(
+                    *_mark(key_node),
+                    child,
+                    "duplicate-key",
+                    f"duplicate key {key!r} (first at line {first[0]}, column {first[1]})",
+                )
+            )
+            continue
+        doc.key_marks[child] = _mark(key_node)
+        out[key] = _build(value_node, child, doc, problems)
+    return out
+
+
+def read_yaml(text: str) -> Document:
+    """Read one YAML document; raises :class:`YamlError` listing every problem found."""
+    try:
+        _check_shape(text)
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise YamlError(
+            [YamlProblem(line, column, (), "yaml-syntax", f"YAML syntax: {message}")]
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlError(
+            [
+                YamlProblem(
+                    line,
+                    column,
+                    (),
+                    "not-text",
+                    f"character {char!r} is not allowed in a YAML file",
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlError([YamlProblem(1, 1, (), "yaml-syntax", f"YAML syntax: {exc}")]) from None
+    if root is None:
+        raise YamlError([YamlProblem(1, 1, (), "empty", "the file is empty")])
+    if _expanded_size(root) > MAX_NODES:
+        raise YamlError(
+            [
+                YamlProblem(
+                    *_mark(root),
+                    (),
+                    "too-large",
+                    f"aliases expand this document past {MAX_NODES} nodes",
+                )
+            ]
+        )
+    doc = Document(None)
+    problems: list[YamlProblem] = []
+    doc.data = _build(root, (), doc, problems)
+    if problems:
+        raise YamlError(problems)
+    return doc
+
+
+def decode(raw: bytes) -> str:
+    """Decode file bytes as UTF-8 text; raises :class:`YamlError` naming the first bad byte."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(
+            [
+                YamlProblem(
+                    1, 1, (), "too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlError(
+            [YamlProblem(line, column, (), "not-text", "the file is not UTF-8 text")]
+        ) from None

@@ -1,0 +1,234 @@
+"""The ``servicepolicy`` command line.
+
+``main(argv, stdin, stdout, stderr) -> int`` is the whole program and never exits; only the
+console entry point turns its result into the exit status.  Exit codes: 0 ok, 1 findings,
+2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from ._durations import format_duration, iso_duration, parse_span
+from ._errors import Finding, PolicyError, ServicePolicyError
+from ._loader import check_policy_file, check_policy_text, load_policy
+from ._output import render_findings
+from ._schema import policy_schema_text
+
+OK, FINDINGS, USAGE = 0, 1, 2
+_POLICY_SUFFIXES = (".yaml", ".yml")
+_TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors by exception instead of exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``servicepolicy`` command."""
+    parser = _Parser(prog="servicepolicy", description="Customer-service policy and SLA rules.")
+    parser.add_argument("--version", action="version", version=f"servicepolicy {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    validate = commands.add_parser("validate", help="check policy files and report every problem")
+    validate.add_argument(
+        "paths",
+        nargs="+",
+        metavar="FILE_OR_DIR",
+        help="policy files, directories to search for *.yaml, or - for stdin",
+    )
+    validate.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        help="output format (default: github when GITHUB_ACTIONS is set, else text)",
+    )
+    validate.add_argument("--strict", action="store_true", help="warnings fail too")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of policy files")
+    schema.add_argument("-o", "--output", help="write to this file instead of stdout")
+
+    due = commands.add_parser("due", help="when a duration of business time after START ends")
+    _clock_args(due)
+    due.add_argument("--after", required=True, help="duration: 4h, 1h30m, PT4H, or 3bd")
+
+    elapsed = commands.add_parser("elapsed", help="business time between START and END")
+    _clock_args(elapsed)
+    elapsed.add_argument("--end", required=True, help="ISO 8601 instant with UTC offset")
+    return parser
+
+
+def _clock_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("policy", metavar="POLICY", help="policy file (or - for stdin)")
+    parser.add_argument("--calendar", required=True, help="calendar name (24/7 is built in)")
+    parser.add_argument("--start", required=True, help="ISO 8601 instant with UTC offset")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    environ: dict[str, str] | None = None,
+) -> int:
+    """Run the command line with ``argv``; returns the exit status."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    env = dict(os.environ) if environ is None else environ
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        build_parser().print_usage(err)
+        print(exc, file=err)
+        return USAGE
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    try:
+        if args.command == "validate":
+            return _validate(args, stdin or sys.stdin, out, env)
+        if args.command == "schema":
+            return _schema(args, out)
+        return _clock(args, stdin or sys.stdin, out, err)
+    except _UsageError as exc:
+        print(f"servicepolicy: error: {exc}", file=err)
+        return USAGE
+    except PolicyError as exc:
+        print("\n".join(str(f) for f in exc.findings), file=err)
+        return USAGE
+    except ServicePolicyError as exc:
+        print(f"servicepolicy: error: {exc}", file=err)
+        return USAGE
+
+
+def entry_point() -> None:
+    """Console script: run :func:`main` and exit with its status."""
+    sys.exit(main())
+
+
+def _policy_files(paths: Sequence[str]) -> list[str]:
+    files: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if name == "-" or path.is_file():
+            files.append(name)
+        elif path.is_dir():
+            found = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.name.endswith(_POLICY_SUFFIXES)
+                and not p.name.endswith(_TEST_SUFFIXES)
+            )
+            if not found:
+                raise _UsageError(f"{name}: no policy files (*.yaml, *.yml) in this directory")
+            files += found
+        else:
+            raise _UsageError(f"{name}: no such file or directory")
+    return files
+
+
+def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, env: dict[str, str]) -> int:
+    fmt = args.format or ("github" if env.get("GITHUB_ACTIONS") == "true" else "text")
+    files = _policy_files(args.paths)
+    findings: list[Finding] = []
+    unreadable = False
+    for name in files:
+        if name == "-":
+            _, found = check_policy_text(stdin.read(), "<stdin>")
+        else:
+            _, found = check_policy_file(name)
+        unreadable |= any(f.code == "unreadable" for f in found)
+        findings += found
+    out.write(render_findings(findings, files, fmt, strict=args.strict))
+    if unreadable:
+        return USAGE
+    failing = [f for f in findings if f.severity == "error" or args.strict]
+    return FINDINGS if failing else OK
+
+
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    text = policy_schema_text()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    return OK
+
+
+def _instant(text: str, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise _UsageError(f"{option} {text!r} is not an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        raise _UsageError(f"{option} {text!r} has no UTC offset; add one, e.g. {text}+01:00")
+    return value
+
+
+def _clock(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    if args.policy == "-":
+        policy, findings = check_policy_text(stdin.read(), "<stdin>")
+        if policy is None:
+            raise PolicyError(findings)
+    else:
+        policy = load_policy(args.policy)
+    try:
+        calendar = policy.calendar(args.calendar)
+    except KeyError:
+        known = ", ".join([*policy.calendars, "24/7"])
+        raise _UsageError(f"no calendar {args.calendar!r} in the policy (known: {known})") from None
+    start = _instant(args.start, "--start")
+    if args.command == "due":
+        try:
+            span = parse_span(args.after)
+        except ValueError as exc:
+            raise _UsageError(f"--after: {exc}") from None
+        due = calendar.add_span(start, span)
+        if args.format == "json":
+            out.write(
+                json.dumps(
+                    {
+                        "calendar": args.calendar,
+                        "start": start.isoformat(),
+                        "after": args.after,
+                        "due": due.isoformat(),
+                    }
+                )
+                + "\n"
+            )
+        else:
+            out.write(due.isoformat() + "\n")
+        return OK
+    end = _instant(args.end, "--end")
+    spent = calendar.elapsed(start, end)
+    if args.format == "json":
+        out.write(
+            json.dumps(
+                {
+                    "calendar": args.calendar,
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "elapsed": iso_duration(spent),
+                    "elapsed_seconds": spent.total_seconds(),
+                }
+            )
+            + "\n"
+        )
+    else:
+        out.write(format_duration(spent) + "\n")
+    return OK
