@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
 from typing import Annotated
@@ -32,7 +32,6 @@ from ._calendar import (
 )
 from ._clock import BusinessClock, from_micros, to_micros
 from ._durations import BusinessDays, Span
-from ._errors import CalendarError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
@@ -338,14 +337,7 @@ class Calendar(BaseModel):
         moves to the next opening; a landing wall time in a DST gap is read with the offset
         before the gap (it moves forward by the gap's length).
         """
-        if days < 0:
-            raise CalendarError("add_business_days needs a count of zero or more")
-        opening = self._out(_clock_of(self).next_open(to_micros(start, "start")))
-        if days == 0:
-            return opening
-        ordinal = _clock_of(self).nth_open_day(opening.date().toordinal(), days)
-        wall = datetime.combine(date.fromordinal(ordinal), _wall_time(opening), tzinfo=self.zone)
-        return self.next_open(wall)
+        return self._out(_clock_of(self).add_business_days(to_micros(start, "start"), days))
 
     def add_span(self, start: datetime, span: Span) -> datetime:
         """``add`` for a fixed duration, ``add_business_days`` for :class:`BusinessDays`."""
@@ -358,10 +350,6 @@ def _clock_of(calendar: Calendar) -> BusinessClock:
     # Private attributes behind pydantic's __getattr__ cost more than the clock query itself.
     clock: BusinessClock = calendar.__pydantic_private__["_clock"]  # type: ignore[index]
     return clock
-
-
-def _wall_time(moment: datetime) -> time:
-    return moment.time().replace(fold=0)
 
 
 ALWAYS_OPEN_NAME = "24/7"

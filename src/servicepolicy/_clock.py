@@ -170,6 +170,23 @@ class BusinessClock:
                 return index.starts[j] + (target - index.cum[j])
             index = self._grow_forward(index, start)
 
+    def add_business_days(self, start: int, days: int) -> int:
+        """The same local time of day on the ``days``-th following date with open time.
+
+        A closed ``start`` first moves to the next opening; a landing wall time in a DST gap is
+        read with the offset before the gap; a closed landing moves to the next opening.
+        """
+        if days < 0:
+            raise CalendarError(f"{self.label}: add_business_days needs a count of zero or more")
+        opening = self.next_open(start)
+        if days == 0:
+            return opening
+        zone = self.rules.zone
+        local = from_micros(opening).astimezone(zone)
+        ordinal = self.nth_open_day(local.date().toordinal(), days)
+        wall = datetime.combine(date.fromordinal(ordinal), local.time().replace(fold=0), zone)
+        return self.next_open(to_micros(wall))
+
     def nth_open_day(self, day_ordinal: int, n: int) -> int:
         """Ordinal of the ``n``-th date after ``day_ordinal`` with open time (``n >= 1``)."""
         t = (day_ordinal - _EPOCH_ORDINAL) * _DAY_US

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,9 @@ from pydantic_core import CoreSchema
 from ._calendar_model import ALWAYS_OPEN_NAME, Calendar, always_open
 from ._conditions import Condition
 from ._durations import Span, parse_duration, parse_span
+
+if TYPE_CHECKING:
+    from ._results import Evaluation
 
 METRICS = ("first_response", "next_response", "periodic_update", "resolution")
 Metric = Literal["first_response", "next_response", "periodic_update", "resolution"]
@@ -246,6 +249,12 @@ class Policy(BaseModel):
                 for key, cal in value.items()
             }
         return value
+
+    def evaluate(self, ticket: Any, as_of: datetime) -> Evaluation:
+        """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``."""
+        from ._evaluate import evaluate
+
+        return evaluate(self, ticket, as_of)
 
     def calendar(self, name: str) -> Calendar:
         """The calendar called ``name``; ``24/7`` is built in. Raises KeyError when unknown."""

@@ -1,0 +1,137 @@
+"""What an evaluation says about a ticket: pydantic models whose JSON is the output format.
+
+Instants are aware datetimes (ISO 8601 with offset in JSON); durations are timedeltas
+(ISO 8601 in JSON) with a ``*_seconds`` twin for programs that want numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from ._durations import format_duration
+
+Status = Literal[
+    "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
+]
+SegmentKind = Literal["running", "paused", "solved"]
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+class Segment(BaseModel):
+    """A stretch of a metric's life: running (with its open ``business`` time), paused or solved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: SegmentKind
+    start: datetime
+    end: datetime
+    business: timedelta
+
+
+class Measurement(BaseModel):
+    """Status and times of one promise: a metric, or one cycle of a cycle metric."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Status
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    breached_at: datetime | None = None
+    elapsed: timedelta = timedelta(0)
+    remaining: timedelta | None = None
+    target_time: timedelta | None = Field(
+        default=None, description="the target as running time (business days converted)"
+    )
+    segments: list[Segment] = Field(default_factory=list, exclude=True, repr=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def elapsed_seconds(self) -> float:
+        """``elapsed`` in seconds."""
+        return self.elapsed.total_seconds()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def remaining_seconds(self) -> float | None:
+        """``remaining`` in seconds (negative when late)."""
+        return _seconds(self.remaining)
+
+
+class MetricResult(Measurement):
+    """One metric of a ticket; cycle metrics also list their ``cycles``."""
+
+    policy: str | None = None
+    target: str | None = None
+    clock: str | None = None
+    paused: timedelta = timedelta(0)
+    cycles: list[Measurement] | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def paused_seconds(self) -> float:
+        """``paused`` in seconds."""
+        return self.paused.total_seconds()
+
+
+class FiredEscalation(BaseModel):
+    """An escalation level that fired, when, for which metric, and what it asks for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    level: int
+    name: str | None = None
+    metric: str | None = None
+    cycle: int | None = None
+    at: datetime
+    notify: list[str] = Field(default_factory=list)
+    set_priority: str | None = None
+    reassign: str | None = None
+    actions: list[str] = Field(default_factory=list)
+
+
+class Evaluation(BaseModel):
+    """Everything servicepolicy says about one ticket at ``as_of``.
+
+    ``model_dump(mode="json")`` is the JSON output format.  A ticket that could not be read
+    or evaluated has ``errors`` and no metrics.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket_id: str | None
+    policy: str | None = None
+    as_of: datetime
+    metrics: dict[str, MetricResult] = Field(default_factory=dict)
+    escalations: list[FiredEscalation] = Field(default_factory=list)
+    next_escalation_at: datetime | None = None
+    compensation: list[Any] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    line: int | None = Field(
+        default=None, description="input line of the ticket, when read from a file"
+    )
+    matched: str | None = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the ticket was evaluated (no errors)."""
+        return not self.errors
+
+    def explain(self) -> str:
+        """A plain-words account of the evaluation: policy, segments, due times."""
+        from ._explain import explain
+
+        return explain(self)
+
+
+def duration_text(value: timedelta | None) -> str:
+    """A duration for people (``1h30m``), or ``-`` when absent."""
+    return "-" if value is None else format_duration(value)
