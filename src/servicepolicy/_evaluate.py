@@ -325,8 +325,8 @@ class Evaluator:
     def __init__(self, policy: Policy) -> None:
         self.index = PolicyIndex(policy)
 
-    def evaluate(self, ticket: Ticket, as_of: datetime) -> Evaluation:
-        """The evaluation of ``ticket`` at ``as_of``."""
+    def evaluate(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Evaluation:
+        """The evaluation of ``ticket`` at ``as_of`` (``line``: where it was read, if known)."""
         as_of_us = to_micros(as_of, "as_of")
         history = replay(ticket, as_of_us)
         current = history.fields_at(as_of_us)
@@ -351,7 +351,7 @@ class Evaluator:
             compensation=[],
             warnings=warnings,
             errors=[],
-            line=None,
+            line=line,
             matched=sla.name if sla else None,
         )
 

@@ -12,16 +12,19 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from ._batch import run_evaluate, run_explain
 from ._durations import format_duration, iso_duration, parse_span
 from ._errors import Finding, PolicyError, ServicePolicyError
 from ._loader import check_policy_file, check_policy_text, load_policy
 from ._output import render_findings
 from ._schema import policy_schema_text
+from ._ticketio import FORMATS
 
 OK, FINDINGS, USAGE = 0, 1, 2
 _POLICY_SUFFIXES = (".yaml", ".yml")
@@ -70,7 +73,32 @@ def build_parser() -> argparse.ArgumentParser:
     elapsed = commands.add_parser("elapsed", help="business time between START and END")
     _clock_args(elapsed)
     elapsed.add_argument("--end", required=True, help="ISO 8601 instant with UTC offset")
+
+    evaluate = commands.add_parser("evaluate", help="SLA status of every ticket in a file")
+    _ticket_args(evaluate)
+    evaluate.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
+    evaluate.add_argument("-o", "--output", help="write here instead of stdout")
+
+    explain = commands.add_parser("explain", help="explain the evaluation of tickets in words")
+    _ticket_args(explain)
+    explain.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
     return parser
+
+
+def _ticket_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("policy", metavar="POLICY", help="policy file")
+    parser.add_argument(
+        "tickets",
+        metavar="TICKETS",
+        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
+    )
+    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
+    parser.add_argument(
+        "--input-format",
+        choices=list(FORMATS),
+        default="auto",
+        help="ticket format (default: by content; *.csv is CSV)",
+    )
 
 
 def _clock_args(parser: argparse.ArgumentParser) -> None:
@@ -86,8 +114,12 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     environ: dict[str, str] | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Run the command line with ``argv``; returns the exit status."""
+    """Run the command line with ``argv``; returns the exit status.
+
+    ``now`` is the default ``--as-of`` (the current time when not given).
+    """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     env = dict(os.environ) if environ is None else environ
     try:
@@ -103,6 +135,9 @@ def main(
             return _validate(args, stdin or sys.stdin, out, env)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command in ("evaluate", "explain"):
+            moment = now or datetime.now(UTC)
+            return _tickets(args, stdin or sys.stdin, out, err, moment)
         return _clock(args, stdin or sys.stdin, out, err)
     except _UsageError as exc:
         print(f"servicepolicy: error: {exc}", file=err)
@@ -117,7 +152,17 @@ def main(
 
 def entry_point() -> None:
     """Console script: run :func:`main` and exit with its status."""
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = 1
+    except KeyboardInterrupt:
+        status = 130
+    sys.exit(status)
 
 
 def _policy_files(paths: Sequence[str]) -> list[str]:
@@ -232,3 +277,32 @@ def _clock(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
     else:
         out.write(format_duration(spent) + "\n")
     return OK
+
+
+def _tickets(
+    args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, now: datetime
+) -> int:
+    policy = load_policy(args.policy)
+    as_of = _instant(args.as_of, "--as-of") if args.as_of else now
+    with ExitStack() as stack:
+        try:
+            source: TextIO = (
+                stdin
+                if args.tickets == "-"
+                else stack.enter_context(Path(args.tickets).open(encoding="utf-8"))
+            )
+        except OSError as exc:
+            raise _UsageError(f"{args.tickets}: cannot read: {exc.strerror}") from None
+        if args.command == "explain":
+            return run_explain(
+                policy, source, args.tickets, args.input_format, as_of, args.ticket_id, out
+            )
+        sink = out
+        if args.output:
+            try:
+                sink = stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
+            except OSError as exc:
+                raise _UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+        return run_evaluate(
+            policy, source, args.tickets, args.input_format, as_of, args.format, sink, err
+        )
