@@ -1,4 +1,7 @@
-"""servicepolicy: customer-service policy and SLA rules as files and a program."""
+"""servicepolicy: customer-service policy and SLA rules as files and a program.
+
+The public surface is re-exported here; every other module is private.
+"""
 
 from ._calendar_model import Calendar, Holiday, Season
 from ._conditions import Condition
@@ -12,9 +15,12 @@ from ._errors import (
     ServicePolicyError,
     TicketError,
 )
+from ._evaluate import evaluate_many
 from ._loader import check_policy_file, check_policy_text, load_policy, parse_policy
 from ._model import EscalationLevel, Policy, SlaPolicy, Target, Targets
+from ._results import Evaluation, FiredEscalation, Measurement, MetricResult, Segment
 from ._schema import policy_schema
+from ._ticket import Event, Ticket
 
 __version__ = "0.1.0"
 
@@ -25,19 +31,27 @@ __all__ = [
     "Condition",
     "DurationError",
     "EscalationLevel",
+    "Evaluation",
+    "Event",
     "Finding",
+    "FiredEscalation",
     "Holiday",
+    "Measurement",
+    "MetricResult",
     "NaiveDatetimeError",
     "Policy",
     "PolicyError",
     "Season",
+    "Segment",
     "ServicePolicyError",
     "SlaPolicy",
     "Target",
     "Targets",
+    "Ticket",
     "TicketError",
     "check_policy_file",
     "check_policy_text",
+    "evaluate_many",
     "format_duration",
     "iso_duration",
     "load_policy",

@@ -6,10 +6,10 @@ Instants are aware datetimes (ISO 8601 with offset in JSON); durations are timed
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
 from ._durations import format_duration
 
@@ -17,6 +17,29 @@ Status = Literal[
     "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
 ]
 SegmentKind = Literal["running", "paused", "solved"]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _instant(micros: int, zone: Any) -> datetime:
+    moment = _EPOCH + timedelta(microseconds=micros)
+    return moment.astimezone(zone) if zone is not None else moment
+
+
+def build(cls: type[_M], values: dict[str, Any], private: dict[str, Any] | None = None) -> _M:
+    """An instance of ``cls`` from already-valid ``values`` holding every field.
+
+    What ``model_construct`` does, without its per-call default handling, which costs more
+    than the evaluation itself; ``tests/test_results.py`` checks the two agree.
+    """
+    instance = cls.__new__(cls)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", private)
+    return instance
 
 
 def _seconds(value: timedelta | None) -> float | None:
@@ -49,7 +72,24 @@ class Measurement(BaseModel):
     target_time: timedelta | None = Field(
         default=None, description="the target as running time (business days converted)"
     )
-    segments: list[Segment] = Field(default_factory=list, exclude=True, repr=False)
+
+    _stretches: tuple[tuple[str, int, int, int], ...] = PrivateAttr(default=())
+    _zone: Any = PrivateAttr(default=None)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The stretches of this promise's life, in order: running, paused or solved."""
+        private = self.__pydantic_private__ or {}
+        zone = private.get("_zone")
+        return [
+            Segment(
+                kind=kind,
+                start=_instant(start, zone),
+                end=_instant(end, zone),
+                business=timedelta(microseconds=business),
+            )
+            for kind, start, end, business in private.get("_stretches", ())
+        ]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -118,7 +158,6 @@ class Evaluation(BaseModel):
     line: int | None = Field(
         default=None, description="input line of the ticket, when read from a file"
     )
-    matched: str | None = Field(default=None, exclude=True, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,140 @@
+"""Benchmark ticket evaluation: end to end through the CLI, and through the Python API.
+
+    .venv/bin/python benchmarks/evaluate.py --n 100000
+    .venv/bin/python benchmarks/evaluate.py --n 1000000 --skip-api
+
+Generates N synthetic tickets (about 8 events each: replies, customer messages, pending
+stretches, reopens, priority changes) into a JSON Lines file, then
+
+* times ``servicepolicy evaluate POLICY FILE --format jsonl -o OUT`` in a subprocess and reads
+  its peak memory (max RSS of the child);
+* times ``Evaluator.evaluate`` over already-parsed tickets (the Python API path).
+
+Targets: 1,000,000 tickets in under 60 s end to end, peak memory under 300 MB and flat in N,
+and at least 30,000 tickets/s through the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policies" / "examples" / "saas-support.yaml"
+AS_OF = "2026-12-31T12:00:00+01:00"
+TIERS = ["enterprise", "business", "pro", "free"]
+PRIORITIES = ["urgent", "high", "normal", "low"]
+CHANNELS = ["email", "chat", "phone", "forum"]
+
+
+def synthetic_ticket(rng: random.Random, number: int) -> dict[str, object]:
+    """A ticket with about eight events: a realistic mix, all before the benchmark's as_of."""
+    created = datetime(2026, 1, 5, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 500_000))
+    t = created
+    events: list[dict[str, object]] = []
+
+    def at(minutes: int) -> str:
+        nonlocal t
+        t = t + timedelta(minutes=minutes)
+        return t.isoformat()
+
+    events.append({"at": at(rng.randrange(5, 600)), "type": "agent_reply"})
+    for _ in range(rng.randrange(1, 3)):
+        events.append({"at": at(rng.randrange(30, 2000)), "type": "customer_message"})
+        if rng.random() < 0.4:
+            events.append({"at": at(rng.randrange(5, 300)), "type": "status", "status": "pending"})
+            events.append({"at": at(rng.randrange(60, 3000)), "type": "status", "status": "open"})
+        events.append({"at": at(rng.randrange(10, 900)), "type": "agent_reply"})
+    if rng.random() < 0.2:
+        events.append({"at": at(rng.randrange(5, 600)), "type": "field", "field": "priority",
+                       "value": rng.choice(PRIORITIES)})
+    if rng.random() < 0.8:
+        events.append({"at": at(rng.randrange(10, 900)), "type": "status", "status": "solved"})
+        if rng.random() < 0.15:
+            events.append({"at": at(rng.randrange(60, 3000)), "type": "customer_message"})
+            events.append({"at": at(rng.randrange(10, 900)), "type": "agent_reply"})
+            events.append({"at": at(rng.randrange(10, 900)), "type": "status", "status": "solved"})
+    return {
+        "id": f"T-{number}",
+        "created_at": created.isoformat(),
+        "fields": {"priority": rng.choice(PRIORITIES), "tier": rng.choice(TIERS),
+                   "channel": rng.choice(CHANNELS), "monthly_fee": "1200.00"},
+        "events": events,
+    }
+
+
+def write_tickets(path: Path, n: int, seed: int) -> float:
+    rng = random.Random(seed)
+    events = 0
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(n):
+            ticket = synthetic_ticket(rng, number)
+            events += len(ticket["events"])  # type: ignore[arg-type]
+            out.write(json.dumps(ticket) + "\n")
+    return events / n
+
+
+def run_cli(tickets: Path, output: Path) -> tuple[float, float, str]:
+    command = [sys.executable, "-m", "servicepolicy", "evaluate", str(POLICY), str(tickets),
+               "--as-of", AS_OF, "--format", "jsonl", "-o", str(output)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode not in (0, 1):
+        sys.exit(f"evaluate failed: {done.stderr}")
+    return seconds, max(peak_kb, before) / 1024, done.stderr.strip()
+
+
+def run_api(tickets: Path, limit: int) -> float:
+    from servicepolicy import Ticket, load_policy
+    from servicepolicy._evaluate import Evaluator
+
+    policy = load_policy(POLICY)
+    as_of = datetime.fromisoformat(AS_OF)
+    with tickets.open(encoding="utf-8") as source:
+        parsed = [Ticket.from_dict(json.loads(line)) for _, line in zip(range(limit), source)]
+    evaluator = Evaluator(policy)
+    evaluator.evaluate(parsed[0], as_of)
+    start = time.perf_counter()
+    for ticket in parsed:
+        evaluator.evaluate(ticket, as_of)
+    return len(parsed) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="tickets (default 100000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--api-n", type=int, default=50_000, help="tickets for the API timing")
+    parser.add_argument("--skip-api", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tickets, output = Path(tmp) / "tickets.jsonl", Path(tmp) / "out.jsonl"
+        per_ticket = write_tickets(tickets, args.n, args.seed)
+        size = tickets.stat().st_size / 1e6
+        print(f"{args.n} tickets, {per_ticket:.1f} events each, {size:.0f} MB of JSON Lines")
+        seconds, peak_mb, summary = run_cli(tickets, output)
+        rate = args.n / seconds
+        print(f"CLI  evaluate jsonl -> jsonl: {seconds:.1f} s, {rate:,.0f} tickets/s, "
+              f"peak RSS {peak_mb:.0f} MB  ({summary})")
+        print(f"     projected for 1,000,000 tickets: {1_000_000 / rate:.0f} s "
+              f"(target < 60 s: {'PASS' if 1_000_000 / rate < 60 else 'FAIL'}); "
+              f"memory target < 300 MB: {'PASS' if peak_mb < 300 else 'FAIL'}")
+        if not args.skip_api:
+            api = run_api(tickets, min(args.api_n, args.n))
+            print(f"API  Evaluator.evaluate: {api:,.0f} tickets/s "
+                  f"(target >= 30,000: {'PASS' if api >= 30_000 else 'FAIL'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Measuring one promise (a metric, or one cycle) from its running segments on a clock.
+
+Everything is in integer microseconds: ``running`` is the list of ``[start, end)`` stretches in
+which the promise's clock runs; the clock says how much of each is open business time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from ._clock import BusinessClock
+
+STATUS_BREACHED, STATUS_MET = "breached", "met"
+
+
+@dataclass(slots=True)
+class Run:
+    """The measured state of one promise."""
+
+    status: str
+    start: int
+    target: int
+    elapsed: int
+    due: int | None
+    completed: int | None
+    breached_at: int | None
+    running: list[tuple[int, int]]
+    business: list[int]  # open time of each running stretch
+    paused_now: bool
+
+
+def reach(
+    clock: BusinessClock, running: list[tuple[int, int]], business: list[int], amount: int
+) -> int | None:
+    """The first instant at which running time along ``running`` reaches ``amount``."""
+    spent = 0
+    for (start, _), part in zip(running, business, strict=True):
+        if spent + part >= amount:
+            return clock.add(start, amount - spent)
+        spent += part
+    return None
+
+
+def exceeded(clock: BusinessClock, running: list[tuple[int, int]], due: int) -> int | None:
+    """The first instant at or after ``due`` at which the promise's clock runs."""
+    for start, end in running:
+        if end <= due:
+            continue
+        candidate = clock.next_open(max(start, due))
+        if candidate < end:
+            return candidate
+    return None
+
+
+def measure(
+    clock: BusinessClock,
+    running: list[tuple[int, int]],
+    target: int,
+    *,
+    start: int,
+    completed: int | None,
+    cancelled: bool,
+    paused_now: bool,
+    as_of: int,
+    warn: Decimal | None,
+) -> Run:
+    """Status, due time and breach instant of one promise.
+
+    ``completed`` is when it stopped (for a cancelled cycle, when it was cancelled);
+    ``paused_now`` says its clock is stopped by a pause status at ``as_of``.
+    """
+    running = [(s, e) for s, e in running if e > s]
+    business = [clock.elapsed(s, e) for s, e in running]
+    elapsed = sum(business)
+    due = reach(clock, running, business, target)
+    if due is None and not paused_now:
+        anchor = completed if completed is not None else as_of
+        due = clock.add(anchor, target - elapsed)
+    breached_at = exceeded(clock, running, due) if elapsed > target and due is not None else None
+    if elapsed > target:
+        status = STATUS_BREACHED
+    elif cancelled:
+        status = "cancelled"
+    elif completed is not None:
+        status = STATUS_MET
+    elif paused_now:
+        status = "paused"
+    elif warn is not None and elapsed >= warn * target:
+        status = "at_risk"
+    else:
+        status = "running"
+    return Run(
+        status, start, target, elapsed, due, completed, breached_at, running, business, paused_now
+    )
+
+
+def level_instant(
+    run: Run, clock: BusinessClock, fraction: Decimal, offset: timedelta, as_of: int
+) -> tuple[int | None, int | None]:
+    """When an escalation level at ``fraction`` of the target plus ``offset`` fired.
+
+    Returns ``(fired_at, None)`` when it fired by ``as_of``, ``(None, projected)`` when it
+    will fire if the clock keeps running, and ``(None, None)`` when it never will.
+    ``breach`` itself (fraction 1, no offset) fires at ``breached_at``.
+    """
+    if fraction == 1 and not offset:
+        if run.status == STATUS_BREACHED:
+            return run.breached_at, None
+        if run.completed is None and not run.paused_now and run.due is not None:
+            return None, clock.next_open(run.due)
+        return None, None
+    point = int((Decimal(run.target) * fraction).to_integral_value())
+    point = max(point + offset // timedelta(microseconds=1), 0)
+    finished = run.completed is not None
+    if run.elapsed > point or (run.elapsed == point and not finished):
+        return reach(clock, run.running, run.business, point), None
+    if not finished and not run.paused_now:
+        return None, clock.add(as_of, point - run.elapsed)
+    return None, None
