@@ -54,8 +54,14 @@ def synthetic_ticket(rng: random.Random, number: int) -> dict[str, object]:
             events.append({"at": at(rng.randrange(60, 3000)), "type": "status", "status": "open"})
         events.append({"at": at(rng.randrange(10, 900)), "type": "agent_reply"})
     if rng.random() < 0.2:
-        events.append({"at": at(rng.randrange(5, 600)), "type": "field", "field": "priority",
-                       "value": rng.choice(PRIORITIES)})
+        events.append(
+            {
+                "at": at(rng.randrange(5, 600)),
+                "type": "field",
+                "field": "priority",
+                "value": rng.choice(PRIORITIES),
+            }
+        )
     if rng.random() < 0.8:
         events.append({"at": at(rng.randrange(10, 900)), "type": "status", "status": "solved"})
         if rng.random() < 0.15:
@@ -65,8 +71,12 @@ def synthetic_ticket(rng: random.Random, number: int) -> dict[str, object]:
     return {
         "id": f"T-{number}",
         "created_at": created.isoformat(),
-        "fields": {"priority": rng.choice(PRIORITIES), "tier": rng.choice(TIERS),
-                   "channel": rng.choice(CHANNELS), "monthly_fee": "1200.00"},
+        "fields": {
+            "priority": rng.choice(PRIORITIES),
+            "tier": rng.choice(TIERS),
+            "channel": rng.choice(CHANNELS),
+            "monthly_fee": "1200.00",
+        },
         "events": events,
     }
 
@@ -83,8 +93,20 @@ def write_tickets(path: Path, n: int, seed: int) -> float:
 
 
 def run_cli(tickets: Path, output: Path) -> tuple[float, float, str]:
-    command = [sys.executable, "-m", "servicepolicy", "evaluate", str(POLICY), str(tickets),
-               "--as-of", AS_OF, "--format", "jsonl", "-o", str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "servicepolicy",
+        "evaluate",
+        str(POLICY),
+        str(tickets),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "jsonl",
+        "-o",
+        str(output),
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -102,7 +124,10 @@ def run_api(tickets: Path, limit: int) -> float:
     policy = load_policy(POLICY)
     as_of = datetime.fromisoformat(AS_OF)
     with tickets.open(encoding="utf-8") as source:
-        parsed = [Ticket.from_dict(json.loads(line)) for _, line in zip(range(limit), source)]
+        parsed = [
+            Ticket.from_dict(json.loads(line))
+            for _, line in zip(range(limit), source, strict=False)
+        ]
     evaluator = Evaluator(policy)
     evaluator.evaluate(parsed[0], as_of)
     start = time.perf_counter()
@@ -125,15 +150,21 @@ def main() -> None:
         print(f"{args.n} tickets, {per_ticket:.1f} events each, {size:.0f} MB of JSON Lines")
         seconds, peak_mb, summary = run_cli(tickets, output)
         rate = args.n / seconds
-        print(f"CLI  evaluate jsonl -> jsonl: {seconds:.1f} s, {rate:,.0f} tickets/s, "
-              f"peak RSS {peak_mb:.0f} MB  ({summary})")
-        print(f"     projected for 1,000,000 tickets: {1_000_000 / rate:.0f} s "
-              f"(target < 60 s: {'PASS' if 1_000_000 / rate < 60 else 'FAIL'}); "
-              f"memory target < 300 MB: {'PASS' if peak_mb < 300 else 'FAIL'}")
+        print(
+            f"CLI  evaluate jsonl -> jsonl: {seconds:.1f} s, {rate:,.0f} tickets/s, "
+            f"peak RSS {peak_mb:.0f} MB  ({summary})"
+        )
+        print(
+            f"     projected for 1,000,000 tickets: {1_000_000 / rate:.0f} s "
+            f"(target < 60 s: {'PASS' if 1_000_000 / rate < 60 else 'FAIL'}); "
+            f"memory target < 300 MB: {'PASS' if peak_mb < 300 else 'FAIL'}"
+        )
         if not args.skip_api:
             api = run_api(tickets, min(args.api_n, args.n))
-            print(f"API  Evaluator.evaluate: {api:,.0f} tickets/s "
-                  f"(target >= 30,000: {'PASS' if api >= 30_000 else 'FAIL'})")
+            print(
+                f"API  Evaluator.evaluate: {api:,.0f} tickets/s "
+                f"(target >= 30,000: {'PASS' if api >= 30_000 else 'FAIL'})"
+            )
 
 
 if __name__ == "__main__":

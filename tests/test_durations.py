@@ -2,8 +2,14 @@ from datetime import timedelta
 
 import pytest
 
-from servicepolicy import BusinessDays, DurationError, format_duration, iso_duration
-from servicepolicy import parse_duration, parse_span
+from servicepolicy import (
+    BusinessDays,
+    DurationError,
+    format_duration,
+    iso_duration,
+    parse_duration,
+    parse_span,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +34,9 @@ def test_parse_duration(text, expected):
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "4", "4x", "h4", "1h1h", "P1Y", "P1M", "PT", "P", "-4h", "3bd"])
+@pytest.mark.parametrize(
+    "text", ["", "4", "4x", "h4", "1h1h", "P1Y", "P1M", "PT", "P", "-4h", "3bd"]
+)
 def test_parse_duration_refuses(text):
     with pytest.raises(DurationError):
         parse_duration(text)

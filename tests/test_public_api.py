@@ -1,15 +1,27 @@
 """The public surface: every exported name exists, is documented, and the list is sorted."""
 
 import ast
-import re
 import inspect
+import re
 from pathlib import Path
 
 import servicepolicy
 
 SRC = Path(servicepolicy.__file__).parent
-CORE = ["_errors", "_durations", "_calendar", "_clock", "_calendar_model", "_conditions",
-        "_model", "_checks", "_ticket", "_results", "_evaluate", "_explain"]
+CORE = [
+    "_errors",
+    "_durations",
+    "_calendar",
+    "_clock",
+    "_calendar_model",
+    "_conditions",
+    "_model",
+    "_checks",
+    "_ticket",
+    "_results",
+    "_evaluate",
+    "_explain",
+]
 
 
 def test_all_is_sorted_and_complete():

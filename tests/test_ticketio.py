@@ -1,0 +1,47 @@
+"""Reading ticket streams: JSON Lines, a JSON array, one object, CSV; bad lines kept."""
+
+import io
+from decimal import Decimal
+
+from servicepolicy._ticketio import read_tickets
+
+ONE = '{"id": "A", "created_at": "2026-11-23T09:00:00Z", "fields": {"fee": 12.50}}'
+
+
+def records(text, fmt="auto", name=""):
+    return list(read_tickets(io.StringIO(text), fmt, name))
+
+
+def test_jsonl_with_blank_and_bad_lines_keeps_line_numbers():
+    got = records(ONE + "\n\n{broken\n" + ONE.replace('"A"', '"B"') + "\n")
+    assert [(r.line, r.error is None) for r in got] == [(1, True), (3, False), (4, True)]
+    assert got[0].data["fields"]["fee"] == Decimal("12.50")
+
+
+def test_bad_line_guesses_the_id():
+    got = records('{"id": "Z-9", "created_at": oops}\n')
+    assert got[0].ticket_id == "Z-9" and got[0].error
+
+
+def test_json_array_and_single_pretty_object():
+    assert [r.data["id"] for r in records(f"[{ONE}, {ONE}]")] == ["A", "A"]
+    pretty = '{\n  "id": "P",\n  "created_at": "2026-11-23T09:00:00Z"\n}\n'
+    assert [r.data["id"] for r in records(pretty)] == ["P"]
+
+
+def test_empty_input_has_no_records():
+    assert records("") == []
+    assert records("\n\n") == []
+
+
+def test_csv_by_name_and_missing_columns():
+    text = "id,created_at,priority\nA,2026-11-23T09:00:00Z,high\n"
+    got = records(text, name="x.csv")
+    assert got[0].data == {
+        "id": "A",
+        "created_at": "2026-11-23T09:00:00Z",
+        "fields": {"priority": "high"},
+        "events": [],
+    }
+    bad = records("name,priority\nA,high\n", fmt="csv")
+    assert bad[0].error and "created_at" in bad[0].error
