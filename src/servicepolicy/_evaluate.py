@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._clock import BusinessClock, from_micros, to_micros
+from ._compensation import Lateness, awards, refund
 from ._durations import BusinessDays, Span, parse_span
 from ._errors import ServicePolicyError, TicketError
 from ._history import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
@@ -24,6 +25,7 @@ from ._results import (
     FiredEscalation,
     Measurement,
     MetricResult,
+    RefundDecision,
     Status,
     build,
 )
@@ -227,6 +229,13 @@ class Evaluator:
         warnings = list(history.warnings)
         if sla is None:
             warnings.append("no SLA policy matches this ticket's fields")
+        owed = awards(
+            self.index.policy.compensation,
+            history.fields_at(history.as_of),
+            {name: result.status for name, result in metrics.items()},
+            _lateness(runs),
+            warnings,
+        )
         return build(
             Evaluation,
             {
@@ -236,7 +245,7 @@ class Evaluator:
                 "metrics": metrics,
                 "escalations": escalations,
                 "next_escalation_at": next_at,
-                "compensation": [],
+                "compensation": owed,
                 "warnings": warnings,
                 "errors": [],
                 "line": line,
@@ -371,6 +380,18 @@ class Evaluator:
         return [f for _, f in fired], next_at
 
 
+def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
+    """How late each breached metric is (its latest cycle, for cycle metrics)."""
+    found: dict[str, Lateness] = {}
+    for metric, measured in runs.items():
+        for run, rule, _ in measured:
+            if run.status == "breached" and run.due is not None:
+                late = Lateness(metric, run.elapsed - run.target, rule.clock, run.due)
+                if metric not in found or late.late > found[metric].late:
+                    found[metric] = late
+    return found
+
+
 def _combine(results: list[Measurement], rule: Rule | None) -> MetricResult:
     """A cycle metric: breached if any cycle was; else its open cycle's status; else met if any
     cycle was; else the last cycle's status.  Its times are those of the deciding cycle."""
@@ -426,6 +447,24 @@ def _fired(
             "actions": list(level.actions),
         },
         None,
+    )
+
+
+def decide_refund(
+    policy: Policy, ticket: Ticket | Mapping[str, Any], as_of: datetime
+) -> RefundDecision:
+    """The refund decision for a ticket: its request is its ``created_at``; its fields are
+    those at ``as_of``."""
+    item = _as_ticket(ticket)
+    history = replay(item, to_micros(as_of, "as_of"))
+    index = PolicyIndex(policy)
+    return refund(
+        policy.refunds,
+        policy.compensation,
+        item.id,
+        item.created_at,
+        history.fields_at(history.as_of),
+        index.clock,
     )
 
 

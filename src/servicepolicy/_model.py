@@ -26,11 +26,12 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from ._calendar_model import ALWAYS_OPEN_NAME, Calendar, always_open
+from ._compensation_model import Compensation, RefundRule
 from ._conditions import Condition
 from ._durations import Span, parse_duration, parse_span
 
 if TYPE_CHECKING:
-    from ._results import Evaluation
+    from ._results import Evaluation, RefundDecision
 
 METRICS = ("first_response", "next_response", "periodic_update", "resolution")
 Metric = Literal["first_response", "next_response", "periodic_update", "resolution"]
@@ -237,8 +238,8 @@ class Policy(BaseModel):
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     sla: list[SlaPolicy] = Field(min_length=1)
     escalations: dict[str, list[EscalationLevel]] = Field(default_factory=dict)
-    compensation: dict[str, Any] | None = None
-    refunds: list[Any] | None = None
+    compensation: Compensation | None = None
+    refunds: list[RefundRule] = Field(default_factory=list)
 
     @field_validator("calendars", mode="before")
     @classmethod
@@ -255,6 +256,15 @@ class Policy(BaseModel):
         from ._evaluate import evaluate
 
         return evaluate(self, ticket, as_of)
+
+    def refund(self, ticket: Any, as_of: datetime) -> RefundDecision:
+        """Whether a ticket's refund request is eligible under ``refunds:``, how much, and why.
+
+        The request is the ticket's ``created_at``; its fields are those at ``as_of``.
+        """
+        from ._evaluate import decide_refund
+
+        return decide_refund(self, ticket, as_of)
 
     def calendar(self, name: str) -> Calendar:
         """The calendar called ``name``; ``24/7`` is built in. Raises KeyError when unknown."""

@@ -7,6 +7,7 @@ Instants are aware datetimes (ISO 8601 with offset in JSON); durations are timed
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
@@ -137,6 +138,36 @@ class FiredEscalation(BaseModel):
     actions: list[str] = Field(default_factory=list)
 
 
+class Award(BaseModel):
+    """What a ticket is owed under one compensation rule: a credit or a gesture."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    kind: Literal["credit", "refund", "gesture"]
+    amount: Decimal | None = None
+    currency: str | None = None
+    gesture: str | None = None
+    tier: str | None = None
+    approval_required: bool = False
+    reason: str
+
+
+class RefundDecision(BaseModel):
+    """Whether a ticket's refund request is eligible, for how much, under which rule, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket_id: str
+    eligible: bool
+    rule: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    full: bool = False
+    window_ends_at: datetime | None = None
+    reason: str
+
+
 class Evaluation(BaseModel):
     """Everything servicepolicy says about one ticket at ``as_of``.
 
@@ -152,7 +183,7 @@ class Evaluation(BaseModel):
     metrics: dict[str, MetricResult] = Field(default_factory=dict)
     escalations: list[FiredEscalation] = Field(default_factory=list)
     next_escalation_at: datetime | None = None
-    compensation: list[Any] = Field(default_factory=list)
+    compensation: list[Award] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     line: int | None = Field(
