@@ -9,9 +9,11 @@ from datetime import timedelta
 from itertools import pairwise
 
 from ._calendar_model import ALWAYS_OPEN_NAME
+from ._compensation_model import CreditTier, money_places_problems
 from ._durations import BusinessDays, Span, parse_span
 from ._errors import Severity
 from ._model import METRICS, EscalationPoint, Policy
+from ._money import known_currencies
 
 Path = tuple[str | int, ...]
 _YEAR = timedelta(days=366)
@@ -32,15 +34,143 @@ def _did_you_mean(name: str, known: list[str]) -> str:
     return f"; did you mean {hint[0]!r}?" if hint else ""
 
 
-def check_model(policy: Policy) -> list[Issue]:
-    """Every semantic problem of a schema-valid policy, errors and warnings."""
+def check_model(policy: Policy, known_fields: set[str] | None = None) -> list[Issue]:
+    """Every semantic problem of a schema-valid policy, errors and warnings.
+
+    ``known_fields``, when given (the fields the policy's example tickets use), turns field
+    references in compensation and refund rules that no ticket has into warnings.
+    """
     return [
         *_references(policy),
         *_reachability(policy),
         *_coverage(policy),
         *_escalation_order(policy),
         *_plausibility(policy),
+        *_compensation(policy),
+        *_refunds(policy),
+        *_field_references(policy, known_fields),
     ]
+
+
+def _span_key(text: str) -> tuple[int, int]:
+    return _comparable(parse_span(text))
+
+
+def _tiers(tiers: list[CreditTier], path: Path) -> Iterator[Issue]:
+    if tiers and _span_key(tiers[0].late_from)[1] != 0:
+        yield Issue(
+            (*path, 0, "late_from"),
+            "tier-gap",
+            f"the first tier starts at {tiers[0].late_from}, leaving lateness below it "
+            "without a tier; start it at 0h",
+        )
+    for j, tier in enumerate(tiers):
+        here = (*path, j)
+        if tier.late_to is not None:
+            low, high = _span_key(tier.late_from), _span_key(tier.late_to)
+            if low[0] == high[0] and high[1] <= low[1]:
+                yield Issue(
+                    (*here, "late_to"),
+                    "empty-tier",
+                    f"tier {tier.late_from}-{tier.late_to} is empty",
+                )
+        if j + 1 == len(tiers):
+            continue
+        following = tiers[j + 1]
+        if tier.late_to is None:
+            yield Issue(
+                (*here, "late_to"),
+                "tier-overlap",
+                f"tier {j} has no late_to, so it overlaps every tier after it",
+            )
+            continue
+        end, start = _span_key(tier.late_to), _span_key(following.late_from)
+        if end == start:
+            continue
+        if end[0] == start[0] and end[1] < start[1]:
+            yield Issue(
+                (*path, j + 1, "late_from"),
+                "tier-gap",
+                f"tiers leave a gap from {tier.late_to} to {following.late_from}",
+            )
+        elif end[0] == start[0]:
+            yield Issue(
+                (*path, j + 1, "late_from"),
+                "tier-overlap",
+                f"tiers overlap from {following.late_from} to {tier.late_to}",
+            )
+        else:
+            yield Issue(
+                (*path, j + 1, "late_from"),
+                "tier-gap",
+                f"tier {j} ends at {tier.late_to} but tier {j + 1} starts at "
+                f"{following.late_from}; use the same value for both",
+            )
+
+
+def _compensation(policy: Policy) -> Iterator[Issue]:
+    comp = policy.compensation
+    if comp is None:
+        return
+    for path, message in money_places_problems(comp):
+        yield Issue(("compensation", *path), "money-precision", message)
+    names: dict[str, int] = {}
+    for i, rule in enumerate(comp.rules):
+        if rule.name in names:
+            yield Issue(
+                ("compensation", "rules", i, "name"),
+                "duplicate-name",
+                f"rules[{names[rule.name]}] is also called {rule.name!r}",
+            )
+        names.setdefault(rule.name, i)
+        if rule.credit is not None:
+            yield from _tiers(rule.credit.tiers, ("compensation", "rules", i, "credit", "tiers"))
+
+
+def _refunds(policy: Policy) -> Iterator[Issue]:
+    calendars = [*policy.calendars, ALWAYS_OPEN_NAME]
+    for i, rule in enumerate(policy.refunds):
+        window = rule.window
+        if window.calendar is not None and window.calendar not in calendars:
+            yield Issue(
+                ("refunds", i, "window", "calendar"),
+                "unknown-calendar",
+                f"unknown calendar {window.calendar!r}{_did_you_mean(window.calendar, calendars)}",
+            )
+        currency = rule.currency or (policy.compensation.currency if policy.compensation else None)
+        if currency is None:
+            yield Issue(
+                ("refunds", i),
+                "no-currency",
+                "a refund needs a currency: set compensation.currency or 'currency'",
+            )
+        elif currency not in known_currencies():
+            yield Issue(
+                ("refunds", i, "currency"),
+                "unknown-currency",
+                f"unknown ISO 4217 currency {currency!r}",
+            )
+
+
+def _field_references(policy: Policy, known: set[str] | None) -> Iterator[Issue]:
+    if not known:
+        return
+    references: list[tuple[Path, str]] = []
+    if policy.compensation is not None:
+        for i, rule in enumerate(policy.compensation.rules):
+            if rule.credit is not None and rule.credit.of is not None:
+                references.append((("compensation", "rules", i, "credit", "of"), rule.credit.of))
+    for i, refund in enumerate(policy.refunds):
+        references.append((("refunds", i, "of"), refund.of))
+        references.append((("refunds", i, "window", "from"), refund.window.start_field))
+    for path, name in references:
+        if name not in known:
+            yield Issue(
+                path,
+                "unknown-field",
+                f"no example ticket has the field {name!r}{_did_you_mean(name, sorted(known))}",
+                "warning",
+            )
 
 
 def _references(policy: Policy) -> Iterator[Issue]:
@@ -107,7 +237,7 @@ def _reachability(policy: Policy) -> Iterator[Issue]:
             )
         seen.setdefault(sla.name, i)
     for i, sla in enumerate(policy.sla[:-1]):
-        if sla.when is None:
+        if sla.when is None or not sla.when.spec:
             hidden = ", ".join(repr(s.name) for s in policy.sla[i + 1 :])
             yield Issue(
                 ("sla", i),
@@ -119,6 +249,13 @@ def _reachability(policy: Policy) -> Iterator[Issue]:
 
 
 def _coverage(policy: Policy) -> Iterator[Issue]:
+    seen: set[str] = set()
+    for j, priority in enumerate(policy.priorities):
+        if priority in seen:
+            yield Issue(
+                ("priorities", j), "duplicate-priority", f"priority {priority!r} is listed twice"
+            )
+        seen.add(priority)
     for i, sla in enumerate(policy.sla):
         targets = [(m, sla.targets.get(m)) for m in METRICS]
         given = [(m, t) for m, t in targets if t is not None]
@@ -203,11 +340,10 @@ def _plausibility(policy: Policy) -> Iterator[Issue]:
                         f"{metric} target {text!r} is over a year of business days",
                         "warning",
                     )
-            ordered = [(p, target.span_for(p)) for p in policy.priorities]
-            present = [(p, s) for p, s in ordered if s is not None]
+            texts = [(p, target.per_priority.get(p, target.default)) for p in policy.priorities]
+            present = [(p, t) for p, t in texts if t is not None]
             for (hp, hs), (lp, ls) in pairwise(present):
-                assert hs is not None and ls is not None
-                a, b = _comparable(hs), _comparable(ls)
+                a, b = _comparable(parse_span(hs)), _comparable(parse_span(ls))
                 if a[0] == b[0] and b[1] < a[1]:
                     yield Issue(
                         ("sla", i, "targets", metric, lp),

@@ -25,7 +25,7 @@ _DAY_US = 86400 * _US
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MARGIN_US = 2 * _DAY_US
 _SEARCH_YEARS = 30  # how far add/next_open look for open time before giving up
-_MIN_YEAR, _MAX_YEAR = 2, 9997
+_MIN_YEAR, _MAX_YEAR = 1000, 9000  # instants must lie strictly inside these years
 
 
 def to_micros(moment: datetime, what: str = "datetime") -> int:
@@ -111,13 +111,19 @@ class BusinessClock:
         self._index = index
         return index
 
-    def _grow_forward(self, index: _Index, origin: int) -> _Index:
-        """Double the years covered after ``index``; give up far past ``origin``."""
-        if index.last_year - _year_of(origin) > _SEARCH_YEARS or index.last_year >= _MAX_YEAR:
+    def _grow_forward(self, index: _Index, origin: int, *, searching: str | None) -> _Index:
+        """Double the years covered after ``index``.
+
+        ``searching`` names what a bounded search looks for (``"open time"``): it gives up
+        :data:`_SEARCH_YEARS` after ``origin``.  Unbounded growth stops at the last year.
+        """
+        if searching and index.last_year - _year_of(origin) > _SEARCH_YEARS:
             raise CalendarError(
-                f"{self.label} has no open time in the {_SEARCH_YEARS} years after "
+                f"{self.label} has no {searching} in the {_SEARCH_YEARS} years after "
                 f"{from_micros(origin).astimezone(self.rules.zone).isoformat()}"
             )
+        if index.last_year >= _MAX_YEAR:
+            raise CalendarError(f"{self.label}: the answer lies after the year {_MAX_YEAR - 1}")
         years = index.last_year - index.first_year
         last = min(index.last_year + years, _MAX_YEAR)
         hi = (date(last, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US - 3 * _DAY_US
@@ -139,7 +145,7 @@ class BusinessClock:
                 return t
             if i + 1 < len(index.starts) and index.starts[i + 1] <= index.safe_hi:
                 return index.starts[i + 1]
-            index = self._grow_forward(index, t)
+            index = self._grow_forward(index, t, searching="open time")
 
     def next_close(self, t: int) -> int:
         """The end of the open stretch holding ``t``, or of the next one if ``t`` is closed."""
@@ -149,7 +155,7 @@ class BusinessClock:
             i = bisect_right(index.starts, opening) - 1
             if index.ends[i] <= index.safe_hi:
                 return index.ends[i]
-            index = self._grow_forward(index, opening)
+            index = self._grow_forward(index, opening, searching="closing")
 
     def elapsed(self, a: int, b: int) -> int:
         """Open time in ``[a, b)``; negative when ``b < a``."""
@@ -168,7 +174,7 @@ class BusinessClock:
             if target <= index.open_before(index.safe_hi):
                 j = bisect_left(index.cum, target) - 1
                 return index.starts[j] + (target - index.cum[j])
-            index = self._grow_forward(index, start)
+            index = self._grow_forward(index, start, searching=None)
 
     def add_business_days(self, start: int, days: int) -> int:
         """The same local time of day on the ``days``-th following date with open time.
@@ -197,12 +203,17 @@ class BusinessClock:
                 found = index.open_days[k]
                 if (found - _EPOCH_ORDINAL + 1) * _DAY_US <= index.safe_hi:
                     return found
-            index = self._grow_forward(index, t)
+            index = self._grow_forward(index, t, searching="open time")
+
+
+_FIRST_US = (date(_MIN_YEAR + 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
+_LAST_US = (date(_MAX_YEAR - 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
 
 
 def _year_of(micros: int) -> int:
-    if micros < (date(_MIN_YEAR, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US:
-        return _MIN_YEAR
-    if micros >= (date(_MAX_YEAR, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US:
-        return _MAX_YEAR
+    if not _FIRST_US <= micros < _LAST_US:
+        raise CalendarError(
+            f"{from_micros(micros).isoformat()} is outside the supported years "
+            f"{_MIN_YEAR + 1}-{_MAX_YEAR - 2}"
+        )
     return from_micros(micros).year

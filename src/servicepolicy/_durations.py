@@ -67,7 +67,16 @@ def parse_duration(text: str) -> timedelta:
             raise DurationError(f"duration {text!r} gives the unit {unit!r} twice")
         seen.add(unit)
         total += int(amount) * _UNIT_SECONDS[unit]
-    return timedelta(seconds=total)
+    return _bounded(text, total)
+
+
+_MAX_SECONDS = 1000 * 366 * 86400  # a thousand years: far past any promise, far from overflow
+
+
+def _bounded(text: str, seconds: float) -> timedelta:
+    if seconds > _MAX_SECONDS:
+        raise DurationError(f"duration {text!r} is longer than a thousand years")
+    return timedelta(seconds=seconds)
 
 
 def _parse_iso(text: str, raw: str) -> timedelta:
@@ -79,13 +88,18 @@ def _parse_iso(text: str, raw: str) -> timedelta:
             f"cannot read ISO 8601 duration {text!r}{hint}; write e.g. 'PT4H' or 'P1DT2H'"
         )
     parts = match.groupdict()
-    return timedelta(
-        weeks=int(parts["w"] or 0),
-        days=int(parts["d"] or 0),
-        hours=int(parts["h"] or 0),
-        minutes=int(parts["m"] or 0),
-        seconds=float(parts["s"]) if parts["s"] and "." in parts["s"] else int(parts["s"] or 0),
+    whole = (
+        int(parts["w"] or 0) * _UNIT_SECONDS["w"]
+        + int(parts["d"] or 0) * _UNIT_SECONDS["d"]
+        + int(parts["h"] or 0) * _UNIT_SECONDS["h"]
+        + int(parts["m"] or 0) * _UNIT_SECONDS["m"]
     )
+    seconds = parts["s"] or "0"
+    if "." in seconds:
+        integral, fraction = seconds.split(".")
+        micros = int(fraction.ljust(6, "0"))
+        return _bounded(text, whole + int(integral)) + timedelta(microseconds=micros)
+    return _bounded(text, whole + int(seconds))
 
 
 def parse_span(text: str) -> Span:
@@ -93,7 +107,10 @@ def parse_span(text: str) -> Span:
     if isinstance(text, str):
         match = _BUSINESS_DAYS.fullmatch(text.strip())
         if match:
-            return BusinessDays(int(match.group(1)))
+            count = int(match.group(1))
+            if count > 100_000:
+                raise DurationError(f"{text!r} is more business days than this library counts")
+            return BusinessDays(count)
     return parse_duration(text)
 
 

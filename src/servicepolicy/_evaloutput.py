@@ -6,8 +6,10 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from ._durations import format_duration
+from ._money import money_text
 from ._results import Evaluation
 
 CSV_COLUMNS = (
@@ -28,9 +30,19 @@ CSV_COLUMNS = (
     "paused_seconds",
     "cycles",
     "escalations",
+    "compensation",
     "warnings",
     "error",
 )
+
+
+def compensation_totals(evaluation: Evaluation) -> str:
+    """Money owed per currency, ``"120.00 EUR"`` (``; `` between currencies)."""
+    totals: dict[str, Decimal] = {}
+    for award in evaluation.compensation:
+        if award.amount is not None and award.currency is not None:
+            totals[award.currency] = totals.get(award.currency, Decimal(0)) + award.amount
+    return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
 
 
 def json_record(evaluation: Evaluation) -> str:
@@ -57,9 +69,10 @@ def csv_rows(evaluation: Evaluation) -> list[list[str]]:
         evaluation.as_of.isoformat(),
     ]
     if evaluation.errors:
-        return [[*base, "", "", "error", *[""] * 12, "; ".join(evaluation.errors)]]
+        return [[*base, "", "", "error", *[""] * 13, "; ".join(evaluation.errors)]]
     rows = []
     warnings = "; ".join(evaluation.warnings)
+    owed = compensation_totals(evaluation)
     for name, metric in evaluation.metrics.items():
         fired = sum(1 for e in evaluation.escalations if e.metric == name)
         rows.append(
@@ -79,6 +92,7 @@ def csv_rows(evaluation: Evaluation) -> list[list[str]]:
                 _secs(metric.paused),
                 "" if metric.cycles is None else str(len(metric.cycles)),
                 str(fired),
+                owed,
                 warnings,
                 "",
             ]
@@ -122,4 +136,12 @@ def table_rows(evaluation: Evaluation) -> str:
         )
         due = _iso(metric.due_at)[:25]
         lines.append(_TABLE.format(ticket, name, metric.status, due, remaining).rstrip())
+    for award in evaluation.compensation:
+        owed = (
+            money_text(award.amount, award.currency or "")
+            if award.amount is not None
+            else (award.gesture or "")
+        )
+        flag = " (needs approval)" if award.approval_required else ""
+        lines.append(f"{ticket:<14} owed: {owed}{flag} [{award.rule}]")
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ every finding located by file, line and column; ``parse_policy`` and ``load_poli
 from __future__ import annotations
 
 import difflib
+import json
 import types
 import typing
 from pathlib import Path
@@ -96,8 +97,13 @@ def _schema_findings(error: ValidationError, doc: Document, source: str) -> list
     return findings
 
 
-def check_policy_text(text: str, source: str = "<string>") -> tuple[Policy | None, list[Finding]]:
-    """Check a policy's text; returns the policy (None when it has errors) and every finding."""
+def check_policy_text(
+    text: str, source: str = "<string>", known_fields: set[str] | None = None
+) -> tuple[Policy | None, list[Finding]]:
+    """Check a policy's text; returns the policy (None when it has errors) and every finding.
+
+    ``known_fields``: the ticket fields the policy's example tickets use, if any.
+    """
     try:
         doc = read_yaml(text)
     except YamlError as exc:
@@ -121,7 +127,7 @@ def check_policy_text(text: str, source: str = "<string>") -> tuple[Policy | Non
     except ValidationError as exc:
         return None, sorted(_schema_findings(exc, doc, source), key=_order)
     findings = []
-    for issue in check_model(policy):
+    for issue in check_model(policy, known_fields):
         line, column = doc.locate(issue.path)
         findings.append(
             Finding(
@@ -177,7 +183,37 @@ def check_policy_file(path: str | Path) -> tuple[Policy | None, list[Finding]]:
         return None, [
             Finding(str(path), p.line, p.column, "", p.code, p.message) for p in exc.problems
         ]
-    return check_policy_text(text, str(path))
+    return check_policy_text(text, str(path), example_fields(file))
+
+
+EXAMPLE_LINES = 1000
+
+
+def example_fields(policy_file: Path) -> set[str] | None:
+    """Field names used by the example tickets beside a policy (``NAME.tickets.jsonl``)."""
+    tickets = policy_file.with_name(policy_file.stem + ".tickets.jsonl")
+    if not tickets.is_file():
+        return None
+    names: set[str] = set()
+    try:
+        with tickets.open(encoding="utf-8") as source:
+            for number, line in enumerate(source):
+                if number >= EXAMPLE_LINES:
+                    break
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(data, dict):
+                    names |= set(data.get("fields") or {})
+                    names |= {
+                        str(e["field"])
+                        for e in data.get("events") or []
+                        if isinstance(e, dict) and isinstance(e.get("field"), str)
+                    }
+    except (OSError, UnicodeDecodeError):
+        return None
+    return names
 
 
 def parse_policy(text: str, source: str = "<string>") -> Policy:

@@ -38,7 +38,10 @@ Metric = Literal["first_response", "next_response", "periodic_update", "resoluti
 DEFAULT_PRIORITIES = ("urgent", "high", "normal", "low")
 DEFAULT_PAUSE_ON = ("pending", "on_hold")
 
-_SPAN_PATTERN = r"^\s*(\d+\s*bd|(\d+[wdhms])+|P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?)\s*$"
+_SPAN_PATTERN = (
+    r"^\s*(\d+\s*bd|(\d+\s*[wdhms]\s*)+"
+    r"|P(?=\d|T\d)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d{1,6})?S)?)?)\s*$"
+)
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
 _POINT = re.compile(r"\s*breach\s*(?:([+-])\s*(\S+))?\s*")
 
@@ -91,7 +94,13 @@ class Target(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _one_value_for_all(cls, data: Any) -> Any:
-        return {"default": data} if isinstance(data, str) else data
+        if isinstance(data, str):
+            return {"default": data}
+        if not isinstance(data, dict | Target):
+            raise ValueError(
+                f"a target is a duration such as '4h' or a mapping per priority, got {data!r}"
+            )
+        return data
 
     @classmethod
     def __get_pydantic_json_schema__(

@@ -25,6 +25,7 @@ from ._loader import check_policy_file, check_policy_text, load_policy
 from ._output import render_findings
 from ._schema import policy_schema_text
 from ._ticketio import FORMATS
+from ._yamlsafe import MAX_BYTES
 
 OK, FINDINGS, USAGE = 0, 1, 2
 _POLICY_SUFFIXES = (".yaml", ".yml")
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--format",
         choices=["text", "json", "github"],
-        help="output format (default: github when GITHUB_ACTIONS is set, else text)",
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
     )
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
 
@@ -194,7 +195,7 @@ def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, env: dict[st
     unreadable = False
     for name in files:
         if name == "-":
-            _, found = check_policy_text(stdin.read(), "<stdin>")
+            _, found = check_policy_text(_read_limited(stdin), "<stdin>")
         else:
             _, found = check_policy_file(name)
         unreadable |= any(f.code == "unreadable" for f in found)
@@ -209,10 +210,20 @@ def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, env: dict[st
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
     text = policy_schema_text()
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
     else:
         out.write(text)
     return OK
+
+
+def _read_limited(stdin: TextIO) -> str:
+    text = stdin.read(MAX_BYTES + 1)
+    if len(text) > MAX_BYTES:
+        raise _UsageError(f"<stdin>: a policy may have at most {MAX_BYTES} bytes")
+    return text
 
 
 def _instant(text: str, option: str) -> datetime:
@@ -227,7 +238,7 @@ def _instant(text: str, option: str) -> datetime:
 
 def _clock(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     if args.policy == "-":
-        policy, findings = check_policy_text(stdin.read(), "<stdin>")
+        policy, findings = check_policy_text(_read_limited(stdin), "<stdin>")
         if policy is None:
             raise PolicyError(findings)
     else:
