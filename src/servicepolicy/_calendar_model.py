@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrulebase, rrulestr
@@ -40,7 +40,7 @@ _RRULE_ANCHOR = datetime(1970, 1, 1)  # noqa: DTZ001 - rrules run on naive local
 
 def parse_window(text: str) -> Window:
     """``"09:00-17:00"`` -> ``(540, 1020)``; an end not after the start runs past midnight."""
-    match = _WINDOW.fullmatch(text.strip()) if isinstance(text, str) else None
+    match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"window {text!r} is not of the form 'HH:MM-HH:MM' (e.g. '09:00-17:30')")
     sh, sm, eh, em = (int(g) for g in match.groups())
@@ -287,11 +287,21 @@ class Calendar(BaseModel):
         )
         if not has_hours:
             raise ValueError(f"{owner} is never open: give it some hours")
+        _refuse_boundary_overlaps(owner, week, seasons, dated)
         rules = CalendarRules(
             ZoneInfo(self.timezone), week, tuple(seasons), dated, tuple(recurring)
         )
         self._clock = BusinessClock(rules, owner)
         return self
+
+    def __eq__(self, other: object) -> bool:
+        # The compiled clock is a cache: two calendars are equal when their fields are.
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash(self.model_dump_json())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -350,6 +360,33 @@ def _clock_of(calendar: Calendar) -> BusinessClock:
     # Private attributes behind pydantic's __getattr__ cost more than the clock query itself.
     clock: BusinessClock = calendar.__pydantic_private__["_clock"]  # type: ignore[index]
     return clock
+
+
+def _week_on(day: date, week: WeekHours, seasons: list[SeasonRules]) -> WeekHours:
+    for season in seasons:
+        if season.first <= day <= season.last:
+            return season.week
+    return week
+
+
+def _refuse_boundary_overlaps(
+    owner: str, week: WeekHours, seasons: list[SeasonRules], dated: dict[date, Any]
+) -> None:
+    """Overnight spill across a season's first or last date must not overlap that date's own
+    windows (a dated holiday on the date replaces them, so it cannot clash)."""
+    one = timedelta(days=1)
+    for season in seasons:
+        for day in (season.first, season.last + one):
+            before = day - one
+            if day in dated or before in dated:
+                continue
+            spill = [
+                (0, end - MINUTES_PER_DAY)
+                for _, end in _week_on(before, week, seasons)[before.weekday()]
+                if end > MINUTES_PER_DAY
+            ]
+            own = list(_week_on(day, week, seasons)[day.weekday()])
+            _refuse_overlaps(owner, day.isoformat(), [*spill, *own])
 
 
 ALWAYS_OPEN_NAME = "24/7"

@@ -27,6 +27,7 @@ class Issue:
     code: str
     message: str
     severity: Severity = "error"
+    on_key: bool = False  # locate the key of ``path`` rather than its value
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:
@@ -207,6 +208,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
                             f"unknown priority {priority!r} (priorities: "
                             f"{', '.join(policy.priorities)})"
                             f"{_did_you_mean(priority, policy.priorities)}",
+                            on_key=True,
                         )
         if sla.escalation is not None and sla.escalation not in escalations:
             yield Issue(
@@ -296,14 +298,15 @@ def _escalation_order(policy: Policy) -> Iterator[Issue]:
         for j, level in enumerate(levels):
             if level.on_event is not None:
                 previous = counted.get(level.on_event)
-                if previous is not None and level.count <= previous:
+                count = level.count or 1
+                if previous is not None and count <= previous:
                     yield Issue(
                         ("escalations", name, j, "count"),
                         "escalation-order",
-                        f"count {level.count} for {level.on_event!r} is not above the "
+                        f"count {count} for {level.on_event!r} is not above the "
                         f"level before it ({previous})",
                     )
-                counted[level.on_event] = level.count
+                counted[level.on_event] = count
 
 
 def _comparable(span: Span) -> tuple[int, int]:

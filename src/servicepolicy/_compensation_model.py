@@ -133,7 +133,7 @@ class OutcomeCondition:
             raise PydanticCustomError(
                 "invalid-condition",
                 str(exc).replace("{", "(").replace("}", ")"),
-                {"subpath": list(exc.subpath)},
+                {"subpath": list(exc.subpath), "on_key": exc.on_key},
             ) from None
 
     @classmethod

@@ -33,9 +33,12 @@ _SCALARS = (str, int, Decimal, bool, type(None))
 class ConditionError(ValueError):
     """A malformed condition; ``subpath`` says where inside it."""
 
-    def __init__(self, message: str, subpath: tuple[str | int, ...] = ()) -> None:
+    def __init__(
+        self, message: str, subpath: tuple[str | int, ...] = (), *, on_key: bool = False
+    ) -> None:
         super().__init__(message)
         self.subpath = subpath
+        self.on_key = on_key
 
 
 def as_number(value: Any) -> Decimal | None:
@@ -136,7 +139,9 @@ def _field_test(spec: Any, where: tuple[str | int, ...]) -> Test:
         for op, arg in spec.items():
             if op not in _OPERATORS:
                 raise ConditionError(
-                    f"unknown operator {op!r}; use one of {', '.join(_OPERATORS)}", (*where, op)
+                    f"unknown operator {op!r}; use one of {', '.join(_OPERATORS)}",
+                    (*where, op),
+                    on_key=True,
                 )
             tests.append(_operator(op, arg, (*where, op)))
         return lambda v: all(t(v) for t in tests)
@@ -178,6 +183,17 @@ def _on_field(name: str, test: Test) -> Predicate:
     return lambda fields: test(fields.get(name, _MISSING))
 
 
+def canonical(spec: Any) -> Any:
+    """``spec`` with every number (or numeric string) as a normalised Decimal: two conditions
+    with equal canonical forms match exactly the same tickets."""
+    if isinstance(spec, dict):
+        return {key: canonical(value) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [canonical(value) for value in spec]
+    number = as_number(spec)
+    return number.normalize() if number is not None else spec
+
+
 def condition_fields(spec: Any) -> set[str]:
     """The ticket field names a condition looks at."""
     found: set[str] = set()
@@ -210,10 +226,10 @@ class Condition:
         return f"Condition({self.spec!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Condition) and other.spec == self.spec
+        return isinstance(other, Condition) and canonical(other.spec) == canonical(self.spec)
 
     def __hash__(self) -> int:
-        return hash(repr(self.spec))
+        return hash(repr(canonical(self.spec)))
 
     @classmethod
     def _validate(cls, value: Any) -> Condition:
@@ -225,7 +241,7 @@ class Condition:
             raise PydanticCustomError(
                 "invalid-condition",
                 str(exc).replace("{", "(").replace("}", ")"),
-                {"subpath": list(exc.subpath)},
+                {"subpath": list(exc.subpath), "on_key": exc.on_key},
             ) from None
 
     @classmethod

@@ -355,8 +355,9 @@ class Evaluator:
         for number, level in enumerate(self.index.policy.escalations.get(path, [])):
             if level.on_event is not None:
                 times = history.event_times.get(level.on_event, [])
-                if len(times) >= level.count:
-                    at = times[level.count - 1]
+                count = level.count or 1
+                if len(times) >= count:
+                    at = times[count - 1]
                     fired.append((at, _fired(path, number, level, None, None, _at(at, zone))))
                 continue
             point = level.point

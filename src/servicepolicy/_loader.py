@@ -82,6 +82,7 @@ def _schema_findings(error: ValidationError, doc: Document, source: str) -> list
             loc = loc[:-1]
         ctx = item.get("ctx") or {}
         loc = (*loc, *ctx.get("subpath", ()))
+        on_key = on_key or bool(ctx.get("on_key"))
         kind = item["type"]
         code = _CODES.get(kind, kind if "-" in kind else "wrong-type")
         message = str(item["msg"]).removeprefix("Value error, ")
@@ -128,7 +129,7 @@ def check_policy_text(
         return None, sorted(_schema_findings(exc, doc, source), key=_order)
     findings = []
     for issue in check_model(policy, known_fields):
-        line, column = doc.locate(issue.path)
+        line, column = doc.locate(issue.path, key=issue.on_key)
         findings.append(
             Finding(
                 source,

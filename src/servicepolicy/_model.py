@@ -209,7 +209,7 @@ class EscalationLevel(BaseModel):
     name: str | None = None
     at: PointText | None = None
     on_event: str | None = None
-    count: int = Field(default=1, ge=1)
+    count: int | None = Field(default=None, ge=1, description="on_event levels: default 1")
     metrics: list[Metric] | None = None
     notify: list[str] = Field(default_factory=list)
     set_priority: str | None = None
@@ -220,7 +220,7 @@ class EscalationLevel(BaseModel):
     def _one_trigger(self) -> EscalationLevel:
         if (self.at is None) == (self.on_event is None):
             raise ValueError("a level needs exactly one of 'at' or 'on_event'")
-        if self.at is not None and "count" in self.model_fields_set:
+        if self.at is not None and self.count is not None:
             raise ValueError("'count' goes with 'on_event', not with 'at'")
         return self
 

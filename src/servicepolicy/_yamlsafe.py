@@ -134,30 +134,65 @@ def _check_shape(text: str) -> None:
         loader.dispose()
 
 
-def _expanded_size(root: Node) -> int:
-    """Nodes the document has once every alias is expanded; refuses cycles."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
-    def size(node: Node) -> int:
+
+def _check_expansion(root: Node) -> None:
+    """Refuse documents whose aliases expand past :data:`MAX_NODES` nodes or
+    :data:`MAX_DEPTH` levels, and aliases that refer to themselves.
+
+    Walks the node graph without recursion (aliases can nest deeper than the stack).
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # node -> (expanded nodes, depth)
+    active: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
         key = id(node)
+        if done:
+            active.discard(key)
+            parts = [sizes[id(child)] for child in _children(node)]
+            total = min(1 + sum(p[0] for p in parts), MAX_NODES + 1)
+            depth = 1 + max((p[1] for p in parts), default=0)
+            sizes[key] = (total, depth)
+            continue
         if key in sizes:
-            return sizes[key]
+            continue
         if key in active:
             raise YamlError(
                 [YamlProblem(*_mark(node), (), "recursive-alias", "an alias refers to itself")]
             )
         active.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            total += sum(size(child) for child in node.value)
-        elif isinstance(node, MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        active.discard(key)
-        sizes[key] = min(total, MAX_NODES + 1)
-        return sizes[key]
-
-    return size(root)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    total, depth = sizes[id(root)]
+    if total > MAX_NODES:
+        raise YamlError(
+            [
+                YamlProblem(
+                    *_mark(root),
+                    (),
+                    "too-large",
+                    f"aliases expand this document past {MAX_NODES} nodes",
+                )
+            ]
+        )
+    if depth > MAX_DEPTH + 1:
+        raise YamlError(
+            [
+                YamlProblem(
+                    *_mark(root),
+                    (),
+                    "too-deep",
+                    f"aliases nest this document deeper than {MAX_DEPTH} levels",
+                )
+            ]
+        )
 
 
 def _scalar(node: ScalarNode) -> Any:
@@ -213,6 +248,16 @@ def _build(node: Node, path: Path, doc: Document, problems: list[YamlProblem]) -
                 YamlProblem(*_mark(key_node), path, "bad-key", "a key must be a plain string")
             )
             continue
+        if key_node.tag not in (_PLAIN, _STR):
+            problems.append(
+                YamlProblem(
+                    *_mark(key_node),
+                    path,
+                    "unsupported-tag",
+                    f"the tag {key_node.tag!r} is not allowed in a policy file; remove it",
+                )
+            )
+            continue
         key = key_node.value
         child = (*path, key)
         if key in out:
@@ -233,6 +278,14 @@ def _build(node: Node, path: Path, doc: Document, problems: list[YamlProblem]) -
 
 def read_yaml(text: str) -> Document:
     """Read one YAML document; raises :class:`YamlError` listing every problem found."""
+    if len(text) > MAX_BYTES:
+        raise YamlError(
+            [
+                YamlProblem(
+                    1, 1, (), "too-large", f"text is longer than {MAX_BYTES // (1024 * 1024)} MiB"
+                )
+            ]
+        )
     try:
         _check_shape(text)
         loader = _Loader(text)
@@ -266,17 +319,7 @@ def read_yaml(text: str) -> Document:
         raise YamlError([YamlProblem(1, 1, (), "yaml-syntax", f"YAML syntax: {exc}")]) from None
     if root is None:
         raise YamlError([YamlProblem(1, 1, (), "empty", "the file is empty")])
-    if _expanded_size(root) > MAX_NODES:
-        raise YamlError(
-            [
-                YamlProblem(
-                    *_mark(root),
-                    (),
-                    "too-large",
-                    f"aliases expand this document past {MAX_NODES} nodes",
-                )
-            ]
-        )
+    _check_expansion(root)
     doc = Document(None)
     problems: list[YamlProblem] = []
     doc.data = _build(root, (), doc, problems)
@@ -300,7 +343,8 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before[before.rfind(b"\n") + 1 :]
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
         raise YamlError(
             [YamlProblem(line, column, (), "not-text", "the file is not UTF-8 text")]
         ) from None

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -124,7 +124,8 @@ def main(
     out, err = stdout or sys.stdout, stderr or sys.stderr
     env = dict(os.environ) if environ is None else environ
     try:
-        args = build_parser().parse_args(argv)
+        with redirect_stdout(out), redirect_stderr(err):
+            args = build_parser().parse_args(argv)
     except _UsageError as exc:
         build_parser().print_usage(err)
         print(exc, file=err)
