@@ -6,13 +6,14 @@ read or evaluated becomes an error record with its id and line, and the batch go
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._errors import ServicePolicyError, TicketError
 from ._evaloutput import csv_rows, csv_text, json_record, table_header, table_rows
-from ._evaluate import Evaluator, error_record
+from ._evaluate import Evaluator, decide_refund, error_record
 from ._model import Policy
 from ._results import Evaluation
 from ._ticket import Ticket
@@ -84,6 +85,57 @@ def run_evaluate(
         f"(as of {as_of.isoformat()})\n"
     )
     return 1 if failed else 0
+
+
+def run_refund(
+    policy: Policy,
+    source: TextIO,
+    name: str,
+    fmt: str,
+    as_of: datetime,
+    output: str,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Write the refund decision of every ticket to ``out``; failures are counted on ``err``."""
+    total = failed = 0
+    rows = []
+    for record in read_tickets(source, fmt, name):
+        total += 1
+        where = f"line {record.line}: " if record.line is not None else ""
+        if record.error is not None:
+            decision: dict[str, Any] = {"ticket_id": record.ticket_id, "error": record.error}
+        else:
+            try:
+                result = decide_refund(policy, Ticket.from_dict(record.data), as_of)
+                decision = result.model_dump(mode="json")
+            except (ServicePolicyError, ValueError, TypeError) as exc:
+                guessed = record.data.get("id") if isinstance(record.data, dict) else None
+                decision = {"ticket_id": guessed, "error": where + str(exc)}
+        failed += "error" in decision
+        if output == "jsonl":
+            out.write(json.dumps(decision) + "\n")
+        elif output == "json":
+            rows.append(decision)
+        else:
+            out.write(_refund_line(decision))
+    if output == "json":
+        out.write(json.dumps(rows, indent=2) + "\n")
+    err.write(
+        f"{total} tickets in, {total - failed} decided, {failed} failed "
+        f"(as of {as_of.isoformat()})\n"
+    )
+    return 1 if failed else 0
+
+
+def _refund_line(decision: dict[str, Any]) -> str:
+    ticket = decision.get("ticket_id") or "?"
+    if "error" in decision:
+        return f"{ticket}: error: {decision['error']}\n"
+    verdict = "eligible" if decision["eligible"] else "not eligible"
+    amount = f" {decision['amount']} {decision['currency']}" if decision.get("amount") else ""
+    rule = f" [{decision['rule']}]" if decision.get("rule") else ""
+    return f"{ticket}: {verdict}{amount}{rule}: {decision['reason']}\n"
 
 
 def run_explain(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from ._batch import run_evaluate, run_explain
+from ._batch import run_evaluate, run_explain, run_refund
 from ._durations import format_duration, iso_duration, parse_span
 from ._errors import Finding, PolicyError, ServicePolicyError
 from ._loader import check_policy_file, check_policy_text, load_policy
@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
     evaluate.add_argument("-o", "--output", help="write here instead of stdout")
 
+    refund = commands.add_parser("refund", help="decide refund requests under the policy")
+    _ticket_args(refund)
+    refund.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+
     explain = commands.add_parser("explain", help="explain the evaluation of tickets in words")
     _ticket_args(explain)
     explain.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
@@ -137,7 +141,7 @@ def main(
             return _validate(args, stdin or sys.stdin, out, env)
         if args.command == "schema":
             return _schema(args, out)
-        if args.command in ("evaluate", "explain"):
+        if args.command in ("evaluate", "explain", "refund"):
             moment = now or datetime.now(UTC)
             return _tickets(args, stdin or sys.stdin, out, err, moment)
         return _clock(args, stdin or sys.stdin, out, err)
@@ -305,6 +309,10 @@ def _tickets(
             )
         except OSError as exc:
             raise _UsageError(f"{args.tickets}: cannot read: {exc.strerror}") from None
+        if args.command == "refund":
+            return run_refund(
+                policy, source, args.tickets, args.input_format, as_of, args.format, out, err
+            )
         if args.command == "explain":
             return run_explain(
                 policy, source, args.tickets, args.input_format, as_of, args.ticket_id, out
