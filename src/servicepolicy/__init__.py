@@ -16,15 +16,31 @@ from ._errors import (
     TicketError,
 )
 from ._evaluate import evaluate_many
-from ._loader import check_policy_file, check_policy_text, load_policy, parse_policy
+from ._loader import (
+    check_policy_file,
+    check_policy_text,
+    load_policy,
+    load_policy_set,
+    parse_policy,
+)
 from ._model import EscalationLevel, Policy, SlaPolicy, Target, Targets
-from ._results import Evaluation, FiredEscalation, Measurement, MetricResult, Segment
+from ._policyset import PolicySet
+from ._results import (
+    Award,
+    Evaluation,
+    FiredEscalation,
+    Measurement,
+    MetricResult,
+    RefundDecision,
+    Segment,
+)
 from ._schema import policy_schema
 from ._ticket import Event, Ticket
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Award",
     "BusinessDays",
     "Calendar",
     "CalendarError",
@@ -41,6 +57,8 @@ __all__ = [
     "NaiveDatetimeError",
     "Policy",
     "PolicyError",
+    "PolicySet",
+    "RefundDecision",
     "Season",
     "Segment",
     "ServicePolicyError",
@@ -55,6 +73,7 @@ __all__ = [
     "format_duration",
     "iso_duration",
     "load_policy",
+    "load_policy_set",
     "parse_duration",
     "parse_policy",
     "parse_span",

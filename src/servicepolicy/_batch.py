@@ -13,8 +13,9 @@ from typing import Any, TextIO
 
 from ._errors import ServicePolicyError, TicketError
 from ._evaloutput import csv_rows, csv_text, json_record, table_header, table_rows
-from ._evaluate import Evaluator, decide_refund, error_record
+from ._evaluate import decide_refund, error_record, evaluator_for
 from ._model import Policy
+from ._policyset import PolicySet
 from ._results import Evaluation
 from ._ticket import Ticket
 from ._ticketio import read_tickets
@@ -23,10 +24,10 @@ _PROGRESS_EVERY = 10_000
 
 
 def evaluations(
-    policy: Policy, source: TextIO, name: str, fmt: str, as_of: datetime
+    policy: Policy | PolicySet, source: TextIO, name: str, fmt: str, as_of: datetime
 ) -> Iterator[Evaluation]:
     """One evaluation (or error record) per record of ``source``."""
-    evaluator = Evaluator(policy)
+    evaluator = evaluator_for(policy)
     for record in read_tickets(source, fmt, name):
         if record.error is not None:
             yield error_record(record.error, as_of, record.ticket_id, record.line)
@@ -44,7 +45,7 @@ def evaluations(
 
 
 def run_evaluate(
-    policy: Policy,
+    policy: Policy | PolicySet,
     source: TextIO,
     name: str,
     fmt: str,
@@ -88,7 +89,7 @@ def run_evaluate(
 
 
 def run_refund(
-    policy: Policy,
+    policy: Policy | PolicySet,
     source: TextIO,
     name: str,
     fmt: str,
@@ -139,7 +140,7 @@ def _refund_line(decision: dict[str, Any]) -> str:
 
 
 def run_explain(
-    policy: Policy,
+    policy: Policy | PolicySet,
     source: TextIO,
     name: str,
     fmt: str,

@@ -20,6 +20,7 @@ from ._errors import ServicePolicyError, TicketError
 from ._history import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
 from ._measure import Run, level_instant, measure
 from ._model import METRICS, EscalationLevel, Policy, SlaPolicy
+from ._policyset import PolicySet
 from ._results import (
     Evaluation,
     FiredEscalation,
@@ -451,12 +452,35 @@ def _fired(
     )
 
 
+class VersionedEvaluator:
+    """Evaluates each ticket under the policy version in force at its ``created_at``."""
+
+    def __init__(self, versions: PolicySet) -> None:
+        self.versions = versions
+        self._evaluators: dict[int, Evaluator] = {}
+
+    def evaluate(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Evaluation:
+        """The evaluation of ``ticket`` under its version (see :meth:`Evaluator.evaluate`)."""
+        policy = self.versions.for_instant(ticket.created_at)
+        evaluator = self._evaluators.get(id(policy))
+        if evaluator is None:
+            evaluator = self._evaluators[id(policy)] = Evaluator(policy)
+        return evaluator.evaluate(ticket, as_of, line)
+
+
+def evaluator_for(policy: Policy | PolicySet) -> Evaluator | VersionedEvaluator:
+    """An evaluator for one policy, or for a set of dated versions."""
+    return VersionedEvaluator(policy) if isinstance(policy, PolicySet) else Evaluator(policy)
+
+
 def decide_refund(
-    policy: Policy, ticket: Ticket | Mapping[str, Any], as_of: datetime
+    policy: Policy | PolicySet, ticket: Ticket | Mapping[str, Any], as_of: datetime
 ) -> RefundDecision:
     """The refund decision for a ticket: its request is its ``created_at``; its fields are
-    those at ``as_of``."""
+    those at ``as_of``; with dated versions, the version in force at ``created_at`` decides."""
     item = _as_ticket(ticket)
+    if isinstance(policy, PolicySet):
+        policy = policy.for_instant(item.created_at)
     history = replay(item, to_micros(as_of, "as_of"))
     index = PolicyIndex(policy)
     return refund(
@@ -501,11 +525,11 @@ def error_record(
 
 
 def evaluate_many(
-    policy: Policy, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
+    policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
 ) -> Iterator[Evaluation]:
     """Evaluate tickets one by one, in order; a bad ticket yields an error record, not an
-    exception, so counts in equal counts out."""
-    evaluator = Evaluator(policy)
+    exception, so counts in equal counts out.  ``policy`` may be a set of dated versions."""
+    evaluator = evaluator_for(policy)
     for item in tickets:
         try:
             ticket = _as_ticket(item)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ._checks import check_model
 from ._errors import Finding, PolicyError
 from ._model import Policy
+from ._policyset import PolicySet
 from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
 
 PathT = tuple[str | int, ...]
@@ -223,6 +224,88 @@ def parse_policy(text: str, source: str = "<string>") -> Policy:
     if policy is None:
         raise PolicyError(findings)
     return policy
+
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
+
+
+def policy_files(directory: Path, *, recursive: bool = False) -> list[Path]:
+    """The policy files in ``directory`` (``*.yaml``/``*.yml``, not ``*.tests.yaml``)."""
+    found = directory.rglob("*") if recursive else directory.glob("*")
+    return sorted(
+        p
+        for p in found
+        if p.is_file()
+        and p.name.endswith(POLICY_SUFFIXES)
+        and not p.name.endswith(TEST_SUFFIXES)
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
+def version_findings(policies: list[tuple[Path, Policy]]) -> list[Finding]:
+    """Gaps and overlaps between dated versions, located at the later file's effective_from.
+
+    Files count as versions of one policy when any of them is dated.
+    """
+    if not any(p.effective_from or p.effective_until for _, p in policies):
+        return []
+    versions = PolicySet([p for _, p in policies], [str(path) for path, _ in policies])
+    findings = []
+    for problem in versions.problems():
+        source = versions.sources[problem.index]
+        try:
+            doc = read_yaml(decode(read_policy_bytes(Path(source))))
+            line, column = doc.locate((problem.field,), key=True)
+        except (OSError, YamlError, PolicyError):
+            line, column = 0, 0
+        findings.append(Finding(source, line, column, problem.field, problem.code, problem.message))
+    return findings
+
+
+def load_policy_set(path: str | Path) -> PolicySet:
+    """Load every version of a policy: the policy files of a directory (or one file).
+
+    Raises :class:`PolicyError` with every finding of every file, and every gap or overlap
+    between the versions' ``effective_from``/``effective_until``.
+    """
+    root = Path(path)
+    files = policy_files(root) if root.is_dir() else [root]
+    if not files:
+        raise PolicyError(
+            [
+                Finding(
+                    str(root),
+                    0,
+                    0,
+                    "",
+                    "no-policies",
+                    "no policy files (*.yaml, *.yml) in this directory",
+                )
+            ]
+        )
+    loaded: list[tuple[Path, Policy]] = []
+    findings: list[Finding] = []
+    for file in files:
+        policy, found = check_policy_file(file)
+        findings += [f for f in found if f.severity == "error"]
+        if policy is not None:
+            loaded.append((file, policy))
+    if len(loaded) > 1 and not any(p.effective_from or p.effective_until for _, p in loaded):
+        findings.append(
+            Finding(
+                str(root),
+                0,
+                0,
+                "effective_from",
+                "undated-versions",
+                "several policy files, none with effective_from: a policy set needs dated versions",
+            )
+        )
+    findings += version_findings(loaded)
+    if findings:
+        raise PolicyError(findings)
+    return PolicySet([p for _, p in loaded], [str(f) for f, _ in loaded])
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -249,6 +250,27 @@ class Policy(BaseModel):
     escalations: dict[str, list[EscalationLevel]] = Field(default_factory=dict)
     compensation: Compensation | None = None
     refunds: list[RefundRule] = Field(default_factory=list)
+    effective_from: AwareDatetime | None = Field(
+        default=None, description="first instant this version applies to (by ticket creation)"
+    )
+    effective_until: AwareDatetime | None = Field(
+        default=None, description="the instant this version stops applying (exclusive)"
+    )
+
+    @model_validator(mode="after")
+    def _effective_order(self) -> Policy:
+        start, end = self.effective_from, self.effective_until
+        if start is not None and end is not None and end <= start:
+            raise ValueError(
+                f"effective_until ({end.isoformat()}) is not after effective_from "
+                f"({start.isoformat()})"
+            )
+        return self
+
+    def in_force(self, moment: datetime) -> bool:
+        """Whether this version applies to a ticket created at ``moment``."""
+        start, end = self.effective_from, self.effective_until
+        return (start is None or moment >= start) and (end is None or moment < end)
 
     @field_validator("calendars", mode="before")
     @classmethod

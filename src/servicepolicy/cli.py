@@ -21,15 +21,22 @@ from . import __version__
 from ._batch import run_evaluate, run_explain, run_refund
 from ._durations import format_duration, iso_duration, parse_span
 from ._errors import Finding, PolicyError, ServicePolicyError
-from ._loader import check_policy_file, check_policy_text, load_policy
+from ._loader import (
+    check_policy_file,
+    check_policy_text,
+    load_policy,
+    load_policy_set,
+    policy_files,
+    version_findings,
+)
+from ._model import Policy
 from ._output import render_findings
+from ._policyset import PolicySet
 from ._schema import policy_schema_text
 from ._ticketio import FORMATS
 from ._yamlsafe import MAX_BYTES
 
 OK, FINDINGS, USAGE = 0, 1, 2
-_POLICY_SUFFIXES = (".yaml", ".yml")
-_TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -178,13 +185,7 @@ def _policy_files(paths: Sequence[str]) -> list[str]:
         if name == "-" or path.is_file():
             files.append(name)
         elif path.is_dir():
-            found = sorted(
-                str(p)
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.name.endswith(_POLICY_SUFFIXES)
-                and not p.name.endswith(_TEST_SUFFIXES)
-            )
+            found = [str(p) for p in policy_files(path, recursive=True)]
             if not found:
                 raise _UsageError(f"{name}: no policy files (*.yaml, *.yml) in this directory")
             files += found
@@ -198,13 +199,18 @@ def _validate(args: argparse.Namespace, stdin: TextIO, out: TextIO, env: dict[st
     files = _policy_files(args.paths)
     findings: list[Finding] = []
     unreadable = False
+    by_directory: dict[Path, list[tuple[Path, Policy]]] = {}
     for name in files:
         if name == "-":
-            _, found = check_policy_text(_read_limited(stdin), "<stdin>")
+            policy, found = check_policy_text(_read_limited(stdin), "<stdin>")
         else:
-            _, found = check_policy_file(name)
+            policy, found = check_policy_file(name)
+            if policy is not None:
+                by_directory.setdefault(Path(name).parent, []).append((Path(name), policy))
         unreadable |= any(f.code == "unreadable" for f in found)
         findings += found
+    for versions in by_directory.values():
+        findings += version_findings(versions)
     out.write(render_findings(findings, files, fmt, strict=args.strict))
     if unreadable:
         return USAGE
@@ -222,6 +228,11 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(text)
     return OK
+
+
+def _load_policy_or_set(name: str) -> Policy | PolicySet:
+    """A policy file, or a directory of dated versions of one policy."""
+    return load_policy_set(name) if Path(name).is_dir() else load_policy(name)
 
 
 def _read_limited(stdin: TextIO) -> str:
@@ -298,7 +309,7 @@ def _clock(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) ->
 def _tickets(
     args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, now: datetime
 ) -> int:
-    policy = load_policy(args.policy)
+    policy = _load_policy_or_set(args.policy)
     as_of = _instant(args.as_of, "--as-of") if args.as_of else now
     with ExitStack() as stack:
         try:
