@@ -7,7 +7,7 @@ read or evaluated becomes an error record with its id and line, and the batch go
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -16,6 +16,8 @@ from ._evaloutput import csv_rows, csv_text, json_record, table_header, table_ro
 from ._evaluate import decide_refund, error_record, evaluator_for
 from ._model import Policy
 from ._policyset import PolicySet
+from ._report import Report
+from ._report_render import render_csv, render_html, render_json, render_table
 from ._results import Evaluation
 from ._ticket import Ticket
 from ._ticketio import read_tickets
@@ -86,6 +88,28 @@ def run_evaluate(
         f"(as of {as_of.isoformat()})\n"
     )
     return 1 if failed else 0
+
+
+def run_report(
+    policy: Policy | PolicySet,
+    source: TextIO,
+    name: str,
+    fmt: str,
+    as_of: datetime,
+    by: Sequence[str],
+    output: str,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Fold every evaluation into a :class:`Report` and write it in ``output`` format."""
+    report = Report(by, as_of).add_all(evaluations(policy, source, name, fmt, as_of))
+    renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
+    out.write(renderers[output](report))
+    err.write(
+        f"{report.tickets_in} tickets in, {report.tickets_in - report.failed} evaluated, "
+        f"{report.failed} failed (as of {as_of.isoformat()})\n"
+    )
+    return 1 if report.failed else 0
 
 
 def run_refund(

@@ -251,7 +251,7 @@ class Evaluator:
                 "errors": [],
                 "line": line,
             },
-            None,
+            {"_fields": history.fields_at(history.as_of)},
         )
 
     def _metric(
@@ -520,7 +520,7 @@ def error_record(
             "errors": [message],
             "line": line,
         },
-        None,
+        {"_fields": {}},
     )
 
 

@@ -190,6 +190,14 @@ class Evaluation(BaseModel):
         default=None, description="input line of the ticket, when read from a file"
     )
 
+    _fields: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The ticket's fields as they stood at ``as_of`` (not part of the JSON output)."""
+        private = self.__pydantic_private__ or {}
+        return dict(private.get("_fields", {}))
+
     @property
     def ok(self) -> bool:
         """True when the ticket was evaluated (no errors)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from ._batch import run_evaluate, run_explain, run_refund
+from ._batch import run_evaluate, run_explain, run_refund, run_report
 from ._durations import format_duration, iso_duration, parse_span
 from ._errors import Finding, PolicyError, ServicePolicyError
 from ._loader import (
@@ -87,6 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
     evaluate.add_argument("-o", "--output", help="write here instead of stdout")
 
+    report = commands.add_parser("report", help="compliance report: attainment, breaches, causes")
+    _ticket_args(report)
+    report.add_argument(
+        "--by",
+        default="",
+        help="group by fields and/or week, comma separated (priority,channel,week)",
+    )
+    report.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    report.add_argument("-o", "--output", help="write here instead of stdout")
+
     refund = commands.add_parser("refund", help="decide refund requests under the policy")
     _ticket_args(refund)
     refund.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
@@ -148,7 +158,7 @@ def main(
             return _validate(args, stdin or sys.stdin, out, env)
         if args.command == "schema":
             return _schema(args, out)
-        if args.command in ("evaluate", "explain", "refund"):
+        if args.command in ("evaluate", "explain", "refund", "report"):
             moment = now or datetime.now(UTC)
             return _tickets(args, stdin or sys.stdin, out, err, moment)
         return _clock(args, stdin or sys.stdin, out, err)
@@ -334,6 +344,11 @@ def _tickets(
                 sink = stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
             except OSError as exc:
                 raise _UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+        if args.command == "report":
+            by = [part.strip() for part in args.by.split(",") if part.strip()]
+            return run_report(
+                policy, source, args.tickets, args.input_format, as_of, by, args.format, sink, err
+            )
         return run_evaluate(
             policy, source, args.tickets, args.input_format, as_of, args.format, sink, err
         )
