@@ -42,7 +42,7 @@ def evaluations(
             yield evaluator.evaluate(ticket, as_of, record.line)
         except TicketError as exc:
             yield error_record(where + exc.message, as_of, exc.ticket_id or guessed, record.line)
-        except (ServicePolicyError, ValueError, TypeError, OverflowError) as exc:
+        except (ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
             yield error_record(where + str(exc), as_of, guessed, record.line)
 
 
@@ -134,7 +134,7 @@ def run_refund(
             try:
                 result = decide_refund(policy, Ticket.from_dict(record.data), as_of)
                 decision = result.model_dump(mode="json")
-            except (ServicePolicyError, ValueError, TypeError) as exc:
+            except (ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
                 guessed = record.data.get("id") if isinstance(record.data, dict) else None
                 decision = {"ticket_id": guessed, "error": where + str(exc)}
         failed += "error" in decision

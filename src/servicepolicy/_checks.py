@@ -149,7 +149,8 @@ def _refunds(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("refunds", i, "currency"),
                 "unknown-currency",
-                f"unknown ISO 4217 currency {currency!r}",
+                f"unknown ISO 4217 currency {currency!r}"
+                f"{_did_you_mean(currency.upper(), known_currencies())}",
             )
 
 

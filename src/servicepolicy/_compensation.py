@@ -15,7 +15,8 @@ from typing import Any
 from ._clock import BusinessClock, from_micros, to_micros
 from ._compensation_model import Compensation, CompensationRule, CreditTier, RefundRule
 from ._durations import BusinessDays, format_duration, parse_span
-from ._money import money_text, quantize, to_decimal
+from ._errors import CalendarError
+from ._money import amount_of, money_text, quantize
 from ._results import Award, RefundDecision
 
 _HUNDRED = Decimal(100)
@@ -74,11 +75,12 @@ def _credit(
         how = f"fixed credit of {money_text(quantize(raw, currency, comp.rounding), currency)}"
     else:
         assert credit.of is not None
-        base = to_decimal(fields.get(credit.of))
+        base = amount_of(fields.get(credit.of))
         if base is None:
             warnings.append(
-                f"compensation rule {rule.name!r}: field {credit.of!r} holds no "
-                f"amount ({fields.get(credit.of)!r}); no credit computed"
+                f"compensation rule {rule.name!r}: field {credit.of!r} holds no amount "
+                f"(a non-negative number written as text): {fields.get(credit.of)!r}; "
+                "no credit computed"
             )
             return None
         tier = _tier_for(credit.tiers, lateness)
@@ -91,10 +93,10 @@ def _credit(
         )
     amount = quantize(raw, currency, comp.rounding)
     if credit.min is not None and amount < credit.min:
-        amount = credit.min
+        amount = quantize(credit.min, currency, comp.rounding)
         how += f", raised to the minimum {money_text(credit.min, currency)}"
     if credit.max is not None and amount > credit.max:
-        amount = credit.max
+        amount = quantize(credit.max, currency, comp.rounding)
         how += f", capped at the maximum {money_text(credit.max, currency)}"
     prefix = (
         f"{lateness.metric} {format_duration(timedelta(microseconds=lateness.late))} late "
@@ -166,7 +168,7 @@ def _capped(money: list[Award], comp: Compensation) -> list[Award]:
         amount = award.amount or Decimal(0)
         reason = award.reason
         if left is not None and amount > left:
-            amount = left
+            amount = quantize(left, comp.currency, comp.rounding)
             reason += f"; reduced to {money_text(amount, comp.currency)} by the per-ticket cap"
         if left is not None:
             left -= amount
@@ -232,7 +234,14 @@ def _decide(
                 f"({start_text!r})"
             ),
         )
-    ends = _window_end(rule, start, clock_of)
+    try:
+        ends = _window_end(rule, start, clock_of)
+    except (OverflowError, CalendarError):
+        return RefundDecision(
+            **base,
+            eligible=False,
+            reason=(f"the refund window from {start.isoformat()} ends beyond the supported years"),
+        )
     base["window_ends_at"] = ends
     if requested >= ends:
         days_late = (requested - ends) // timedelta(days=1) + 1
@@ -243,7 +252,7 @@ def _decide(
                 f"outside the refund window by {days_late} day(s): it closed {ends.isoformat()}"
             ),
         )
-    price = to_decimal(fields.get(rule.of))
+    price = amount_of(fields.get(rule.of))
     if price is None or currency is None:
         return RefundDecision(
             **base,

@@ -228,7 +228,8 @@ class Compensation(BaseModel):
         except KeyError:
             hint = difflib.get_close_matches(value.upper(), known_currencies(), n=1)
             more = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ValueError(f"unknown ISO 4217 currency {value!r}{more}") from None
+            message = f"unknown ISO 4217 currency {value!r}{more}"
+            raise PydanticCustomError("unknown-currency", message.replace("{", "(")) from None
         return value
 
 

@@ -534,7 +534,7 @@ def evaluate_many(
         try:
             ticket = _as_ticket(item)
             yield evaluator.evaluate(ticket, as_of)
-        except (TicketError, ServicePolicyError, ValueError, TypeError, OverflowError) as exc:
+        except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
             ticket_id = getattr(exc, "ticket_id", None)
             if ticket_id is None and isinstance(item, Mapping) and "id" in item:
                 ticket_id = str(item["id"])

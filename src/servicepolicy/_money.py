@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 # ISO 4217 minor units (the list of current codes, as published by the maintenance agency).
@@ -38,6 +38,16 @@ def known_currencies() -> list[str]:
     return sorted(_MINOR_UNITS)
 
 
+_LARGEST = Decimal("1e40")
+
+
+def amount_of(value: Any) -> Decimal | None:
+    """A money amount from a ticket field: a :func:`to_decimal` that is not negative and below
+    1e40, or None."""
+    number = to_decimal(value)
+    return number if number is not None and Decimal(0) <= number < _LARGEST else None
+
+
 def to_decimal(value: Any) -> Decimal | None:
     """A finite Decimal from a Decimal, int or numeric string; None for anything else.
 
@@ -67,7 +77,9 @@ def decimals_of(amount: Decimal) -> int:
 def quantize(amount: Decimal, currency: str, rounding: str) -> Decimal:
     """``amount`` rounded to the minor unit of ``currency`` with ``rounding``."""
     step = Decimal(1).scaleb(-minor_units(currency))
-    return amount.quantize(step, rounding=ROUNDING[rounding])
+    with localcontext() as context:
+        context.prec = 100  # room for any amount a ticket can hold, so rounding never fails
+        return amount.quantize(step, rounding=ROUNDING[rounding])
 
 
 def money_text(amount: Decimal, currency: str) -> str:

@@ -1,0 +1,647 @@
+"""Policy tests: example tickets with the evaluation a policy must give them, checked in CI.
+
+A test file sits beside its policy (``NAME.tests.yaml`` beside ``NAME.yaml``)::
+
+    policy: saas-support.yaml        # optional: the file's name without ".tests"
+    as_of: 2026-11-23T13:00:00+01:00 # optional: the default of every case
+    ticket_file: saas-support.tickets.jsonl   # optional: the default of every case
+    cases:
+      - name: enterprise reply in time
+        as_of: 2026-11-23T13:00:00+01:00
+        ticket: {id: T-1, created_at: "2026-11-20T16:45:00+01:00", fields: {}, events: []}
+        # or: ticket_id: T-1001 (from ticket_file: JSON Lines, a JSON array or CSV)
+        expect:
+          policy: enterprise
+          first_response.status: met
+          resolution.due_at: 2026-11-23T14:15:00+01:00
+          resolution.elapsed: 5h45m
+          compensation[0].amount: "120.00"
+          escalations: [{path: enterprise-path, level: 0, metric: resolution}]
+          refund.eligible: true
+
+Paths are relative to the test file.  A case needs an ``as_of`` with a UTC offset, and a
+ticket: inline under ``ticket`` (its ``id`` defaults to the case's name) or ``ticket_id`` of a
+ticket in ``ticket_file``.  ``name`` defaults to ``case N``.
+
+Each key of ``expect`` is a path into the evaluation's JSON output (``Evaluation``:
+``ticket_id``, ``policy``, ``as_of``, ``metrics``, ``escalations``, ``next_escalation_at``,
+``compensation``, ``warnings``, ``errors``): dotted keys and ``[N]`` list indexes (``[-1]`` is
+the last item).  A metric name may lead the path (``resolution.status`` is
+``metrics.resolution.status``), and ``refund`` is the refund decision (``Policy.refund``).
+Values compare by meaning:
+
+* instants as instants, in any UTC offset (``13:00+01:00`` equals ``12:00Z``);
+* durations as durations (``5h45m`` equals ``PT5H45M``; ``-2h`` for a negative remainder);
+* numbers and amounts as decimals (``"120.00"`` equals ``120``);
+* a list must have as many items as expected, each compared in turn; a mapping matches when
+  every key it gives matches (other keys are not compared);
+* anything else (strings, booleans, null) by equality.
+
+A path that does not exist fails the case, naming the fields that do exist.  A case that cannot
+run (no ``as_of``, an unknown key, no ticket, an unknown ``ticket_id``, a ticket that cannot be
+evaluated) fails with the reason; an evaluation with ``errors`` fails unless the case expects
+``errors``.  A file that cannot be run at all (unreadable, not YAML, no cases, a policy that
+does not load) raises :class:`PolicyTestError`; ``servicepolicy test`` then exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._durations import format_duration, parse_duration
+from ._errors import PolicyError, ServicePolicyError
+from ._loader import load_policy
+from ._model import METRICS, Policy
+from ._ticketio import read_tickets
+from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
+
+TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
+OK, FAILED, USAGE = 0, 1, 2
+_SKIP_DIRS = frozenset({".venv"})
+_FILE_KEYS = ("policy", "as_of", "ticket_file", "cases")
+_CASE_KEYS = ("name", "as_of", "ticket", "ticket_file", "ticket_id", "expect")
+_HINT_IDS = 10
+_KEY = re.compile(r"([^.\[\]\s]+)((?:\[-?\d+\])*)")
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_DURATION = re.compile(r"-?P[0-9WDTHMS.]+")
+Part = str | int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """The outcome of one case: where it is written, its name, and why it failed (if it did)."""
+
+    file: str
+    line: int
+    name: str
+    passed: bool
+    failures: list[str] = field(default_factory=list)
+
+
+class PolicyTestError(ServicePolicyError):
+    """A test file that cannot be run at all; ``line`` is 0 when unknown."""
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        self.file, self.line, self.message = file, line, message
+        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+
+
+@dataclass(slots=True)
+class _Case:
+    line: int
+    name: str
+    as_of: datetime | None = None
+    ticket: Any = None
+    ticket_file: Path | None = None
+    ticket_id: str | None = None
+    expect: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _TicketFile:
+    tickets: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    some_ids: list[str] = field(default_factory=list)
+    unreadable: str | None = None
+
+
+# --- finding test files ---------------------------------------------------------------------
+
+
+def find_test_files(paths: Sequence[str]) -> list[Path]:
+    """The test files named by ``paths``: files as given, and every ``*.tests.yaml`` or
+    ``*.tests.yml`` below a directory (hidden directories and ``.venv`` are skipped).
+
+    Raises :class:`PolicyTestError` for a path that does not exist.
+    """
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found += _walk(path)
+        else:
+            raise PolicyTestError(name, 0, "no such file or directory")
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+def _walk(root: Path) -> list[Path]:
+    out: list[Path] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                hidden = entry.name.startswith(".") or entry.name in _SKIP_DIRS
+                if not hidden and not entry.is_symlink():
+                    pending.append(entry)
+            elif entry.name.endswith(TEST_SUFFIXES) and entry.is_file():
+                out.append(entry)
+    return sorted(out, key=lambda p: p.parts)
+
+
+# --- reading a test file --------------------------------------------------------------------
+
+
+def _suggest(word: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _read_document(path: Path, name: str) -> Document:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise PolicyTestError(name, 0, f"cannot read: {exc.strerror}") from None
+    try:
+        doc = read_yaml(decode(raw))
+    except YamlError as exc:
+        first = exc.problems[0]
+        raise PolicyTestError(
+            name, first.line, "; ".join(p.message for p in exc.problems)
+        ) from None
+    if not isinstance(doc.data, dict):
+        raise PolicyTestError(name, 1, "a test file is a mapping with 'cases:'")
+    for key in doc.data:
+        if key not in _FILE_KEYS:
+            line = doc.locate((key,), key=True)[0]
+            hint = _suggest(key, _FILE_KEYS)
+            raise PolicyTestError(name, line, f"unknown key {key!r}{hint}")
+    cases = doc.data.get("cases")
+    if not isinstance(cases, list) or not cases:
+        line = doc.locate(("cases",))[0]
+        raise PolicyTestError(name, line, "'cases' must be a non-empty list of cases")
+    return doc
+
+
+def _policy_path(path: Path, name: str, doc: Document) -> Path:
+    given = doc.data.get("policy")
+    if given is None:
+        for suffix in TEST_SUFFIXES:
+            if path.name.endswith(suffix):
+                return path.with_name(path.name[: -len(suffix)] + suffix[len(".tests") :])
+        raise PolicyTestError(
+            name, 1, "cannot tell which policy this file tests; name it with 'policy: FILE'"
+        )
+    if not isinstance(given, str) or not given:
+        raise PolicyTestError(name, doc.locate(("policy",))[0], "'policy' must be a file name")
+    return path.parent / given
+
+
+def _load(path: Path, name: str, doc: Document) -> Policy:
+    policy_file = _policy_path(path, name, doc)
+    try:
+        return load_policy(policy_file)
+    except PolicyError as exc:
+        line = doc.locate(("policy",))[0] if "policy" in doc.data else 1
+        errors = [str(f) for f in exc.findings if f.severity == "error"]
+        detail = "\n".join(f"  {text}" for text in errors)
+        raise PolicyTestError(
+            name, line, f"policy {str(policy_file)!r} does not load:\n{detail}"
+        ) from None
+
+
+def _instant(value: Any, what: str) -> tuple[datetime | None, str | None]:
+    if not isinstance(value, str):
+        return None, f"{what} must be an ISO 8601 instant such as 2026-11-23T13:00:00+01:00"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None, f"{what} {value!r} is not an ISO 8601 instant"
+    if moment.tzinfo is None:
+        return None, f"{what} {value} has no UTC offset; add one, e.g. {value}+01:00"
+    return moment, None
+
+
+def parse_path(text: str) -> list[Part] | None:
+    """``"escalations[0].metric"`` -> ``["escalations", 0, "metric"]``; None when malformed."""
+    parts: list[Part] = []
+    for piece in text.split("."):
+        match = _KEY.fullmatch(piece)
+        if not match:
+            return None
+        parts.append(match.group(1))
+        parts += [int(index) for index in re.findall(r"-?\d+", match.group(2))]
+    return parts
+
+
+def _parse_case(doc: Document, index: int, base: Path, defaults: dict[str, Any]) -> _Case:
+    item = doc.data["cases"][index]
+    line = doc.locate(("cases", index))[0]
+    if not isinstance(item, dict):
+        return _Case(line, f"case {index + 1}", problems=["a case must be a mapping"])
+    raw_name = item.get("name")
+    case = _Case(line, str(raw_name) if raw_name is not None else f"case {index + 1}")
+    for key in item:
+        if key not in _CASE_KEYS:
+            where = doc.locate(("cases", index, key), key=True)[0]
+            case.problems.append(
+                f"line {where}: unknown key {key!r} in the case{_suggest(key, _CASE_KEYS)}"
+            )
+    as_of = item.get("as_of", defaults.get("as_of"))
+    if as_of is None:
+        case.problems.append("the case has no 'as_of' (an ISO 8601 instant with a UTC offset)")
+    else:
+        case.as_of, problem = _instant(as_of, "as_of")
+        case.problems += [problem] if problem else []
+    _parse_ticket(item, base, defaults, case)
+    expect = item.get("expect")
+    if not isinstance(expect, dict) or not expect:
+        case.problems.append("the case has no 'expect' mapping of paths to values")
+    else:
+        case.expect = expect
+        bad = [key for key in expect if parse_path(key) is None]
+        case.problems += [f"{key!r} is not a path such as 'resolution.status'" for key in bad]
+    return case
+
+
+def _parse_ticket(item: dict[str, Any], base: Path, defaults: dict[str, Any], case: _Case) -> None:
+    if "ticket" in item:
+        if "ticket_id" in item or "ticket_file" in item:
+            case.problems.append("give either 'ticket' or 'ticket_id', not both")
+        elif not isinstance(item["ticket"], dict):
+            case.problems.append("'ticket' must be a mapping (id, created_at, fields, events)")
+        else:
+            case.ticket = {"id": case.name, **item["ticket"]}
+        return
+    ticket_id = item.get("ticket_id")
+    ticket_file = item.get("ticket_file", defaults.get("ticket_file"))
+    if ticket_id is None or isinstance(ticket_id, bool | dict | list):
+        case.problems.append("the case has no ticket: give 'ticket', or 'ticket_id' of a ticket")
+    elif not isinstance(ticket_file, str) or not ticket_file:
+        case.problems.append(f"'ticket_id: {ticket_id}' needs a 'ticket_file' to look in")
+    else:
+        case.ticket_id, case.ticket_file = str(ticket_id), base / ticket_file
+
+
+def _read_ticket_file(path: Path, wanted: set[str]) -> _TicketFile:
+    out = _TicketFile()
+    try:
+        with path.open(encoding="utf-8") as source:
+            for record in read_tickets(source, "auto", path.name):
+                data = record.data
+                found = str(data["id"]) if isinstance(data, dict) and "id" in data else None
+                found = found if found is not None else record.ticket_id
+                if found is None:
+                    continue
+                if len(out.some_ids) < _HINT_IDS:
+                    out.some_ids.append(found)
+                if found in wanted and found not in out.tickets and found not in out.errors:
+                    if record.error is not None:
+                        out.errors[found] = record.error
+                    else:
+                        out.tickets[found] = data
+    except (OSError, UnicodeDecodeError) as exc:
+        out.unreadable = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+    return out
+
+
+def _attach_tickets(cases: list[_Case]) -> None:
+    wanted: dict[Path, set[str]] = {}
+    for case in cases:
+        if case.ticket_file is not None and case.ticket_id is not None:
+            wanted.setdefault(case.ticket_file, set()).add(case.ticket_id)
+    files = {path: _read_ticket_file(path, ids) for path, ids in wanted.items()}
+    for case in cases:
+        if case.ticket_file is None or case.ticket_id is None:
+            continue
+        source = files[case.ticket_file]
+        shown = f"ticket_file {case.ticket_file.name!r}"
+        if source.unreadable is not None:
+            case.problems.append(f"{shown}: {source.unreadable}")
+        elif case.ticket_id in source.errors:
+            case.problems.append(f"{shown}: {source.errors[case.ticket_id]}")
+        elif case.ticket_id in source.tickets:
+            case.ticket = source.tickets[case.ticket_id]
+        else:
+            some = ", ".join(source.some_ids) or "none"
+            more = ", ..." if len(source.some_ids) >= _HINT_IDS else ""
+            case.problems.append(f"no ticket {case.ticket_id!r} in {shown} (ids: {some}{more})")
+
+
+def run_test_file(path: str | Path) -> list[CaseResult]:
+    """Run every case of one test file, in order.
+
+    Raises :class:`PolicyTestError` when the file cannot be run at all.
+    """
+    file = Path(path)
+    name = str(path)
+    doc = _read_document(file, name)
+    policy = _load(file, name, doc)
+    defaults = {key: doc.data[key] for key in ("as_of", "ticket_file") if key in doc.data}
+    if "as_of" in defaults:
+        _, problem = _instant(defaults["as_of"], "as_of")
+        if problem:
+            raise PolicyTestError(name, doc.locate(("as_of",))[0], problem)
+    cases = [_parse_case(doc, i, file.parent, defaults) for i in range(len(doc.data["cases"]))]
+    _attach_tickets(cases)
+    results = []
+    for case in cases:
+        failures = case.problems or _run_case(policy, case)
+        results.append(CaseResult(name, case.line, case.name, not failures, failures))
+    return results
+
+
+# --- running a case -------------------------------------------------------------------------
+
+
+def _run_case(policy: Policy, case: _Case) -> list[str]:
+    assert case.as_of is not None
+    try:
+        evaluation = policy.evaluate(case.ticket, as_of=case.as_of)
+    except (ServicePolicyError, ValueError, TypeError, OverflowError) as exc:
+        return [f"the ticket cannot be evaluated: {exc}"]
+    actual: dict[str, Any] = evaluation.model_dump(mode="json")
+    actual.pop("line", None)
+    paths = {key: _full_path(parse_path(key) or [], actual) for key in case.expect}
+    roots = {parts[0] for parts in paths.values() if parts}
+    if evaluation.errors and "errors" not in roots:
+        return ["the ticket cannot be evaluated: " + "; ".join(evaluation.errors)]
+    failures: list[str] = []
+    if "refund" in roots:
+        try:
+            actual["refund"] = policy.refund(case.ticket, as_of=case.as_of).model_dump(mode="json")
+        except (ServicePolicyError, ValueError, TypeError, OverflowError) as exc:
+            failures.append(f"the refund cannot be decided: {exc}")
+    for key, expected in case.expect.items():
+        if paths[key][0] not in actual and paths[key][0] == "refund":
+            continue  # the refund could not be decided: said once above
+        value, missing = _resolve(actual, paths[key], key)
+        failures += [missing] if missing else compare(expected, value, key)
+    return failures
+
+
+def _full_path(parts: list[Part], actual: Mapping[str, Any]) -> list[Part]:
+    if parts and parts[0] in METRICS and parts[0] not in actual:
+        return ["metrics", *parts]
+    return parts
+
+
+def _known(value: Mapping[str, Any], top: bool) -> list[str]:
+    names = list(value)
+    return [*names, *METRICS, "refund"] if top else names
+
+
+def _resolve(root: dict[str, Any], parts: list[Part], key: str) -> tuple[Any, str | None]:
+    value: Any = root
+    walked = ""
+    for part in parts:
+        if isinstance(part, int):
+            if not isinstance(value, list):
+                return None, f"{key}: no such field: {walked} is {_kind(value)}, not a list"
+            if not -len(value) <= part < len(value):
+                return None, f"{key}: no such field: {walked} has {len(value)} item(s)"
+            value, walked = value[part], f"{walked}[{part}]"
+            continue
+        if not isinstance(value, dict):
+            return None, f"{key}: no such field: {walked} is {_kind(value)}, not a mapping"
+        if part not in value:
+            known = _known(value, top=not walked)
+            place = f" in {walked}" if walked else ""
+            return None, (
+                f"{key}: no such field {part!r}{place}, known: {', '.join(known)}"
+                + _suggest(part, known)
+            )
+        value, walked = value[part], f"{walked}.{part}" if walked else part
+    return value, None
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def compare(expected: Any, actual: Any, where: str) -> list[str]:
+    """Why ``actual`` (JSON output) does not match ``expected`` (from YAML); empty if it does."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{where}: expected a mapping, got {_kind(actual)}"]
+        out: list[str] = []
+        for key, value in expected.items():
+            if key in actual:
+                out += compare(value, actual[key], f"{where}.{key}")
+            else:
+                known = ", ".join(actual)
+                out.append(
+                    f"{where}: no such field {key!r}, known: {known}{_suggest(key, list(actual))}"
+                )
+        return out
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return [f"{where}: expected a list, got {_kind(actual)}"]
+        if len(expected) != len(actual):
+            got = _show(actual) if all(not isinstance(a, dict | list) for a in actual) else ""
+            return [
+                f"{where}: expected {len(expected)} item(s), got {len(actual)}"
+                + (f": {got}" if got else "")
+            ]
+        return [
+            m
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+            for m in compare(e, a, f"{where}[{i}]")
+        ]
+    note = _scalar_mismatch(expected, actual)
+    if note is None:
+        return []
+    return [f"{where}: expected {_kind(expected)}, got {_kind(actual)}{note}"]
+
+
+def _scalar_mismatch(expected: Any, actual: Any) -> str | None:
+    """None when equal, else a note for the message (often empty)."""
+    if expected is None or actual is None or isinstance(expected, bool) or isinstance(actual, bool):
+        same = expected is actual or (type(expected) is type(actual) and expected == actual)
+        return None if same else ""
+    if isinstance(actual, dict | list):
+        return ""
+    want, got = _number(expected), _number(actual)
+    if want is not None and got is not None:
+        return None if want == got else ""
+    if not isinstance(actual, str) or not isinstance(expected, str):
+        return ""
+    if _DURATION.fullmatch(actual) and (real := _duration(actual)) is not None:
+        wanted = _duration(expected)
+        if wanted is None:
+            return " (not a duration such as 5h45m or PT5H45M)"
+        return None if wanted == real else f" ({format_duration(real)})"
+    if _INSTANT.match(actual):
+        moment, problem = _instant(expected, "expected")
+        if moment is None:
+            return f" ({problem})"
+        return None if moment == datetime.fromisoformat(actual) else ""
+    return None if expected == actual else ""
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    return None
+
+
+def _duration(text: str) -> timedelta | None:
+    raw = text.strip()
+    negative = raw.startswith("-")
+    try:
+        value = parse_duration(raw[1:].strip() if negative else raw)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return _show(value)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value if value.strip() == value and value else json.dumps(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``servicepolicy test``: paths and ``--format``."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="FILE_OR_DIR",
+        help="test files, or directories to search for *.tests.yaml (default: .)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default=None,
+        help="output format (default: github when GITHUB_ACTIONS=true, else text)",
+    )
+
+
+def run(
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, environ: Mapping[str, str]
+) -> int:
+    """Run the test files of ``args.paths``; 0 all passed, 1 a case failed, 2 bad input."""
+    fmt = args.format or ("github" if environ.get("GITHUB_ACTIONS") == "true" else "text")
+    try:
+        files = find_test_files(args.paths)
+    except PolicyTestError as exc:
+        stderr.write(f"servicepolicy: error: {exc}\n")
+        return USAGE
+    if not files:
+        where = ", ".join(args.paths)
+        stderr.write(
+            f"servicepolicy: error: no test files (*.tests.yaml, *.tests.yml) in {where}\n"
+        )
+        return USAGE
+    results: list[CaseResult] = []
+    errors: list[PolicyTestError] = []
+    for path in files:
+        try:
+            results += run_test_file(path)
+        except PolicyTestError as exc:
+            errors.append(exc)
+    stdout.write(render(results, errors, fmt))
+    if errors:
+        return USAGE
+    return FAILED if any(not r.passed for r in results) else OK
+
+
+def render(results: Sequence[CaseResult], errors: Sequence[PolicyTestError], fmt: str) -> str:
+    """The report of a run in ``text``, ``json`` or ``github`` form."""
+    passed = sum(r.passed for r in results)
+    failed = len(results) - passed
+    if fmt == "json":
+        doc = {
+            "passed": passed,
+            "failed": failed,
+            "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors],
+            "cases": [
+                {
+                    "file": r.file,
+                    "line": r.line,
+                    "name": r.name,
+                    "passed": r.passed,
+                    "failures": r.failures,
+                }
+                for r in results
+            ],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    lines: list[str] = []
+    for error in errors:
+        if fmt == "github":
+            lines.append(_annotation(error.file, error.line, error.message))
+        else:
+            where = f"{error.file}:{error.line}" if error.line else error.file
+            lines.append(f"{where}: ERROR: {error.message}")
+    for result in results:
+        if result.passed:
+            continue
+        head = f"case {result.name!r}"
+        if fmt == "github":
+            lines.append(
+                _annotation(result.file, result.line, f"{head}: " + "\n".join(result.failures))
+            )
+        elif len(result.failures) == 1:
+            lines.append(f"{result.file}:{result.line}: FAILED {head}: {result.failures[0]}")
+        else:
+            lines.append(f"{result.file}:{result.line}: FAILED {head}:")
+            lines += [f"    {failure}" for failure in result.failures]
+    summary = f"{passed} passed, {failed} failed"
+    if errors:
+        summary += f", {len(errors)} file(s) could not be run"
+    return "\n".join([*lines, summary]) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _annotation(file: str, line: int, message: str) -> str:
+    props = f"file={_escape_property(file)}" + (f",line={line}" if line else "")
+    return f"::error {props}::{_escape_data(message)}"
