@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from . import _compare as compare_command
 from ._batch import run_evaluate, run_explain, run_refund, run_report
 from ._durations import format_duration, iso_duration, parse_span
 from ._errors import Finding, PolicyError, ServicePolicyError
@@ -97,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
     report.add_argument("-o", "--output", help="write here instead of stdout")
 
+    compare = commands.add_parser(
+        "compare", help="what-if: replay tickets under an old and a new policy"
+    )
+    compare_command.add_arguments(compare)
+
     refund = commands.add_parser("refund", help="decide refund requests under the policy")
     _ticket_args(refund)
     refund.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
@@ -158,6 +164,8 @@ def main(
             return _validate(args, stdin or sys.stdin, out, env)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command == "compare":
+            return compare_command.run(args, stdin or sys.stdin, out, err, now or datetime.now(UTC))
         if args.command in ("evaluate", "explain", "refund", "report"):
             moment = now or datetime.now(UTC)
             return _tickets(args, stdin or sys.stdin, out, err, moment)
