@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -268,19 +268,28 @@ class Evaluator:
             completed = resolution_completed(history)
             rule = lookup.rule(metric, completed if completed is not None else history.as_of)
             stretches = resolution_stretches(history, rule.pause_on if rule else frozenset())
-            return self._single(history, stretches, completed, rule)
+            # Paused is the status at as_of, even one set at that very instant.
+            paused_now = (
+                completed is None
+                and rule is not None
+                and (history.statuses[-1][1] in rule.pause_on)
+            )
+            return self._single(history, stretches, completed, rule, paused_now)
         cycles = history.next_cycles if metric == "next_response" else history.periodic_cycles
         return self._cycles(metric, history, lookup, cycles)
 
     @staticmethod
     def _single(
-        history: History, stretches: list[Stretch], completed: int | None, rule: Rule | None
+        history: History,
+        stretches: list[Stretch],
+        completed: int | None,
+        rule: Rule | None,
+        paused_now: bool = False,
     ) -> tuple[MetricResult, Measured]:
         if rule is None:
             return _empty("not_applicable"), []
         start = history.created
         running = [(s, e) for kind, s, e in stretches if kind == "running"]
-        paused_now = completed is None and bool(stretches) and stretches[-1][0] != "running"
         run = measure(
             rule.clock,
             running,
@@ -300,22 +309,23 @@ class Evaluator:
         metric: str, history: History, lookup: Lookup, cycles: list[Cycle]
     ) -> tuple[MetricResult, Measured]:
         current = lookup.rule(metric, history.as_of)
-        if not cycles:
-            return _empty("not_started" if current else "not_applicable", current, []), []
-        results: list[Measurement] = []
+        zone = current.zone if current else UTC
+        listed: list[Measurement] = []  # every cycle, in order
+        results: list[Measurement] = []  # the cycles that had a target
         measured: Measured = []
-        for number, cycle in enumerate(cycles):
+        for cycle in cycles:
             end = cycle.stop if cycle.stop is not None else history.as_of
             rule = lookup.rule(metric, end)
             if rule is None:
-                results.append(
+                # No promise was made for this cycle: listed, but it decides nothing.
+                listed.append(
                     build(
                         Measurement,
                         {
                             "status": "not_applicable",
-                            "started_at": from_micros(cycle.start),
+                            "started_at": _at(cycle.start, zone),
                             "due_at": None,
-                            "completed_at": None,
+                            "completed_at": _maybe(cycle.stop, zone),
                             "breached_at": None,
                             "elapsed": _ZERO,
                             "remaining": None,
@@ -338,9 +348,13 @@ class Evaluator:
             )
             stretch = [("running", cycle.start, end)]
             result = build(Measurement, _values(run, rule.zone), _private(run, stretch, rule.zone))
+            listed.append(result)
             results.append(result)
-            measured.append((run, rule, number))
-        return _combine(results, measured[-1][1] if measured else current), measured
+            measured.append((run, rule, len(listed) - 1))
+        if not results:
+            status: Status = "not_started" if current else "not_applicable"
+            return _empty(status, current, listed), []
+        return _combine(results, listed, measured[-1][1]), measured
 
     # -- escalations --------------------------------------------------------------------------
 
@@ -394,7 +408,9 @@ def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
     return found
 
 
-def _combine(results: list[Measurement], rule: Rule | None) -> MetricResult:
+def _combine(
+    results: list[Measurement], listed: list[Measurement], rule: Rule | None
+) -> MetricResult:
     """A cycle metric: breached if any cycle was; else its open cycle's status; else met if any
     cycle was; else the last cycle's status.  Its times are those of the deciding cycle."""
     chosen = next((r for r in results if r.status == "breached"), None)
@@ -417,7 +433,7 @@ def _combine(results: list[Measurement], rule: Rule | None) -> MetricResult:
             "target": rule.target_text if rule else None,
             "clock": rule.clock_name if rule else None,
             "paused": _ZERO,
-            "cycles": results,
+            "cycles": listed,
         },
         _no_segments(),
     )

@@ -15,7 +15,7 @@ def _when(moment: datetime | None) -> str:
 def _measurement_lines(m: Measurement, indent: str) -> list[str]:
     lines = []
     for seg in m.segments:
-        span = seg.end - seg.start
+        span = seg.length
         if seg.kind == "running":
             outside = span - seg.business
             lines.append(

@@ -41,7 +41,13 @@ A path that does not exist fails the case, naming the fields that do exist.  A c
 run (no ``as_of``, an unknown key, no ticket, an unknown ``ticket_id``, a ticket that cannot be
 evaluated) fails with the reason; an evaluation with ``errors`` fails unless the case expects
 ``errors``.  A file that cannot be run at all (unreadable, not YAML, no cases, a policy that
-does not load) raises :class:`PolicyTestError`; ``servicepolicy test`` then exits with 2.
+does not load) raises :class:`PolicyTestError`.
+
+``servicepolicy test [--format text|json|github] [FILE_OR_DIR ...]`` (:func:`add_arguments`,
+:func:`run`) runs the given files and every ``*.tests.yaml``/``*.tests.yml`` below the given
+directories (default ``.``), prints each failing case with its file and line, then
+``N passed, N failed``.  Exit status: 0 all passed, 1 a case failed, 2 a path that does not
+exist, no test files, or a file that could not be run.
 """
 
 from __future__ import annotations
@@ -315,7 +321,9 @@ def _read_ticket_file(path: Path, wanted: set[str]) -> _TicketFile:
                         out.errors[found] = record.error
                     else:
                         out.tickets[found] = data
-    except (OSError, UnicodeDecodeError) as exc:
+                    if len(out.tickets) + len(out.errors) == len(wanted):
+                        break
+    except (OSError, ValueError, RecursionError) as exc:
         out.unreadable = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
     return out
 

@@ -198,9 +198,7 @@ def _count(stats: MetricStats, metric: Any, fired: int) -> None:
         if at is not None:
             stats.breach_hours[at.hour] += 1
             stats.breach_weekdays[at.weekday()] += 1
-        running_wall = sum(
-            (s.end - s.start for s in metric.segments if s.kind == "running"), timedelta(0)
-        )
+        running_wall = sum((s.length for s in metric.segments if s.kind == "running"), timedelta(0))
         stats.lost_outside_hours += running_wall - metric.elapsed
         stats.lost_paused += metric.paused
     else:

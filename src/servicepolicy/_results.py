@@ -57,6 +57,11 @@ class Segment(BaseModel):
     end: datetime
     business: timedelta
 
+    @property
+    def length(self) -> timedelta:
+        """Real time from start to end (across a DST change too; not wall-clock arithmetic)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
 
 class Measurement(BaseModel):
     """Status and times of one promise: a metric, or one cycle of a cycle metric."""

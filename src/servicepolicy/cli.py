@@ -19,6 +19,7 @@ from typing import TextIO
 
 from . import __version__
 from . import _compare as compare_command
+from . import _policytests as policy_tests
 from ._batch import run_evaluate, run_explain, run_refund, run_report
 from ._durations import format_duration, iso_duration, parse_span
 from ._errors import Finding, PolicyError, ServicePolicyError
@@ -98,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
     report.add_argument("-o", "--output", help="write here instead of stdout")
 
+    test = commands.add_parser("test", help="run policy test files (*.tests.yaml)")
+    policy_tests.add_arguments(test)
+
     compare = commands.add_parser(
         "compare", help="what-if: replay tickets under an old and a new policy"
     )
@@ -164,6 +168,8 @@ def main(
             return _validate(args, stdin or sys.stdin, out, env)
         if args.command == "schema":
             return _schema(args, out)
+        if args.command == "test":
+            return policy_tests.run(args, out, err, env)
         if args.command == "compare":
             return compare_command.run(args, stdin or sys.stdin, out, err, now or datetime.now(UTC))
         if args.command in ("evaluate", "explain", "refund", "report"):
