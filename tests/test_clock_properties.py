@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given, note, settings
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from reference_clock import WEEKDAYS, BeyondHorizon, ReferenceCalendar, utc
@@ -60,6 +60,7 @@ POINTS = st.one_of(
     st.integers(0, 96).map(lambda quarter: quarter * 15),
     st.integers(0, 1440),
 )
+DST_POINTS = st.one_of(st.integers(0, 18).map(lambda q: q * 15), st.sampled_from([1440, 1425]))
 RRULES = (
     "FREQ=YEARLY;BYMONTH=5;BYDAY=-1MO",
     "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",  # Europe's spring-forward Sunday
@@ -78,16 +79,16 @@ def fmt(windows: list[tuple[int, int]]) -> list[str]:
 
 
 @st.composite
-def day_windows(draw, most: int = 3) -> list[tuple[int, int]]:
+def day_windows(draw, most: int = 3, points=POINTS) -> list[tuple[int, int]]:
     """Disjoint same-day windows (possibly adjacent, never overnight), sorted."""
     count = draw(st.integers(0, most))
-    points = sorted(draw(st.lists(POINTS, min_size=2 * count, max_size=2 * count, unique=True)))
-    return [(points[i], points[i + 1]) for i in range(0, 2 * count, 2)]
+    cuts = sorted(set(draw(st.lists(points, min_size=2 * count, max_size=2 * count))))
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
 
 
 @st.composite
-def weeks(draw) -> dict[str, list[str]]:
-    regular = [draw(day_windows()) for _ in range(7)]
+def weeks(draw, points=POINTS) -> dict[str, list[str]]:
+    regular = [draw(day_windows(points=points)) for _ in range(7)]
     hours = {}
     for day in range(7):
         windows = list(regular[day])
@@ -116,16 +117,18 @@ class Scenario:
 
 
 @st.composite
-def scenarios(draw) -> Scenario:
-    name = draw(st.sampled_from(ZONES))
+def scenarios(draw, dst: bool = False) -> Scenario:
+    """A valid calendar around a focus instant; ``dst``: always a DST transition, with windows
+    crowded into the small hours where the transitions are."""
+    name = draw(st.sampled_from(ZONES[:3] if dst else ZONES[:3] + ZONES))  # DST zones 2x
     zone = ZoneInfo(name)
-    if TRANSITIONS[name] and draw(st.integers(0, 3)):
+    if TRANSITIONS[name] and (dst or draw(st.integers(0, 3))):
         focus = draw(st.sampled_from(TRANSITIONS[name]))
     else:
         focus = draw(
             st.datetimes(datetime(2024, 1, 3), datetime(2027, 12, 28), timezones=st.just(UTC))
         ).replace(second=0, microsecond=0)
-    hours = draw(weeks())
+    hours = draw(weeks(DST_POINTS if dst else POINTS))
     assume(any(hours.values()))
     spec: dict = {"timezone": name, "hours": hours}
     today = focus.astimezone(zone).date()
@@ -167,7 +170,7 @@ def instants(draw, sc: Scenario, reach: timedelta = timedelta(days=3)) -> dateti
     """An aware instant within ``reach`` of the focus, often on a whole minute, in the
     calendar's zone or another one."""
     span = reach // MINUTE
-    t = sc.focus + draw(st.integers(-span, span)) * MINUTE
+    t = sc.focus + draw(st.one_of(st.integers(-span, span), st.integers(-240, 240))) * MINUTE
     kind = draw(st.integers(0, 3))
     if kind == 1:
         t += draw(st.integers(0, 59)) * timedelta(seconds=1)
@@ -222,9 +225,14 @@ def test_elapsed_matches_reference(sc, data):
     assert sc.cal.elapsed(b, a) == -expected
 
 
-@given(scenarios(), st.data(), DURATIONS)
-def test_add_matches_reference(sc, data, duration):
+@given(scenarios(), st.data(), DURATIONS, st.integers(0, 2))
+def test_add_matches_reference(sc, data, duration, aim):
     start = data.draw(instants(sc))
+    if aim == 1:  # aim at the end of a stretch: the deadline uses up a window's last minute
+        duration = sc.ref.elapsed(start, reference(sc.ref.next_close, start))
+    elif aim == 2:  # aim at any instant, often a window edge
+        target = data.draw(instants(sc))
+        duration = abs(sc.ref.elapsed(start, target))
     expected = reference(sc.ref.add, start, duration)
     got = sc.cal.add(start, duration)
     assert_in_zone(got, sc)
@@ -252,6 +260,19 @@ def test_add_business_days_matches_reference(sc, data, days):
     assert utc(got) in acceptable
 
 
+@given(scenarios(dst=True), st.data(), DURATIONS)
+def test_dst_nights_match_reference(sc, data, duration):
+    # windows in 00:00-04:30 around a DST transition: every question against the reference
+    near = timedelta(hours=14)
+    a, b = (data.draw(instants(sc, reach=near)) for _ in range(2))
+    assert sc.cal.is_open(a) == sc.ref.is_open(a)
+    assert sc.cal.elapsed(a, b) == sc.ref.elapsed(a, b)
+    assert utc(sc.cal.add(a, duration)) == utc(reference(sc.ref.add, a, duration))
+    assert utc(sc.cal.next_open(a)) == utc(reference(sc.ref.next_open, a))
+    assert utc(sc.cal.next_close(a)) == utc(reference(sc.ref.next_close, a))
+    assert utc(sc.cal.add_business_days(a, 1)) in reference(sc.ref.add_business_days, a, 1)
+
+
 # -- properties of the clock alone ---------------------------------------------------------------
 
 
@@ -268,6 +289,23 @@ def test_elapsed_of_add_is_the_duration(sc, data, duration):
     assert utc(end) >= utc(start)
     assert sc.cal.elapsed(start, end) == duration
     assert sc.cal.elapsed(end, start) == -duration
+
+
+@given(scenarios(), st.data())
+def test_add_inverts_elapsed(sc, data):
+    start, target = sorted((data.draw(instants(sc)), data.draw(instants(sc))), key=utc)
+    if data.draw(st.booleans()):
+        target = sc.cal.next_close(start)  # a stretch's end: the deadline is exactly there
+    duration = sc.cal.elapsed(start, target)
+    end = sc.cal.add(start, duration)
+    assert utc(start) <= utc(end)
+    assert sc.cal.elapsed(start, end) == duration
+    if not duration:
+        assert utc(end) == utc(sc.cal.next_open(start))  # add(s, 0) may pass the target
+        return
+    assert utc(end) <= utc(target)
+    if utc(target) > utc(start) and sc.cal.is_open(utc(target) - MICRO):
+        assert utc(end) == utc(target)
 
 
 @given(scenarios(), st.data(), LONG_DURATIONS, LONG_DURATIONS)
@@ -300,8 +338,8 @@ def test_add_ends_in_open_time_or_at_a_window_end(sc, data, duration):
     assert_in_zone(end, sc)
     if duration:
         # the last microsecond used was open; ``end`` itself may be the window's end
-        assert sc.cal.is_open(end - MICRO)
-        assert sc.ref.is_open(end - MICRO)
+        assert sc.cal.is_open(utc(end) - MICRO)
+        assert sc.ref.is_open(utc(end) - MICRO)
     else:
         assert sc.cal.is_open(end)
         assert sc.ref.is_open(end)
@@ -318,9 +356,9 @@ def test_next_open_and_next_close_are_consistent(sc, data):
     if sc.cal.is_open(t):
         assert utc(opening) == utc(t)
     else:
-        assert not sc.cal.is_open(opening - MICRO)
+        assert not sc.cal.is_open(utc(opening) - MICRO)
     assert not sc.cal.is_open(closing)
-    assert sc.cal.is_open(closing - MICRO)
+    assert sc.cal.is_open(utc(closing) - MICRO)
     assert sc.cal.elapsed(opening, closing) == utc(closing) - utc(opening)
     assert utc(sc.cal.next_open(closing)) > utc(closing)
     assert utc(sc.cal.add(t, timedelta(0))) == utc(opening)
