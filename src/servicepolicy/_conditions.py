@@ -88,9 +88,11 @@ def _compare(op: str, bound: Decimal) -> Callable[[Any], bool]:
 
 
 def _contains(needle: Any) -> Callable[[Any], bool]:
+    text = needle if isinstance(needle, str) else _number_text(needle)
+
     def test(actual: Any) -> bool:
         if isinstance(actual, str):
-            return isinstance(needle, str) and needle in actual
+            return text is not None and text in actual
         if isinstance(actual, list | tuple | set | frozenset):
             return any(_equal(item, needle) for item in actual)
         return False
@@ -183,13 +185,23 @@ def _on_field(name: str, test: Test) -> Predicate:
     return lambda fields: test(fields.get(name, _MISSING))
 
 
-def canonical(spec: Any) -> Any:
-    """``spec`` with every number (or numeric string) as a normalised Decimal: two conditions
-    with equal canonical forms match exactly the same tickets."""
+def _number_text(value: Any) -> str | None:
+    """A number as the text it was written with (``Decimal("1.10")`` -> ``"1.10"``)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return None
+    return str(value)
+
+
+def canonical(spec: Any, *, substring: bool = False) -> Any:
+    """``spec`` with values in the form that decides matching: numbers as normalised Decimals,
+    except ``contains`` arguments, which match as text.  Two conditions with equal canonical
+    forms match exactly the same tickets."""
     if isinstance(spec, dict):
-        return {key: canonical(value) for key, value in spec.items()}
+        return {key: canonical(value, substring=key == "contains") for key, value in spec.items()}
     if isinstance(spec, list):
         return [canonical(value) for value in spec]
+    if substring:
+        return ("text", _number_text(spec) or spec)
     number = as_number(spec)
     return number.normalize() if number is not None else spec
 

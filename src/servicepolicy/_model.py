@@ -6,6 +6,7 @@ This module knows nothing of YAML or files; ``_loader`` reads a file into these 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from ._calendar_model import ALWAYS_OPEN_NAME, Calendar, always_open
 from ._compensation_model import Compensation, RefundRule
@@ -45,6 +46,14 @@ _SPAN_PATTERN = (
 )
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
 _POINT = re.compile(r"\s*breach\s*(?:([+-])\s*(\S+))?\s*")
+
+
+def _is_span(value: Any) -> bool:
+    try:
+        parse_span(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_span(text: str) -> str:
@@ -101,6 +110,15 @@ class Target(BaseModel):
             raise ValueError(
                 f"a target is a duration such as '4h' or a mapping per priority, got {data!r}"
             )
+        if isinstance(data, dict):
+            for key, value in data.items():
+                near = difflib.get_close_matches(key, ["calendar", "default"], n=1, cutoff=0.75)
+                if near and near[0] != key and not _is_span(value):
+                    raise PydanticCustomError(
+                        "unknown-key",
+                        f"unknown key {key!r}; did you mean {near[0]!r}?",
+                        {"subpath": [key], "on_key": True},
+                    )
         return data
 
     @classmethod
@@ -242,6 +260,14 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     servicepolicy: Literal["1"] = Field(description="format version")
+
+    @field_validator("servicepolicy", mode="before")
+    @classmethod
+    def _version_is_text(cls, value: Any) -> Any:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            raise ValueError(f'write the format version as text: servicepolicy: "{value}"')
+        return value
+
     name: str
     description: str = ""
     priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES), min_length=1)
