@@ -14,16 +14,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import PydanticCustomError
 
-from ._conditions import Condition, ConditionError, compile_condition
+from ._conditions import Condition, ConditionError, SpecValue, compile_condition
 from ._durations import parse_span
 from ._money import decimals_of, known_currencies, minor_units, to_decimal
 
@@ -72,7 +69,7 @@ Percent = Annotated[
 ]
 
 
-class OutcomeCondition:
+class OutcomeCondition(SpecValue):
     """A ``when:`` for compensation: ticket-field conditions plus SLA outcomes.
 
     ``breached: resolution`` (or a list: any of them breached) and ``met: first_response``
@@ -80,6 +77,7 @@ class OutcomeCondition:
     """
 
     __slots__ = ("breached", "fields", "met", "spec")
+    schema_description = "field conditions plus breached/met: METRIC"
 
     def __init__(self, spec: dict[str, Any]) -> None:
         if not isinstance(spec, dict):
@@ -122,34 +120,6 @@ class OutcomeCondition:
 
     def __repr__(self) -> str:
         return f"OutcomeCondition({self.spec!r})"
-
-    @classmethod
-    def _validate(cls, value: Any) -> OutcomeCondition:
-        if isinstance(value, OutcomeCondition):
-            return value
-        try:
-            return cls(value)
-        except ConditionError as exc:
-            raise PydanticCustomError(
-                "invalid-condition",
-                str(exc).replace("{", "(").replace("}", ")"),
-                {"subpath": list(exc.subpath), "on_key": exc.on_key},
-            ) from None
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda c: c.spec),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {"type": "object", "description": "field conditions plus breached/met: METRIC"}
 
 
 class CreditTier(BaseModel):

@@ -46,7 +46,7 @@ def as_number(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value
+        return value if value.is_finite() else None
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -221,31 +221,23 @@ def condition_fields(spec: Any) -> set[str]:
     return found
 
 
-class Condition:
-    """A validated ``when:`` mapping; call :meth:`matches` with a ticket's fields."""
+class SpecValue:
+    """A value written as a mapping in a policy file and built by ``cls(spec)``.
 
-    __slots__ = ("_predicate", "spec")
+    Subclasses raise :class:`ConditionError` for a bad spec; pydantic then reports it with the
+    path inside the mapping, and serialises the value back to its spec.
+    """
+
+    __slots__ = ()
+    spec: dict[str, Any]
+    schema_description = ""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = spec
-        self._predicate = compile_condition(spec)
-
-    def matches(self, fields: Fields) -> bool:
-        """Whether the fields satisfy the condition."""
-        return self._predicate(fields)
-
-    def __repr__(self) -> str:
-        return f"Condition({self.spec!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Condition) and canonical(other.spec) == canonical(self.spec)
-
-    def __hash__(self) -> int:
-        return hash(repr(canonical(self.spec)))
+        raise NotImplementedError
 
     @classmethod
-    def _validate(cls, value: Any) -> Condition:
-        if isinstance(value, Condition):
+    def _validate(cls, value: Any) -> SpecValue:
+        if isinstance(value, cls):
             return value
         try:
             return cls(value)
@@ -269,9 +261,32 @@ class Condition:
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {
-            "type": "object",
-            "description": "Field conditions: {field: value}, {field: [values]}, "
-            "{field: {op: arg}} with eq ne in not_in contains gt gte lt lte exists; "
-            "any_of / all_of / not combine conditions.",
-        }
+        return {"type": "object", "description": cls.schema_description}
+
+
+class Condition(SpecValue):
+    """A validated ``when:`` mapping; call :meth:`matches` with a ticket's fields."""
+
+    __slots__ = ("_predicate", "spec")
+    schema_description = (
+        "Field conditions: {field: value}, {field: [values]}, "
+        "{field: {op: arg}} with eq ne in not_in contains gt gte lt lte exists; "
+        "any_of / all_of / not combine conditions."
+    )
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self._predicate = compile_condition(spec)
+
+    def matches(self, fields: Fields) -> bool:
+        """Whether the fields satisfy the condition."""
+        return self._predicate(fields)
+
+    def __repr__(self) -> str:
+        return f"Condition({self.spec!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Condition) and canonical(other.spec) == canonical(self.spec)
+
+    def __hash__(self) -> int:
+        return hash(repr(canonical(self.spec)))

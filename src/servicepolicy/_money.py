@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
+
+from ._conditions import as_number
 
 # ISO 4217 minor units (the list of current codes, as published by the maintenance agency).
 _ZERO_PLACES = """
@@ -53,19 +55,7 @@ def to_decimal(value: Any) -> Decimal | None:
 
     Floats are refused: a float has already lost the amount the user wrote.
     """
-    if isinstance(value, bool | float):
-        return None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
+    return None if isinstance(value, float) else as_number(value)
 
 
 def decimals_of(amount: Decimal) -> int:
