@@ -415,7 +415,7 @@ def _combine(
     cycle was; else the last cycle's status.  Its times are those of the deciding cycle."""
     chosen = next((r for r in results if r.status == "breached"), None)
     if chosen is None:
-        open_ones = [r for r in results if r.completed_at is None]
+        open_ones = [r for r in listed if r.completed_at is None]
         met = [r for r in results if r.status == "met"]
         chosen = open_ones[-1] if open_ones else (met[-1] if met else results[-1])
     result = build(
