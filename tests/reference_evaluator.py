@@ -1,0 +1,532 @@
+"""A slow, obviously-correct ticket evaluator, written from the evaluation contract only.
+
+It shares no code with ``servicepolicy._evaluate``.  From the library it uses only the policy
+model (``sla.when.matches``, ``target.span_for``, ``policy.calendar``) and a calendar's public
+``is_open`` (and ``elapsed``/``add_business_days`` to turn "2bd" into running time).
+
+Tickets must be minute-aligned (created_at, every event, as_of).  The ticket's life is cut
+into whole UTC minutes; the state during minute ``m`` is the state after every event at or
+before ``m``.  For each metric the reference asks, minute by minute, "does this clock run
+now?" (the metric is live, its status does not pause it, and its calendar is open at the
+minute's first instant -- calendars and zones change only on whole minutes), and counts.
+
+* elapsed      = number of running minutes from the start up to the end (completion or as_of)
+* due_at       = end of the running minute in which the count reaches the target; if the
+                 count never gets there: keep counting open calendar minutes from the
+                 completion (or as_of) as if the clock kept running -- unless paused now
+* breached_at  = start of the first running minute after the target was reached
+* an escalation point P (minutes, maybe fractional: 50% of 17h59m) fires where the running
+  time reaches P -- ``P - ceil(P) + 1`` minutes into the running minute that takes the count
+  to ``ceil(P)`` -- if the count went past P, or reached it while the metric is still live;
+  "breach" fires at breached_at; a point at or below 0 ("breach - 30m" of a 30m target)
+  where the clock first runs, as breached_at is where it runs again after due_at.
+
+Everything is handled as integer minutes since the Unix epoch (UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from math import ceil
+from typing import Any
+
+from servicepolicy import BusinessDays, Policy
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TERMINAL = ("solved", "closed")
+METRICS = ("first_response", "next_response", "periodic_update", "resolution")
+HORIZON = 60 * 24 * 120  # projections give up after 120 days
+
+
+def to_minute(moment: datetime | str) -> int:
+    """Whole minutes since the epoch of an aware, minute-aligned instant."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    assert moment.tzinfo is not None, "the reference only takes aware instants"
+    seconds = (moment - EPOCH).total_seconds()
+    assert seconds % 60 == 0, f"{moment} is not minute-aligned"
+    return int(seconds) // 60
+
+
+def from_minute(minute: int | Fraction) -> datetime:
+    micros = Fraction(minute) * 60_000_000
+    assert micros.denominator == 1, f"{minute} minutes is not whole microseconds"
+    return EPOCH + timedelta(microseconds=int(micros))
+
+
+def as_minutes(delta: timedelta) -> int:
+    seconds = delta.total_seconds()
+    assert seconds % 60 == 0, f"{delta} is not whole minutes"
+    return int(seconds) // 60
+
+
+# -- calendars --------------------------------------------------------------------------------
+
+_OPEN: dict[tuple[int, str], dict[int, bool]] = {}
+
+
+def is_open(policy: Policy, name: str, minute: int) -> bool:
+    """Whether calendar ``name`` is open during ``minute`` (asked once per minute, remembered)."""
+    cache = _OPEN.setdefault((id(policy), name), {})
+    value = cache.get(minute)
+    if value is None:
+        value = cache[minute] = policy.calendar(name).is_open(from_minute(minute))
+    return value
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RefMeasure:
+    """What the reference says about one metric or one cycle."""
+
+    status: str
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    breached_at: datetime | None = None
+    elapsed: timedelta = timedelta(0)
+    target_time: timedelta | None = None
+    remaining: timedelta | None = None
+    paused: timedelta = timedelta(0)
+    solved: timedelta = timedelta(0)
+    policy: str | None = None
+    target: str | None = None
+    clock: str | None = None
+    cycles: list[RefMeasure] | None = None
+    # a cycle metric with cycles, none breached, none open, none met: the contract leaves its
+    # status open (the reference says the last cycle's status)
+    unspecified: bool = False
+    # internals, for escalations
+    live: bool = False  # not finished and not paused at as_of
+    finished: bool = False
+    reach: dict[Fraction, Fraction] = field(default_factory=dict, repr=False)  # point -> instant
+    projected: dict[int, int] = field(default_factory=dict, repr=False)
+    target_minutes: int = 0
+    elapsed_minutes: int = 0
+    due_minute: int | None = None
+
+
+@dataclass
+class RefEvaluation:
+    policy: str | None
+    metrics: dict[str, RefMeasure]
+    escalations: list[tuple[int, str | None, int | None, datetime]]  # (level, metric, cycle, at)
+    next_escalation_at: datetime | None
+    warnings: list[str]
+
+
+# -- replay -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Cycle:
+    start: int
+    stop: int | None = None
+    cancelled: bool = False
+
+
+@dataclass
+class Replay:
+    """The ticket's events up to as_of, taken one at a time in time order (stable)."""
+
+    created: int
+    as_of: int
+    initial_fields: dict[str, Any]
+    status_changes: list[tuple[int, str]] = field(default_factory=list)  # after each event
+    field_changes: list[tuple[int, str, Any]] = field(default_factory=list)
+    status: str = "new"
+    terminal_since: int | None = None
+    replied: bool = False
+    first_response_stop: int | None = None
+    next_cycles: list[Cycle] = field(default_factory=list)
+    periodic_cycles: list[Cycle] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    closed: bool = False
+
+    def set_status(self, at: int, status: str) -> None:
+        if status == self.status:
+            return
+        was_terminal = self.status in TERMINAL
+        self.status = status
+        self.status_changes.append((at, status))
+        if status in TERMINAL and not was_terminal:
+            self.terminal_since = at
+            if self.first_response_stop is None:
+                self.first_response_stop = at  # solved/closed before any reply
+            for cycles in (self.next_cycles, self.periodic_cycles):
+                if cycles and cycles[-1].stop is None:
+                    cycles[-1].stop = at
+                    cycles[-1].cancelled = cycles is self.periodic_cycles
+        elif status not in TERMINAL:
+            self.terminal_since = None
+        if status == "closed":
+            self.closed = True
+
+    def status_at(self, minute: int) -> str:
+        status = "new"
+        for at, value in self.status_changes:
+            if at > minute:
+                break
+            status = value
+        return status
+
+    def fields_at(self, minute: int) -> dict[str, Any]:
+        fields = dict(self.initial_fields)
+        for at, name, value in self.field_changes:
+            if at <= minute:
+                fields[name] = value
+        return fields
+
+
+def replay(ticket: dict[str, Any], as_of: int) -> Replay:
+    created = to_minute(ticket["created_at"])
+    rep = Replay(created, as_of, dict(ticket.get("fields") or {}))
+    events = [(to_minute(e["at"]), i, e) for i, e in enumerate(ticket.get("events") or [])]
+    events.sort(key=lambda item: (item[0], item[1]))
+    for at, _, event in events:
+        if at > as_of:
+            break
+        assert at >= created, "the reference does not take events before created_at"
+        if rep.closed:
+            rep.warnings.append(f"{event['type']} after close ignored")
+            continue
+        kind = event["type"]
+        rep.counts.setdefault(kind, []).append(at)
+        if kind == "customer_message":
+            if rep.status in TERMINAL:
+                rep.set_status(at, "open")  # a message reopens a solved ticket
+            if rep.replied and (not rep.next_cycles or rep.next_cycles[-1].stop is not None):
+                rep.next_cycles.append(Cycle(at))
+        elif kind == "agent_reply":
+            if not rep.replied:
+                rep.replied = True
+                if rep.first_response_stop is None:
+                    rep.first_response_stop = at
+            for cycles in (rep.next_cycles, rep.periodic_cycles):
+                if cycles and cycles[-1].stop is None:
+                    cycles[-1].stop = at
+            if rep.status not in TERMINAL:
+                rep.periodic_cycles.append(Cycle(at))
+        elif kind == "status":
+            rep.set_status(at, event["status"])
+        elif kind == "field":
+            rep.field_changes.append((at, event["field"], event.get("value")))
+    return rep
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Rule:
+    sla: Any
+    text: str
+    span: Any
+    clock: str
+
+
+def sla_for(policy: Policy, fields: dict[str, Any]) -> Any:
+    for sla in policy.sla:
+        if sla.when is None or sla.when.matches(fields):
+            return sla
+    return None
+
+
+def rule_for(policy: Policy, metric: str, fields: dict[str, Any]) -> Rule | None:
+    sla = sla_for(policy, fields)
+    if sla is None:
+        return None
+    target = sla.targets.get(metric)
+    if target is None:
+        return None
+    priority = fields.get("priority")
+    priority = priority if isinstance(priority, str) else None
+    span = target.span_for(priority)
+    if span is None:
+        return None
+    text = target.per_priority.get(priority) if priority is not None else None
+    return Rule(sla, text or target.default, span, target.calendar or sla.calendar)
+
+
+def target_minutes(policy: Policy, rule: Rule, start: int) -> int:
+    if isinstance(rule.span, BusinessDays):
+        calendar = policy.calendar(rule.clock)
+        begin = from_minute(start)
+        return as_minutes(
+            calendar.elapsed(begin, calendar.add_business_days(begin, rule.span.count))
+        )
+    return as_minutes(rule.span)
+
+
+def points_of(
+    policy: Policy, sla: Any, metric: str, target: int
+) -> list[tuple[int, Fraction | None]]:
+    """(level number, point in running minutes; None for "breach") of the time levels."""
+    if sla is None or sla.escalation is None:
+        return []
+    found: list[tuple[int, Fraction | None]] = []
+    for number, level in enumerate(policy.escalations.get(sla.escalation, [])):
+        if level.on_event is not None:
+            continue
+        if level.metrics is not None and metric not in level.metrics:
+            continue
+        point = level.point
+        if point.fraction == 1 and not point.offset:
+            found.append((number, None))
+            continue
+        exact = Fraction(Decimal(target) * point.fraction) + as_minutes(point.offset)
+        found.append((number, max(exact, Fraction(0))))
+    return found
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+def measure(
+    policy: Policy,
+    rule: Rule,
+    *,
+    start: int,
+    end: int,
+    runs: Any,  # minute -> bool: the metric's own clock condition (status), calendar aside
+    completed: int | None,
+    cancelled: bool,
+    paused_now: bool,
+    as_of: int,
+    points: list[Fraction],
+) -> RefMeasure:
+    target = target_minutes(policy, rule, start)
+    count = 0
+    due = breached = None
+    reach: dict[Fraction, Fraction] = {}
+    for minute in range(start, end):
+        if runs(minute) and is_open(policy, rule.clock, minute):
+            count += 1
+            if count == target:
+                due = minute + 1
+            if count == target + 1:
+                breached = minute
+            for point in points:
+                if point == 0 and count == 1:  # "breach - 30m" of a 30m target: where the
+                    reach[point] = Fraction(minute)  # clock first runs, like breached_at
+                elif point > 0 and count == ceil(point):
+                    reach[point] = minute + point - ceil(point) + 1
+    if due is None and not paused_now:
+        more, minute = count, completed if completed is not None else as_of
+        while more < target:
+            assert minute < as_of + HORIZON
+            if is_open(policy, rule.clock, minute):
+                more += 1
+                if more == target:
+                    due = minute + 1
+            minute += 1
+    if count > target:
+        status = "breached"
+    elif cancelled:
+        status = "cancelled"
+    elif completed is not None:
+        status = "met"
+    elif paused_now:
+        status = "paused"
+    elif rule.sla.warn_fraction is not None and count >= rule.sla.warn_fraction * target:
+        status = "at_risk"
+    else:
+        status = "running"
+    finished = completed is not None
+    return RefMeasure(
+        status=status,
+        started_at=from_minute(start),
+        due_at=None if due is None else from_minute(due),
+        completed_at=None if completed is None else from_minute(completed),
+        breached_at=None if breached is None else from_minute(breached),
+        elapsed=timedelta(minutes=count),
+        target_time=timedelta(minutes=target),
+        remaining=timedelta(minutes=target - count),
+        policy=rule.sla.name,
+        target=rule.text,
+        clock=rule.clock,
+        live=not finished and not paused_now,
+        finished=finished,
+        reach=reach,
+        target_minutes=target,
+        elapsed_minutes=count,
+        due_minute=due,
+    )
+
+
+def _project(policy: Policy, clock: str, from_: int, amount: Fraction) -> Fraction:
+    """The instant ``amount`` open minutes after ``from_`` (the first open one when 0)."""
+    minute = from_
+    if amount == 0:
+        while not is_open(policy, clock, minute):
+            minute += 1
+        return Fraction(minute)
+    whole = ceil(amount)
+    while True:
+        assert minute < from_ + HORIZON
+        if is_open(policy, clock, minute):
+            whole -= 1
+            if whole == 0:
+                return minute + amount - ceil(amount) + 1
+        minute += 1
+
+
+def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEvaluation:
+    now = to_minute(as_of)
+    rep = replay(ticket, now)
+    current = rep.fields_at(now)
+    sla_now = sla_for(policy, current)
+    metrics: dict[str, RefMeasure] = {}
+    # (metric, cycle number or None, measure) of every promise that has a rule
+    promises: list[tuple[str, int | None, RefMeasure]] = []
+
+    def all_points(metric: str, rule: Rule, start: int) -> list[Fraction]:
+        target = target_minutes(policy, rule, start)
+        found = {p for _, p in points_of(policy, sla_now, metric, target) if p is not None}
+        return sorted(found)
+
+    # first_response: created_at .. first reply (or solve/close before one); never paused
+    stop = rep.first_response_stop
+    end = stop if stop is not None else now
+    rule = rule_for(policy, "first_response", rep.fields_at(end))
+    if rule is None:
+        metrics["first_response"] = RefMeasure("not_applicable")
+    else:
+        result = measure(
+            policy,
+            rule,
+            start=rep.created,
+            end=end,
+            runs=lambda m: True,
+            completed=stop,
+            cancelled=False,
+            paused_now=False,
+            as_of=now,
+            points=all_points("first_response", rule, rep.created),
+        )
+        metrics["first_response"] = result
+        promises.append(("first_response", None, result))
+
+    # resolution: runs while the status is neither paused nor solved/closed
+    completed = rep.terminal_since if rep.status in TERMINAL else None
+    end = completed if completed is not None else now
+    rule = rule_for(policy, "resolution", rep.fields_at(end))
+    if rule is None:
+        metrics["resolution"] = RefMeasure("not_applicable")
+    else:
+        pauses = set(rule.sla.pause_on)
+        statuses = {m: rep.status_at(m) for m in range(rep.created, now)}
+
+        def resolution_runs(minute: int) -> bool:
+            status = statuses[minute]
+            return status not in pauses and status not in TERMINAL
+
+        paused_now = completed is None and rep.status in pauses
+        result = measure(
+            policy,
+            rule,
+            start=rep.created,
+            end=end,
+            runs=resolution_runs,
+            completed=completed,
+            cancelled=False,
+            paused_now=paused_now,
+            as_of=now,
+            points=all_points("resolution", rule, rep.created),
+        )
+        # wall-clock split of [created, as_of)
+        result.paused = timedelta(
+            minutes=sum(1 for s in statuses.values() if s in pauses and s not in TERMINAL)
+        )
+        result.solved = timedelta(minutes=sum(1 for s in statuses.values() if s in TERMINAL))
+        metrics["resolution"] = result
+        promises.append(("resolution", None, result))
+
+    # cycle metrics: each cycle runs on its clock from start to stop, never paused
+    for metric, cycles in (
+        ("next_response", rep.next_cycles),
+        ("periodic_update", rep.periodic_cycles),
+    ):
+        measured: list[RefMeasure] = []
+        for number, cycle in enumerate(cycles):
+            end = cycle.stop if cycle.stop is not None else now
+            rule = rule_for(policy, metric, rep.fields_at(end))
+            if rule is None:
+                measured.append(
+                    RefMeasure(
+                        "not_applicable",
+                        started_at=from_minute(cycle.start),
+                        completed_at=None if cycle.stop is None else from_minute(cycle.stop),
+                    )
+                )
+                continue
+            result = measure(
+                policy,
+                rule,
+                start=cycle.start,
+                end=end,
+                runs=lambda m: True,
+                completed=cycle.stop,
+                cancelled=cycle.cancelled,
+                paused_now=False,
+                as_of=now,
+                points=all_points(metric, rule, cycle.start),
+            )
+            measured.append(result)
+            promises.append((metric, number, result))
+        unspecified = False
+        if not cycles:
+            status = "not_started" if rule_for(policy, metric, current) else "not_applicable"
+        else:
+            statuses_ = [c.status for c in measured]
+            open_ones = [c for c in measured if c.completed_at is None]
+            if "breached" in statuses_:
+                status = "breached"
+            elif open_ones:
+                status = open_ones[-1].status
+            elif "met" in statuses_:
+                status = "met"
+            else:  # the contract does not say; see ``unspecified``
+                status = statuses_[-1]
+                unspecified = True
+        metrics[metric] = RefMeasure(status, cycles=measured, unspecified=unspecified)
+
+    # escalations: the path of the SLA entry that applies at as_of
+    fired: list[tuple[int, str | None, int | None, datetime]] = []
+    upcoming: list[Fraction] = []
+    if sla_now is not None and sla_now.escalation is not None:
+        levels = policy.escalations.get(sla_now.escalation, [])
+        for number, level in enumerate(levels):
+            if level.on_event is None:
+                continue
+            times = rep.counts.get(level.on_event, [])
+            if len(times) >= level.count:
+                fired.append((number, None, None, from_minute(times[level.count - 1])))
+        for metric, cycle, m in promises:
+            for number, point in points_of(policy, sla_now, metric, m.target_minutes):
+                if point is None:  # "breach": at breached_at
+                    if m.breached_at is not None:
+                        fired.append((number, metric, cycle, m.breached_at))
+                    elif m.live:
+                        assert m.due_minute is not None
+                        upcoming.append(_project(policy, m.clock, m.due_minute, Fraction(0)))
+                elif m.elapsed_minutes > point or (m.elapsed_minutes == point and not m.finished):
+                    # a live metric that never ran cannot have reached a point 0 yet: the
+                    # contract does not say where that fires (not possible with the fixture)
+                    assert point in m.reach, "unspecified: point 0 of a metric that never ran"
+                    fired.append((number, metric, cycle, from_minute(m.reach[point])))
+                elif m.live:
+                    upcoming.append(_project(policy, m.clock, now, point - m.elapsed_minutes))
+    return RefEvaluation(
+        policy=None if sla_now is None else sla_now.name,
+        metrics=metrics,
+        escalations=sorted(fired, key=lambda f: (f[3], f[0], f[1] or "", f[2] or 0)),
+        next_escalation_at=from_minute(min(upcoming)) if upcoming else None,
+        warnings=rep.warnings,
+    )
