@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ._errors import TicketError
 from ._model import Policy
+
+if TYPE_CHECKING:
+    from ._results import Evaluation, RefundDecision
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,21 @@ class PolicySet:
                     )
                 )
         return found
+
+    def evaluate(self, ticket: Any, as_of: datetime) -> Evaluation:
+        """Evaluate a ticket under the version in force at its ``created_at``."""
+        from ._evaluate import evaluate_many
+
+        (evaluation,) = evaluate_many(self, [ticket], as_of)
+        if evaluation.errors:
+            raise TicketError(evaluation.errors[0], evaluation.ticket_id)
+        return evaluation
+
+    def refund(self, ticket: Any, as_of: datetime) -> RefundDecision:
+        """The refund decision under the version in force at the ticket's ``created_at``."""
+        from ._evaluate import decide_refund
+
+        return decide_refund(self, ticket, as_of)
 
     def for_instant(self, moment: datetime) -> Policy:
         """The version in force at ``moment``; :class:`TicketError` when there is none."""

@@ -65,8 +65,9 @@ from typing import Any, TextIO
 
 from ._durations import format_duration, parse_duration
 from ._errors import PolicyError, ServicePolicyError
-from ._loader import load_policy
+from ._loader import load_policy, load_policy_set
 from ._model import METRICS, Policy
+from ._policyset import PolicySet
 from ._ticketio import read_tickets
 from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
 
@@ -218,10 +219,10 @@ def _policy_path(path: Path, name: str, doc: Document) -> Path:
     return path.parent / given
 
 
-def _load(path: Path, name: str, doc: Document) -> Policy:
+def _load(path: Path, name: str, doc: Document) -> Policy | PolicySet:
     policy_file = _policy_path(path, name, doc)
     try:
-        return load_policy(policy_file)
+        return load_policy_set(policy_file) if policy_file.is_dir() else load_policy(policy_file)
     except PolicyError as exc:
         line = doc.locate(("policy",))[0] if "policy" in doc.data else 1
         errors = [str(f) for f in exc.findings if f.severity == "error"]
@@ -377,7 +378,7 @@ def run_test_file(path: str | Path) -> list[CaseResult]:
 # --- running a case -------------------------------------------------------------------------
 
 
-def _run_case(policy: Policy, case: _Case) -> list[str]:
+def _run_case(policy: Policy | PolicySet, case: _Case) -> list[str]:
     assert case.as_of is not None
     try:
         evaluation = policy.evaluate(case.ticket, as_of=case.as_of)
