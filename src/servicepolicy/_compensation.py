@@ -181,11 +181,6 @@ def _capped(money: list[Award], comp: Compensation) -> list[Award]:
     return out
 
 
-def lateness_of(metric: str, late: int, clock: BusinessClock, due: int | None) -> Lateness | None:
-    """A :class:`Lateness` for a breached metric (None when it has no due time)."""
-    return None if due is None else Lateness(metric, late, clock, due)
-
-
 def refund(
     rules: list[RefundRule],
     comp: Compensation | None,

@@ -25,7 +25,6 @@ from pydantic_core import PydanticCustomError, core_schema
 
 Fields = Mapping[str, Any]
 _MISSING = object()
-_COMBINATORS = ("any_of", "all_of", "not")
 _OPERATORS = ("eq", "ne", "in", "not_in", "contains", "gt", "gte", "lt", "lte", "exists")
 _SCALARS = (str, int, Decimal, bool, type(None))
 

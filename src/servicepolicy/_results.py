@@ -12,8 +12,6 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
-from ._durations import format_duration
-
 Status = Literal[
     "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
 ]
@@ -213,8 +211,3 @@ class Evaluation(BaseModel):
         from ._explain import explain
 
         return explain(self)
-
-
-def duration_text(value: timedelta | None) -> str:
-    """A duration for people (``1h30m``), or ``-`` when absent."""
-    return "-" if value is None else format_duration(value)

@@ -100,9 +100,6 @@ def parse_instant(value: Any, what: str) -> datetime:
     return moment
 
 
-_EVENT_KEYS = frozenset(("at", "type", "status", "field", "value"))
-
-
 def _event(item: Any, index: int) -> Event:
     if not isinstance(item, dict):
         raise TicketError(f"events[{index}] must be an object")

@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _ticket_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("policy", metavar="POLICY", help="policy file")
+    parser.add_argument(
+        "policy", metavar="POLICY", help="policy file, or a directory of dated versions"
+    )
     parser.add_argument(
         "tickets",
         metavar="TICKETS",
