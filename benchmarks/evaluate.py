@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -92,29 +92,37 @@ def write_tickets(path: Path, n: int, seed: int) -> float:
     return events / n
 
 
-def run_cli(tickets: Path, output: Path) -> tuple[float, float, str]:
+def run_cli(
+    tickets: Path, output: Path, command_name: str = "evaluate", fmt: str = "jsonl"
+) -> tuple[float, float, str]:
+    """Run a servicepolicy command; returns its seconds, its own peak RSS (MB), its stderr."""
     command = [
         sys.executable,
         "-m",
         "servicepolicy",
-        "evaluate",
+        command_name,
         str(POLICY),
         str(tickets),
         "--as-of",
         AS_OF,
         "--format",
-        "jsonl",
+        fmt,
         "-o",
         str(output),
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if command_name == "report":
+        command += ["--by", "priority,tier,week"]
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode not in (0, 1):
-        sys.exit(f"evaluate failed: {done.stderr}")
-    return seconds, max(peak_kb, before) / 1024, done.stderr.strip()
+    with tempfile.TemporaryFile(mode="w+") as err:
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().strip()
+    if child.returncode not in (0, 1):
+        sys.exit(f"{command_name} failed: {stderr}")
+    return seconds, usage.ru_maxrss / 1024, stderr
 
 
 def run_api(tickets: Path, limit: int) -> float:
@@ -142,6 +150,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--api-n", type=int, default=50_000, help="tickets for the API timing")
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--report", action="store_true", help="also time `servicepolicy report`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tickets, output = Path(tmp) / "tickets.jsonl", Path(tmp) / "out.jsonl"
@@ -159,6 +168,12 @@ def main() -> None:
             f"(target < 60 s: {'PASS' if 1_000_000 / rate < 60 else 'FAIL'}); "
             f"memory target < 300 MB: {'PASS' if peak_mb < 300 else 'FAIL'}"
         )
+        if args.report:
+            seconds, peak_mb, _ = run_cli(tickets, output, "report", "json")
+            print(
+                f"CLI  report --by priority,tier,week: {seconds:.1f} s, "
+                f"{args.n / seconds:,.0f} tickets/s, peak RSS {peak_mb:.0f} MB"
+            )
         if not args.skip_api:
             api = run_api(tickets, min(args.api_n, args.n))
             print(

@@ -1,9 +1,10 @@
 """Compliance reports: evaluations folded into counts, in memory that does not grow with N.
 
 Every evaluation is added once and dropped: per group and metric the report keeps counters,
-sums, and an exact histogram of elapsed business time by whole minute, so medians and 90th
-percentiles are exact to the minute while memory is bounded by the number of distinct minutes
-(not tickets).  Error records are counted, so counts in equal counts out.
+sums, and a histogram of elapsed business time whose buckets are one minute wide below a day,
+ten minutes below a week and an hour beyond, so a histogram never has more than about 11,000
+buckets for a year of business time, however many tickets it counts.  Error records are
+counted, so counts in equal counts out.
 """
 
 from __future__ import annotations
@@ -24,20 +25,35 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 COUNTED = frozenset(("met", "breached", "running", "at_risk", "paused", "cancelled"))
 
 
+_DAY_MINUTES, _WEEK_MINUTES = 1440, 7 * 1440
+
+
+def bucket_of(minutes: int) -> int:
+    """The bucket (its lower bound, in minutes) a duration of ``minutes`` falls in: exact below
+    a day, to ten minutes below a week, to the hour beyond."""
+    if minutes < _DAY_MINUTES:
+        return minutes
+    if minutes < _WEEK_MINUTES:
+        return minutes - minutes % 10
+    return minutes - minutes % 60
+
+
 class MinuteHistogram:
-    """Exact counts of durations by whole minute (rounded down)."""
+    """Counts of durations in bounded buckets (see :func:`bucket_of`); memory does not grow
+    with the number of durations counted."""
 
     def __init__(self) -> None:
         self.counts: Counter[int] = Counter()
         self.total = 0
 
     def add(self, value: timedelta) -> None:
-        """Count one duration."""
-        self.counts[value // _MINUTE] += 1
+        """Count one duration (rounded down to its bucket)."""
+        self.counts[bucket_of(value // _MINUTE)] += 1
         self.total += 1
 
     def quantile(self, q: float) -> timedelta | None:
-        """The nearest-rank ``q`` quantile (``0.5`` median, ``0.9`` p90), or None when empty."""
+        """The nearest-rank ``q`` quantile (``0.5`` median, ``0.9`` p90) as its bucket's lower
+        bound: exact to the minute below a day.  None when empty."""
         if not self.total:
             return None
         rank = max(1, -(-int(q * 1000) * self.total // 1000))
