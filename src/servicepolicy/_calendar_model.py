@@ -102,7 +102,19 @@ WeekdayKey = Annotated[
     AfterValidator(_check_weekdays),
     WithJsonSchema({"type": "string", "pattern": _WEEKDAY_PATTERN}),
 ]
-WeeklyHours = dict[WeekdayKey, list[WindowText]]
+WeeklyHours = Annotated[
+    dict[WeekdayKey, list[WindowText]],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"pattern": _WEEKDAY_PATTERN},
+            "additionalProperties": {
+                "type": "array",
+                "items": {"type": "string", "pattern": _WINDOW_PATTERN},
+            },
+        }
+    ),
+]
 
 
 def compile_week(hours: dict[str, list[str]], owner: str) -> WeekHours:
