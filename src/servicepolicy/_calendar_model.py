@@ -299,7 +299,7 @@ class Calendar(BaseModel):
         )
         if not has_hours:
             raise ValueError(f"{owner} is never open: give it some hours")
-        _refuse_boundary_overlaps(owner, week, seasons, dated)
+        _refuse_boundary_overlaps(owner, week, seasons, dated, recurring)
         rules = CalendarRules(
             ZoneInfo(self.timezone), week, tuple(seasons), dated, tuple(recurring)
         )
@@ -381,16 +381,27 @@ def _week_on(day: date, week: WeekHours, seasons: list[SeasonRules]) -> WeekHour
     return week
 
 
+def _is_holiday(day: date, dated: dict[date, Any], recurring: list[RecurringHoliday]) -> bool:
+    if day in dated:
+        return True
+    midnight = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - rrules run on naive dates
+    return any(r.rule.between(midnight, midnight, inc=True) for r in recurring)
+
+
 def _refuse_boundary_overlaps(
-    owner: str, week: WeekHours, seasons: list[SeasonRules], dated: dict[date, Any]
+    owner: str,
+    week: WeekHours,
+    seasons: list[SeasonRules],
+    dated: dict[date, Any],
+    recurring: list[RecurringHoliday],
 ) -> None:
     """Overnight spill across a season's first or last date must not overlap that date's own
-    windows (a dated holiday on the date replaces them, so it cannot clash)."""
+    windows (a holiday on either date replaces them, so it cannot clash)."""
     one = timedelta(days=1)
     for season in seasons:
         for day in (season.first, season.last + one):
             before = day - one
-            if day in dated or before in dated:
+            if _is_holiday(day, dated, recurring) or _is_holiday(before, dated, recurring):
                 continue
             spill = [
                 (0, end - MINUTES_PER_DAY)
