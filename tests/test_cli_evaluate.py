@@ -149,6 +149,7 @@ def test_explain_one_ticket():
 
 
 def test_explain_unknown_id():
-    code, out, _ = run("explain", POLICY, TICKETS, "--as-of", AS_OF, "--id", "nope")
+    code, out, err = run("explain", POLICY, TICKETS, "--as-of", AS_OF, "--id", "nope")
     assert code == 1
-    assert "no ticket with id 'nope'" in out
+    assert out == ""
+    assert "no ticket with id 'nope'" in err

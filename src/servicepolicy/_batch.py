@@ -171,6 +171,7 @@ def run_explain(
     as_of: datetime,
     ticket_id: str | None,
     out: TextIO,
+    err: TextIO,
 ) -> int:
     """Write the explanation of each ticket (or only ``ticket_id``) to ``out``."""
     shown = failed = 0
@@ -181,6 +182,6 @@ def run_explain(
         shown += 1
         failed += bool(evaluation.errors)
     if ticket_id is not None and not shown:
-        out.write(f"no ticket with id {ticket_id!r}\n")
+        err.write(f"servicepolicy: no ticket with id {ticket_id!r}\n")
         return 1
     return 1 if failed else 0

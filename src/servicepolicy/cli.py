@@ -131,7 +131,7 @@ def _ticket_args(parser: argparse.ArgumentParser) -> None:
         "--input-format",
         choices=list(FORMATS),
         default="auto",
-        help="ticket format (default: by content; *.csv is CSV)",
+        help="ticket format (default: JSON or JSON Lines by content; a *.csv file is CSV)",
     )
 
 
@@ -274,7 +274,8 @@ def _instant(text: str, option: str) -> datetime:
     except ValueError:
         raise _UsageError(f"{option} {text!r} is not an ISO 8601 instant") from None
     if value.tzinfo is None:
-        raise _UsageError(f"{option} {text!r} has no UTC offset; add one, e.g. {text}+01:00")
+        example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
+        raise _UsageError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
     return value
 
 
@@ -352,7 +353,7 @@ def _tickets(
             )
         if args.command == "explain":
             return run_explain(
-                policy, source, args.tickets, args.input_format, as_of, args.ticket_id, out
+                policy, source, args.tickets, args.input_format, as_of, args.ticket_id, out, err
             )
         sink = out
         if args.output:
