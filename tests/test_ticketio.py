@@ -45,3 +45,10 @@ def test_csv_by_name_and_missing_columns():
     }
     bad = records("name,priority\nA,high\n", fmt="csv")
     assert bad[0].error and "created_at" in bad[0].error
+
+
+def test_csv_recognised_by_its_header_whatever_the_name():
+    text = "id,created_at,priority\nA,2026-11-23T09:00:00Z,high\n"
+    got = records(text, name="tickets.txt")
+    assert [r.data["id"] for r in got] == ["A"]
+    assert got[0].line == 2

@@ -173,6 +173,19 @@ def read_policy_bytes(path: Path) -> bytes:
 def check_policy_file(path: str | Path) -> tuple[Policy | None, list[Finding]]:
     """:func:`check_policy_text` for a file; unreadable files become a finding too."""
     file = Path(path)
+    if file.is_dir():
+        return None, [
+            Finding(
+                str(path),
+                0,
+                0,
+                "",
+                "unreadable",
+                "is a directory: this command takes one policy file (evaluate, "
+                "explain, refund and report also take a directory of dated "
+                "versions)",
+            )
+        ]
     try:
         raw = read_policy_bytes(file)
     except PolicyError as exc:

@@ -7,6 +7,7 @@ could not be read, with its line number, so a bad line never stops a batch.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ def read_tickets(stream: TextIO, fmt: str = "auto", name: str = "") -> Iterator[
         if not first:
             return
     head = first.lstrip()
+    if fmt == "auto" and not head.startswith(("[", "{")) and "created_at" in first.split(","):
+        # A CSV header line, whatever the file is called.
+        yield from _read_csv(_chain_text(first, stream))
+        return
     if fmt == "json" or (fmt == "auto" and head.startswith("[")):
         yield from _read_document(first + stream.read())
         return
@@ -77,6 +82,11 @@ def read_tickets(stream: TextIO, fmt: str = "auto", name: str = "") -> Iterator[
             yield TicketRecord(1, whole)
             return
     yield from _read_lines(first, stream)
+
+
+def _chain_text(first: str, rest: TextIO) -> TextIO:
+    """A stream that reads ``first`` again, then the rest of ``rest``."""
+    return io.StringIO(first + rest.read())
 
 
 def _read_lines(first: str, rest: Iterable[str]) -> Iterator[TicketRecord]:

@@ -131,7 +131,7 @@ def _ticket_args(parser: argparse.ArgumentParser) -> None:
         "--input-format",
         choices=list(FORMATS),
         default="auto",
-        help="ticket format (default: JSON or JSON Lines by content; a *.csv file is CSV)",
+        help="ticket format (default: by content, or CSV for a *.csv file)",
     )
 
 
