@@ -318,22 +318,22 @@ class Calendar(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         """The calendar's time zone."""
-        return _clock_of(self).rules.zone
+        return clock_of(self).rules.zone
 
     def _out(self, micros: int) -> datetime:
-        return from_micros(micros).astimezone(_clock_of(self).rules.zone)
+        return from_micros(micros).astimezone(clock_of(self).rules.zone)
 
     def is_open(self, moment: datetime) -> bool:
         """Whether ``moment`` lies in open time (windows are half-open, ``[start, end)``)."""
-        return _clock_of(self).is_open(to_micros(moment))
+        return clock_of(self).is_open(to_micros(moment))
 
     def next_open(self, moment: datetime) -> datetime:
         """The first open instant at or after ``moment`` (``moment`` itself when open)."""
-        return self._out(_clock_of(self).next_open(to_micros(moment)))
+        return self._out(clock_of(self).next_open(to_micros(moment)))
 
     def next_close(self, moment: datetime) -> datetime:
         """The end of the open stretch holding ``moment`` (or of the next one when closed)."""
-        return self._out(_clock_of(self).next_close(to_micros(moment)))
+        return self._out(clock_of(self).next_close(to_micros(moment)))
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The first instant ``u >= start`` with ``elapsed(start, u) == duration``.
@@ -341,7 +341,7 @@ class Calendar(BaseModel):
         A closed ``start`` begins at the next opening; a deadline that uses up a window's last
         minute is that window's end.  ``duration`` must not be negative.
         """
-        clock = _clock_of(self)
+        clock = clock_of(self)
         amount = (duration.days * 86400 + duration.seconds) * 1_000_000 + duration.microseconds
         return from_micros(clock.add(to_micros(start, "start"), amount)).astimezone(
             clock.rules.zone
@@ -349,7 +349,7 @@ class Calendar(BaseModel):
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Open time in ``[start, end)``; ``elapsed(b, a) == -elapsed(a, b)``."""
-        clock = _clock_of(self)
+        clock = clock_of(self)
         return timedelta(0, 0, clock.elapsed(to_micros(start, "start"), to_micros(end, "end")))
 
     def add_business_days(self, start: datetime, days: int) -> datetime:
@@ -359,7 +359,7 @@ class Calendar(BaseModel):
         moves to the next opening; a landing wall time in a DST gap is read with the offset
         before the gap (it moves forward by the gap's length).
         """
-        return self._out(_clock_of(self).add_business_days(to_micros(start, "start"), days))
+        return self._out(clock_of(self).add_business_days(to_micros(start, "start"), days))
 
     def add_span(self, start: datetime, span: Span) -> datetime:
         """``add`` for a fixed duration, ``add_business_days`` for :class:`BusinessDays`."""
@@ -368,7 +368,8 @@ class Calendar(BaseModel):
         return self.add(start, span)
 
 
-def _clock_of(calendar: Calendar) -> BusinessClock:
+def clock_of(calendar: Calendar) -> BusinessClock:
+    """The compiled clock behind a calendar (microsecond API)."""
     # Private attributes behind pydantic's __getattr__ cost more than the clock query itself.
     clock: BusinessClock = calendar.__pydantic_private__["_clock"]  # type: ignore[index]
     return clock

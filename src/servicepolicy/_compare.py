@@ -26,22 +26,20 @@ from typing import Any, Generic, TextIO, TypeVar
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from ._clock import to_micros
 from ._durations import format_duration, parse_duration
 from ._errors import PolicyError, ServicePolicyError, require_aware
 from ._evaluate import Evaluator
-from ._history import replay
 from ._loader import load_policy
 from ._model import METRICS, Policy
+from ._report import NO_VALUE, group_key
 from ._results import Evaluation, MetricResult
-from ._ticket import FIELD, Ticket
+from ._ticket import Ticket, instant_option
 from ._ticketio import FORMATS, read_tickets
 
 MAX_IDS = 1000
 """Most entries kept in one id list (or due-move list); its ``*_count`` field counts all."""
-NONE_VALUE = "(none)"
+NONE_VALUE = NO_VALUE
 """The group value of a ticket without the grouping field."""
-WEEK = "week"
 """The group key that means the ISO week of ``created_at`` rather than a field."""
 OK, FAILED, USAGE = 0, 1, 2
 _SHOWN = 20  # ids shown per list in the table
@@ -213,29 +211,6 @@ def _attainment(met: int, breached: int) -> float | None:
     return round(100 * met / decided, 2) if decided else None
 
 
-def _value_text(value: Any) -> str:
-    if value is None:
-        return NONE_VALUE
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def group_of(ticket: Ticket, by: Sequence[str], as_of_us: int) -> tuple[str, ...]:
-    """The group values of ``ticket`` for the keys ``by`` at ``as_of_us`` (epoch µs)."""
-    fields: Mapping[str, Any] = ticket.fields
-    if any(key != WEEK for key in by) and any(e.type == FIELD for e in ticket.events):
-        fields = replay(ticket, as_of_us).fields_at(as_of_us)
-    values = []
-    for key in by:
-        if key == WEEK:
-            year, week, _ = ticket.created_at.isocalendar()
-            values.append(f"{year}-W{week:02d}")
-        else:
-            values.append(_value_text(fields.get(key)))
-    return tuple(values)
-
-
 def _owed(totals: dict[str, Decimal], evaluation: Evaluation) -> None:
     for award in evaluation.compensation:
         if award.amount is not None:
@@ -265,7 +240,7 @@ class _Comparison:
             raise ValueError(f"threshold {threshold} is negative")
         self.old, self.new = old, new
         self.evaluators = Evaluator(old), Evaluator(new)
-        self.as_of, self.as_of_us = as_of, to_micros(as_of, "as_of")
+        self.as_of = as_of
         self.by, self.threshold = by, threshold
         self.tallies: dict[tuple[tuple[str, ...], str], _Tally] = {}
         self.owed_before: dict[str, Decimal] = {}
@@ -283,7 +258,7 @@ class _Comparison:
         try:
             before = self.evaluators[0].evaluate(ticket, self.as_of, line)
             after = self.evaluators[1].evaluate(ticket, self.as_of, line)
-            group = group_of(ticket, self.by, self.as_of_us)
+            group = group_key(before, self.by)
         except _ERRORS as exc:
             self.fail(ticket.id)
             return str(exc)
@@ -418,7 +393,7 @@ def run(
             print(finding, file=stderr)
         return USAGE
     try:
-        as_of = _instant(args.as_of) if args.as_of else now
+        as_of = instant_option(args.as_of, "--as-of") if args.as_of else now
         by = [name.strip() for name in args.by.split(",") if name.strip()]
         threshold = parse_duration(args.threshold)
         comparison = _Comparison(old, new, as_of, by, threshold)
@@ -450,16 +425,6 @@ def run(
 def _usage(stderr: TextIO, message: str) -> int:
     print(f"servicepolicy compare: error: {message}", file=stderr)
     return USAGE
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--as-of {text!r} is not an ISO 8601 instant") from None
-    if value.tzinfo is None:
-        raise ValueError(f"--as-of {text!r} has no UTC offset; add one, e.g. {text}+01:00")
-    return value
 
 
 def _feed(comparison: _Comparison, source: TextIO, name: str, fmt: str, stderr: TextIO) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ._calendar_model import clock_of
 from ._clock import BusinessClock, from_micros, to_micros
 from ._compensation import Lateness, awards, refund
 from ._durations import BusinessDays, Span, parse_span
@@ -63,9 +64,7 @@ class PolicyIndex:
         """The clock of calendar ``name`` (``24/7`` built in)."""
         clock = self._clocks.get(name)
         if clock is None:
-            calendar = self.policy.calendar(name)
-            clock = calendar.__pydantic_private__["_clock"]  # type: ignore[index]
-            self._clocks[name] = clock
+            clock = self._clocks[name] = clock_of(self.policy.calendar(name))
         return clock
 
     def match(self, fields: Mapping[str, Any]) -> int | None:
@@ -116,20 +115,28 @@ class Lookup:
     def __init__(self, index: PolicyIndex, history: History) -> None:
         self.index = index
         self.history = history
+        self._fields: dict[int, dict[str, Any]] = {}
         self._matches: dict[int, int | None] = {}
+
+    def fields(self, moment: int) -> dict[str, Any]:
+        """The ticket's fields at ``moment``, built once per version of them."""
+        version = self.history.version_at(moment)
+        found = self._fields.get(version)
+        if found is None:
+            found = self._fields[version] = self.history.fields_at(moment)
+        return found
 
     def entry(self, moment: int) -> int | None:
         version = self.history.version_at(moment)
         if version not in self._matches:
-            self._matches[version] = self.index.match(self.history.fields_at(moment))
+            self._matches[version] = self.index.match(self.fields(moment))
         return self._matches[version]
 
     def rule(self, metric: str, moment: int) -> Rule | None:
         number = self.entry(moment)
         if number is None:
             return None
-        priority = self.history.fields_at(moment).get("priority")
-        return self.index.rule(number, metric, priority)
+        return self.index.rule(number, metric, self.fields(moment).get("priority"))
 
 
 def target_micros(rule: Rule, start: int) -> int:
@@ -232,7 +239,7 @@ class Evaluator:
             warnings.append("no SLA policy matches this ticket's fields")
         owed = awards(
             self.index.policy.compensation,
-            history.fields_at(history.as_of),
+            lookup.fields(history.as_of),
             {name: result.status for name, result in metrics.items()},
             _lateness(runs),
             warnings,
@@ -251,7 +258,7 @@ class Evaluator:
                 "errors": [],
                 "line": line,
             },
-            {"_fields": history.fields_at(history.as_of)},
+            {"_fields": lookup.fields(history.as_of), "_created": ticket.created_at},
         )
 
     def _metric(
@@ -536,7 +543,7 @@ def error_record(
             "errors": [message],
             "line": line,
         },
-        {"_fields": {}},
+        {"_fields": {}, "_created": None},
     )
 
 

@@ -107,6 +107,27 @@ def week_of(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _value_text(value: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def group_key(evaluation: Evaluation, by: Sequence[str]) -> tuple[str, ...]:
+    """The group of an evaluation: for each key, the ticket's field as it stood at ``as_of``,
+    or for ``week`` the ISO week of its creation; a missing value is ``(none)``."""
+    fields = evaluation.fields
+    created = evaluation.created_at
+    return tuple(
+        (week_of(created) if created else NO_VALUE)
+        if name == "week"
+        else _value_text(fields.get(name))
+        for name in by
+    )
+
+
 class Report:
     """Folds evaluations into compliance figures, grouped by ``by`` (fields or ``week``)."""
 
@@ -121,17 +142,6 @@ class Report:
         self.weekly: dict[str, dict[str, list[int]]] = {m: {} for m in METRICS}
         self.breaches_by: dict[str, Counter[str]] = {"priority": Counter(), "channel": Counter()}
 
-    def _key(self, evaluation: Evaluation, created: datetime | None) -> tuple[str, ...]:
-        fields = evaluation.fields
-        key = []
-        for name in self.by:
-            if name == "week":
-                key.append(week_of(created) if created else NO_VALUE)
-            else:
-                value = fields.get(name)
-                key.append(NO_VALUE if value is None else str(value))
-        return tuple(key)
-
     def add(self, evaluation: Evaluation) -> None:
         """Count one evaluation (an error record counts as failed)."""
         self.tickets_in += 1
@@ -140,9 +150,8 @@ class Report:
             if len(self.failed_ids) < 1000:
                 self.failed_ids.append(evaluation.ticket_id or "?")
             return
-        first = evaluation.metrics.get("first_response")
-        created = first.started_at if first is not None else None
-        key = self._key(evaluation, created)
+        created = evaluation.created_at
+        key = group_key(evaluation, self.by)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = GroupStats(key)

@@ -61,6 +61,20 @@ def _rows(report: Report) -> list[tuple[str, GroupStats]]:
     return rows
 
 
+def _cells(s: MetricStats) -> list[object]:
+    """The figures of one group and metric, as the table and the HTML page show them."""
+    return [
+        s.tickets,
+        s.met,
+        s.breached,
+        _pct(s.attainment),
+        _dur(s.elapsed.quantile(0.5)),
+        _dur(s.elapsed.quantile(0.9)),
+        _dur(s.paused),
+        s.escalations,
+    ]
+
+
 def render_json(report: Report) -> str:
     """The report as indented JSON."""
     return json.dumps(report.to_dict(), indent=2) + "\n"
@@ -121,20 +135,7 @@ def render_table(report: Report) -> str:
     for label, group in _rows(report):
         for name, s in group.metrics.items():
             if s.tickets:
-                out.append(
-                    _LINE.format(
-                        label[:28],
-                        name,
-                        s.tickets,
-                        s.met,
-                        s.breached,
-                        _pct(s.attainment),
-                        _dur(s.elapsed.quantile(0.5)),
-                        _dur(s.elapsed.quantile(0.9)),
-                        _dur(s.paused),
-                        s.escalations,
-                    ).rstrip()
-                )
+                out.append(_LINE.format(label[:28], name, *_cells(s)).rstrip())
         if group.compensation:
             out.append(f"{label[:28]:<28} compensation owed: {_money(group)}")
     out.append("")
@@ -175,16 +176,7 @@ def _table_html(report: Report) -> str:
         for name, s in group.metrics.items():
             if not s.tickets:
                 continue
-            cells = [
-                s.tickets,
-                s.met,
-                s.breached,
-                _pct(s.attainment),
-                _dur(s.elapsed.quantile(0.5)),
-                _dur(s.elapsed.quantile(0.9)),
-                _dur(s.paused),
-                s.escalations,
-            ]
+            cells = _cells(s)
             rows.append(
                 f'<tr data-group="{_esc(label)}" data-metric="{name}"><td>{_esc(label)}</td>'
                 f"<td>{name}</td>"

@@ -194,6 +194,14 @@ class Evaluation(BaseModel):
     )
 
     _fields: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _created: datetime | None = PrivateAttr(default=None)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the ticket was created (None for an unreadable one; not part of the JSON)."""
+        private = self.__pydantic_private__ or {}
+        created: datetime | None = private.get("_created")
+        return created
 
     @property
     def fields(self) -> dict[str, Any]:

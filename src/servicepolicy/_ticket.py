@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ._errors import TicketError
@@ -98,6 +98,18 @@ def parse_instant(value: Any, what: str) -> datetime:
     if moment.tzinfo is None:
         raise TicketError(f"{what} {value!s} has no UTC offset (e.g. +01:00 or Z)")
     return moment
+
+
+def instant_option(text: str, option: str) -> datetime:
+    """An instant given on the command line (``--as-of``); the error suggests a fixed spelling."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise TicketError(f"{option} {text!r} is not an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
+        raise TicketError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
+    return value
 
 
 def _event(item: Any, index: int) -> Event:

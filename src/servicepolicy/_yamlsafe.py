@@ -75,6 +75,11 @@ class YamlError(Exception):
         self.problems = problems
         super().__init__("; ".join(p.message for p in problems))
 
+    @classmethod
+    def at(cls, line: int, column: int, code: str, message: str) -> YamlError:
+        """The error of one problem of the whole document at ``line``:``column``."""
+        return cls([YamlProblem(line, column, (), code, message)])
+
 
 class _Resolver(yaml.resolver.BaseResolver):
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
@@ -117,16 +122,8 @@ def _check_shape(text: str) -> None:
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
                     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                    raise YamlError(
-                        [
-                            YamlProblem(
-                                line,
-                                column,
-                                (),
-                                "too-deep",
-                                f"nesting deeper than {MAX_DEPTH} levels",
-                            )
-                        ]
+                    raise YamlError.at(
+                        line, column, "too-deep", f"nesting deeper than {MAX_DEPTH} levels"
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -164,34 +161,18 @@ def _check_expansion(root: Node) -> None:
         if key in sizes:
             continue
         if key in active:
-            raise YamlError(
-                [YamlProblem(*_mark(node), (), "recursive-alias", "an alias refers to itself")]
-            )
+            raise YamlError.at(*_mark(node), "recursive-alias", "an alias refers to itself")
         active.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
     total, depth = sizes[id(root)]
     if total > MAX_NODES:
-        raise YamlError(
-            [
-                YamlProblem(
-                    *_mark(root),
-                    (),
-                    "too-large",
-                    f"aliases expand this document past {MAX_NODES} nodes",
-                )
-            ]
+        raise YamlError.at(
+            *_mark(root), "too-large", f"aliases expand this document past {MAX_NODES} nodes"
         )
     if depth > MAX_DEPTH + 1:
-        raise YamlError(
-            [
-                YamlProblem(
-                    *_mark(root),
-                    (),
-                    "too-deep",
-                    f"aliases nest this document deeper than {MAX_DEPTH} levels",
-                )
-            ]
+        raise YamlError.at(
+            *_mark(root), "too-deep", f"aliases nest this document deeper than {MAX_DEPTH} levels"
         )
 
 
@@ -279,12 +260,8 @@ def _build(node: Node, path: Path, doc: Document, problems: list[YamlProblem]) -
 def read_yaml(text: str) -> Document:
     """Read one YAML document; raises :class:`YamlError` listing every problem found."""
     if len(text) > MAX_BYTES:
-        raise YamlError(
-            [
-                YamlProblem(
-                    1, 1, (), "too-large", f"text is longer than {MAX_BYTES // (1024 * 1024)} MiB"
-                )
-            ]
+        raise YamlError.at(
+            1, 1, "too-large", f"text is longer than {MAX_BYTES // (1024 * 1024)} MiB"
         )
     try:
         _check_shape(text)
@@ -297,28 +274,18 @@ def read_yaml(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise YamlError(
-            [YamlProblem(line, column, (), "yaml-syntax", f"YAML syntax: {message}")]
-        ) from None
+        raise YamlError.at(line, column, "yaml-syntax", f"YAML syntax: {message}") from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        raise YamlError(
-            [
-                YamlProblem(
-                    line,
-                    column,
-                    (),
-                    "not-text",
-                    f"character {char!r} is not allowed in a YAML file",
-                )
-            ]
+        raise YamlError.at(
+            line, column, "not-text", f"character {char!r} is not allowed in a YAML file"
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlError([YamlProblem(1, 1, (), "yaml-syntax", f"YAML syntax: {exc}")]) from None
+        raise YamlError.at(1, 1, "yaml-syntax", f"YAML syntax: {exc}") from None
     if root is None:
-        raise YamlError([YamlProblem(1, 1, (), "empty", "the file is empty")])
+        raise YamlError.at(1, 1, "empty", "the file is empty")
     _check_expansion(root)
     doc = Document(None)
     problems: list[YamlProblem] = []
@@ -331,12 +298,8 @@ def read_yaml(text: str) -> Document:
 def decode(raw: bytes) -> str:
     """Decode file bytes as UTF-8 text; raises :class:`YamlError` naming the first bad byte."""
     if len(raw) > MAX_BYTES:
-        raise YamlError(
-            [
-                YamlProblem(
-                    1, 1, (), "too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
-                )
-            ]
+        raise YamlError.at(
+            1, 1, "too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
         )
     try:
         return raw.decode("utf-8-sig")
@@ -345,6 +308,4 @@ def decode(raw: bytes) -> str:
         line = before.count(b"\n") + 1
         line_start = before[before.rfind(b"\n") + 1 :]
         column = len(line_start.decode("utf-8", errors="replace")) + 1
-        raise YamlError(
-            [YamlProblem(line, column, (), "not-text", "the file is not UTF-8 text")]
-        ) from None
+        raise YamlError.at(line, column, "not-text", "the file is not UTF-8 text") from None

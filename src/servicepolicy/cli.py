@@ -22,7 +22,7 @@ from . import _compare as compare_command
 from . import _policytests as policy_tests
 from ._batch import run_evaluate, run_explain, run_refund, run_report
 from ._durations import format_duration, iso_duration, parse_span
-from ._errors import Finding, PolicyError, ServicePolicyError
+from ._errors import Finding, PolicyError, ServicePolicyError, TicketError
 from ._loader import (
     check_policy_file,
     check_policy_text,
@@ -35,6 +35,7 @@ from ._model import Policy
 from ._output import render_findings
 from ._policyset import PolicySet
 from ._schema import policy_schema_text
+from ._ticket import instant_option
 from ._ticketio import FORMATS
 from ._yamlsafe import MAX_BYTES
 
@@ -270,13 +271,9 @@ def _read_limited(stdin: TextIO) -> str:
 
 def _instant(text: str, option: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise _UsageError(f"{option} {text!r} is not an ISO 8601 instant") from None
-    if value.tzinfo is None:
-        example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
-        raise _UsageError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
-    return value
+        return instant_option(text, option)
+    except TicketError as exc:
+        raise _UsageError(exc.message) from None
 
 
 def _clock(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
