@@ -17,6 +17,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -82,8 +83,17 @@ _SPAN_SCHEMA = {
     "description": "30m, 4h, 1h30m, 2d, 3bd (business days) or ISO 8601 PT4H",
 }
 SpanText = Annotated[str, AfterValidator(_check_span), WithJsonSchema(_SPAN_SCHEMA)]
+
+
+def _percent_is_text(value: Any) -> Any:
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        raise ValueError(f"write a percentage with its sign, such as '{value}%'")
+    return value
+
+
 PercentText = Annotated[
     str,
+    BeforeValidator(_percent_is_text),
     AfterValidator(_check_percent),
     WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}),
 ]
