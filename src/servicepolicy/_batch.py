@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from ._errors import ServicePolicyError, TicketError
+from ._errors import ServicePolicyError
 from ._evaloutput import csv_rows, csv_text, json_record, table_header, table_rows
-from ._evaluate import decide_refund, error_record, evaluator_for
+from ._evaluate import decide_refund, error_record, evaluate_or_record, evaluator_for
 from ._model import Policy
 from ._policyset import PolicySet
 from ._report import Report
@@ -34,16 +34,7 @@ def evaluations(
         if record.error is not None:
             yield error_record(record.error, as_of, record.ticket_id, record.line)
             continue
-        data = record.data
-        guessed = str(data["id"]) if isinstance(data, dict) and "id" in data else None
-        where = f"line {record.line}: " if record.line is not None else ""
-        try:
-            ticket = Ticket.from_dict(data)
-            yield evaluator.evaluate(ticket, as_of, record.line)
-        except TicketError as exc:
-            yield error_record(where + exc.message, as_of, exc.ticket_id or guessed, record.line)
-        except (ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
-            yield error_record(where + str(exc), as_of, guessed, record.line)
+        yield evaluate_or_record(evaluator, record.data, as_of, record.line)
 
 
 def run_evaluate(

@@ -522,7 +522,9 @@ def evaluate(policy: Policy, ticket: Ticket | Mapping[str, Any], as_of: datetime
 
 
 def _as_ticket(ticket: Ticket | Mapping[str, Any]) -> Ticket:
-    return ticket if isinstance(ticket, Ticket) else Ticket.from_dict(dict(ticket))
+    if isinstance(ticket, Ticket):
+        return ticket
+    return Ticket.from_dict(dict(ticket) if isinstance(ticket, Mapping) else ticket)
 
 
 def error_record(
@@ -554,13 +556,24 @@ def evaluate_many(
     exception, so counts in equal counts out.  ``policy`` may be a set of dated versions."""
     evaluator = evaluator_for(policy)
     for item in tickets:
-        try:
-            ticket = _as_ticket(item)
-            yield evaluator.evaluate(ticket, as_of)
-        except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
-            ticket_id = getattr(exc, "ticket_id", None)
-            if ticket_id is None and isinstance(item, Mapping) and "id" in item:
-                ticket_id = str(item["id"])
-            elif ticket_id is None and isinstance(item, Ticket):
-                ticket_id = item.id
-            yield error_record(str(exc), as_of, ticket_id)
+        yield evaluate_or_record(evaluator, item, as_of)
+
+
+def evaluate_or_record(
+    evaluator: Evaluator | VersionedEvaluator,
+    item: Ticket | Mapping[str, Any],
+    as_of: datetime,
+    line: int | None = None,
+) -> Evaluation:
+    """The evaluation of one ticket, or, when it cannot be read or evaluated, its error record
+    with its id (when one can be found) and ``line``."""
+    where = f"line {line}: " if line is not None else ""
+    try:
+        return evaluator.evaluate(_as_ticket(item), as_of, line)
+    except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
+        ticket_id = getattr(exc, "ticket_id", None)
+        if ticket_id is None and isinstance(item, Mapping) and "id" in item:
+            ticket_id = str(item["id"])
+        elif ticket_id is None and isinstance(item, Ticket):
+            ticket_id = item.id
+        return error_record(where + str(exc), as_of, ticket_id, line)
