@@ -133,7 +133,7 @@ def awards(
     money: list[Award] = []
     gestures: list[Award] = []
     for rule in comp.rules:
-        if rule.when is not None and not rule.when.matches(dict(fields), dict(statuses)):
+        if rule.when is not None and not rule.when.matches(fields, statuses):
             continue
         if rule.gesture is not None:
             gestures.append(

@@ -6,6 +6,7 @@ Amounts are :class:`~decimal.Decimal`, read from the file's text; a float is ref
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._conditions import Condition, ConditionError, SpecValue, compile_condition
+from ._conditions import (
+    Condition,
+    ConditionError,
+    SpecValue,
+    compile_condition,
+    condition_fields,
+    memoized,
+)
 from ._durations import parse_span
 from ._money import decimals_of, known_currencies, minor_units, to_decimal
 
@@ -102,13 +110,13 @@ class OutcomeCondition(SpecValue):
         self.breached = outcomes.get("breached", ())
         self.met = outcomes.get("met", ())
         rest = {k: v for k, v in spec.items() if k not in _OUTCOME_KEYS}
-        self.fields = compile_condition(rest) if rest else None
+        self.fields = memoized(compile_condition(rest), condition_fields(rest)) if rest else None
 
-    def matches(self, fields: dict[str, Any], statuses: dict[str, str]) -> bool:
+    def matches(self, fields: Mapping[str, Any], statuses: Mapping[str, str]) -> bool:
         """Whether the ticket's fields and metric ``statuses`` satisfy the condition."""
-        if self.breached and not any(statuses.get(m) == "breached" for m in self.breached):
+        if self.breached and "breached" not in [statuses.get(m) for m in self.breached]:
             return False
-        if self.met and not any(statuses.get(m) == "met" for m in self.met):
+        if self.met and "met" not in [statuses.get(m) for m in self.met]:
             return False
         return self.fields is None or self.fields(fields)
 

@@ -168,6 +168,37 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = ()) -> Predicate
     return lambda fields: all(p(fields) for p in parts)
 
 
+_MEMO_LIMIT = 4096
+
+
+def memoized(predicate: Predicate, names: set[str]) -> Predicate:
+    """``predicate`` remembering its answer per combination of the values of ``names``.
+
+    A predicate looks only at the fields in ``names``, so equal values give equal answers.
+    Values are keyed with their type (``True`` and ``1`` match differently); unhashable
+    values are not remembered, and the memo starts over once it holds
+    :data:`_MEMO_LIMIT` answers, so high-cardinality fields cannot make it grow without end.
+    """
+    ordered = tuple(sorted(names))
+    memo: dict[tuple[Any, ...], bool] = {}
+
+    def test(fields: Fields) -> bool:
+        key = tuple((type(v), v) for v in (fields.get(n, _MISSING) for n in ordered))
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: a list or a mapping
+            return predicate(fields)
+        answer = predicate(fields)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = answer
+        return answer
+
+    return test
+
+
 def _any(subs: list[Predicate]) -> Predicate:
     return lambda fields: any(s(fields) for s in subs)
 
@@ -275,7 +306,7 @@ class Condition(SpecValue):
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self._predicate = compile_condition(spec)
+        self._predicate = memoized(compile_condition(spec), condition_fields(spec))
 
     def matches(self, fields: Fields) -> bool:
         """Whether the fields satisfy the condition."""

@@ -2,7 +2,8 @@
 
 The rules are those of ``docs/metrics.md``.  A ticket is replayed once into a
 :class:`~._history.History`; each metric is then a list of running stretches measured on its
-calendar's clock (``_measure``), and the results become pydantic models (``_results``).
+calendar's clock (``_measure``).  The answer is an :class:`~._outcome.Outcome` in integer
+microseconds, which becomes the pydantic models of ``_results`` when asked for.
 """
 
 from __future__ import annotations
@@ -14,28 +15,28 @@ from decimal import Decimal
 from typing import Any
 
 from ._calendar_model import clock_of
-from ._clock import BusinessClock, from_micros, to_micros
+from ._clock import BusinessClock, to_micros
 from ._compensation import Lateness, awards, refund
 from ._durations import BusinessDays, Span, parse_span
 from ._errors import ServicePolicyError, TicketError
 from ._history import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
 from ._measure import Run, level_instant, measure
 from ._model import METRICS, EscalationLevel, Policy, SlaPolicy
-from ._policyset import PolicySet
-from ._results import (
-    Evaluation,
-    FiredEscalation,
-    Measurement,
-    MetricResult,
-    RefundDecision,
-    Status,
-    build,
+from ._outcome import (
+    FiredOutcome,
+    MetricOutcome,
+    Outcome,
+    Promise,
+    error_outcome,
+    to_evaluation,
 )
+from ._policyset import PolicySet
+from ._results import Evaluation, RefundDecision
 from ._ticket import Ticket
 
 Measured = list[tuple[Run, "Rule", int | None]]
 """The runs behind a metric result, with their rule and cycle number, for escalations."""
-_ZERO = timedelta(0)
+_MICRO = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,77 +145,39 @@ def target_micros(rule: Rule, start: int) -> int:
     if isinstance(rule.span, BusinessDays):
         clock = rule.clock
         return clock.elapsed(start, clock.add_business_days(start, rule.span.count))
-    return rule.span // timedelta(microseconds=1)
+    return rule.span // _MICRO
 
 
-def _at(micros: int, zone: Any) -> datetime:
-    return from_micros(micros).astimezone(zone)
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """An escalation level with its ``at`` parsed once per policy."""
+
+    number: int
+    level: EscalationLevel
+    on_event: str | None
+    count: int
+    fraction: Decimal
+    offset: int
+    metrics: tuple[str, ...]
 
 
-def _maybe(micros: int | None, zone: Any) -> datetime | None:
-    return None if micros is None else from_micros(micros).astimezone(zone)
-
-
-def _values(run: Run, zone: Any) -> dict[str, Any]:
-    return {
-        "status": run.status,
-        "started_at": _at(run.start, zone),
-        "due_at": _maybe(run.due, zone),
-        "completed_at": _maybe(run.completed, zone),
-        "breached_at": _maybe(run.breached_at, zone),
-        "elapsed": timedelta(microseconds=run.elapsed),
-        "remaining": timedelta(microseconds=run.target - run.elapsed),
-        "target_time": timedelta(microseconds=run.target),
-    }
-
-
-def _stretch_table(run: Run, stretches: list[Stretch]) -> tuple[tuple[str, int, int, int], ...]:
-    business = dict(zip(run.running, run.business, strict=True))
-    return tuple((kind, s, e, business.get((s, e), 0)) for kind, s, e in stretches)
-
-
-def _metric(run: Run, rule: Rule, stretches: list[Stretch], paused: int) -> MetricResult:
-    values = _values(run, rule.zone)
-    values.update(
-        policy=rule.sla.name,
-        target=rule.target_text,
-        clock=rule.clock_name,
-        paused=timedelta(microseconds=paused),
-        cycles=None,
-    )
-    return build(MetricResult, values, _private(run, stretches, rule.zone))
-
-
-def _no_segments() -> dict[str, Any]:
-    return {"_stretches": (), "_zone": None}
-
-
-def _private(run: Run, stretches: list[Stretch], zone: Any) -> dict[str, Any]:
-    return {"_stretches": _stretch_table(run, stretches), "_zone": zone}
-
-
-def _empty(
-    status: Status, rule: Rule | None = None, cycles: list[Measurement] | None = None
-) -> MetricResult:
-    return build(
-        MetricResult,
-        {
-            "status": status,
-            "started_at": None,
-            "due_at": None,
-            "completed_at": None,
-            "breached_at": None,
-            "elapsed": _ZERO,
-            "remaining": None,
-            "target_time": None,
-            "policy": rule.sla.name if rule else None,
-            "target": rule.target_text if rule else None,
-            "clock": rule.clock_name if rule else None,
-            "paused": _ZERO,
-            "cycles": cycles,
-        },
-        _no_segments(),
-    )
+def _levels(policy: Policy, path: str) -> tuple[_Level, ...]:
+    levels = []
+    for number, level in enumerate(policy.escalations.get(path, [])):
+        point = level.point
+        fraction, offset = (point.fraction, point.offset // _MICRO) if point else (Decimal(0), 0)
+        levels.append(
+            _Level(
+                number,
+                level,
+                level.on_event,
+                level.count or 1,
+                fraction,
+                offset,
+                tuple(level.metrics or METRICS),
+            )
+        )
+    return tuple(levels)
 
 
 class Evaluator:
@@ -222,50 +185,56 @@ class Evaluator:
 
     def __init__(self, policy: Policy) -> None:
         self.index = PolicyIndex(policy)
+        self._levels = {path: _levels(policy, path) for path in policy.escalations}
 
     def evaluate(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Evaluation:
         """The evaluation of ``ticket`` at ``as_of`` (``line``: where it was read, if known)."""
+        return to_evaluation(self.outcome(ticket, as_of, line))
+
+    def outcome(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Outcome:
+        """What :meth:`evaluate` finds, before it becomes an :class:`Evaluation`."""
         history = replay(ticket, to_micros(as_of, "as_of"))
         lookup = Lookup(self.index, history)
         number = lookup.entry(history.as_of)
         sla = self.index.policy.sla[number] if number is not None else None
-        metrics: dict[str, MetricResult] = {}
+        metrics: dict[str, MetricOutcome] = {}
         runs: dict[str, Measured] = {}
         for metric in METRICS:
             metrics[metric], runs[metric] = self._metric(metric, history, lookup)
-        escalations, next_at = self._escalations(sla, runs, history)
+        fired, next_at = self._escalations(sla, runs, history)
         warnings = list(history.warnings)
         if sla is None:
             warnings.append("no SLA policy matches this ticket's fields")
+        fields = lookup.fields(history.as_of)
         owed = awards(
             self.index.policy.compensation,
-            lookup.fields(history.as_of),
-            {name: result.status for name, result in metrics.items()},
+            fields,
+            {name: result.promise.status for name, result in metrics.items()},
             _lateness(runs),
             warnings,
         )
-        return build(
-            Evaluation,
-            {
-                "ticket_id": ticket.id,
-                "policy": sla.name if sla else None,
-                "as_of": as_of,
-                "metrics": metrics,
-                "escalations": escalations,
-                "next_escalation_at": next_at,
-                "compensation": owed,
-                "warnings": warnings,
-                "errors": [],
-                "line": line,
-            },
-            {"_fields": lookup.fields(history.as_of), "_created": ticket.created_at},
+        zone = self.index.clock(sla.calendar).rules.zone if sla is not None else None
+        return Outcome(
+            ticket.id,
+            sla.name if sla else None,
+            as_of,
+            metrics,
+            fired,
+            next_at,
+            zone,
+            owed,
+            warnings,
+            [],
+            line,
+            fields,
+            ticket.created_at,
         )
 
     def _metric(
         self, metric: str, history: History, lookup: Lookup
-    ) -> tuple[MetricResult, Measured]:
+    ) -> tuple[MetricOutcome, Measured]:
         if history.as_of < history.created:
-            return _empty("not_started"), []
+            return MetricOutcome(Promise("not_started")), []
         if metric == "first_response":
             stop = history.first_response_stop
             end = stop if stop is not None else history.as_of
@@ -292,9 +261,9 @@ class Evaluator:
         completed: int | None,
         rule: Rule | None,
         paused_now: bool = False,
-    ) -> tuple[MetricResult, Measured]:
+    ) -> tuple[MetricOutcome, Measured]:
         if rule is None:
-            return _empty("not_applicable"), []
+            return MetricOutcome(Promise("not_applicable")), []
         start = history.created
         running = [(s, e) for kind, s, e in stretches if kind == "running"]
         run = measure(
@@ -309,38 +278,25 @@ class Evaluator:
             warn=rule.warn,
         )
         paused = sum(e - s for kind, s, e in stretches if kind == "paused")
-        return _metric(run, rule, stretches, paused), [(run, rule, None)]
+        promise = _promise(run, rule, stretches)
+        outcome = MetricOutcome(promise, rule.sla.name, rule.target_text, rule.clock_name, paused)
+        return outcome, [(run, rule, None)]
 
     @staticmethod
     def _cycles(
         metric: str, history: History, lookup: Lookup, cycles: list[Cycle]
-    ) -> tuple[MetricResult, Measured]:
+    ) -> tuple[MetricOutcome, Measured]:
         current = lookup.rule(metric, history.as_of)
         zone = current.zone if current else UTC
-        listed: list[Measurement] = []  # every cycle, in order
-        results: list[Measurement] = []  # the cycles that had a target
+        listed: list[Promise] = []  # every cycle, in order
+        results: list[Promise] = []  # the cycles that had a target
         measured: Measured = []
         for cycle in cycles:
             end = cycle.stop if cycle.stop is not None else history.as_of
             rule = lookup.rule(metric, end)
             if rule is None:
                 # No promise was made for this cycle: listed, but it decides nothing.
-                listed.append(
-                    build(
-                        Measurement,
-                        {
-                            "status": "not_applicable",
-                            "started_at": _at(cycle.start, zone),
-                            "due_at": None,
-                            "completed_at": _maybe(cycle.stop, zone),
-                            "breached_at": None,
-                            "elapsed": _ZERO,
-                            "remaining": None,
-                            "target_time": None,
-                        },
-                        _no_segments(),
-                    )
-                )
+                listed.append(Promise("not_applicable", cycle.start, None, cycle.stop, zone=zone))
                 continue
             run = measure(
                 rule.clock,
@@ -353,54 +309,78 @@ class Evaluator:
                 as_of=history.as_of,
                 warn=rule.warn,
             )
-            stretch = [("running", cycle.start, end)]
-            result = build(Measurement, _values(run, rule.zone), _private(run, stretch, rule.zone))
-            listed.append(result)
-            results.append(result)
+            promise = _promise(run, rule, [("running", cycle.start, end)])
+            listed.append(promise)
+            results.append(promise)
             measured.append((run, rule, len(listed) - 1))
         if not results:
-            status: Status = "not_started" if current else "not_applicable"
-            return _empty(status, current, listed), []
-        return _combine(results, listed, measured[-1][1]), measured
+            status = "not_started" if current else "not_applicable"
+            if current is None:
+                return MetricOutcome(Promise(status), cycles=listed), []
+            return (
+                MetricOutcome(
+                    Promise(status),
+                    current.sla.name,
+                    current.target_text,
+                    current.clock_name,
+                    cycles=listed,
+                ),
+                [],
+            )
+        last = measured[-1][1]
+        chosen = _deciding(results, listed)
+        outcome = MetricOutcome(chosen, last.sla.name, last.target_text, last.clock_name, 0, listed)
+        return outcome, measured
 
     # -- escalations --------------------------------------------------------------------------
 
     def _escalations(
         self, sla: SlaPolicy | None, runs: dict[str, Measured], history: History
-    ) -> tuple[list[FiredEscalation], datetime | None]:
+    ) -> tuple[list[FiredOutcome], int | None]:
         if sla is None or sla.escalation is None:
             return [], None
         zone = self.index.clock(sla.calendar).rules.zone
         path = sla.escalation
-        fired: list[tuple[int, FiredEscalation]] = []
+        fired: list[FiredOutcome] = []
         upcoming: list[int] = []
-        for number, level in enumerate(self.index.policy.escalations.get(path, [])):
-            if level.on_event is not None:
-                times = history.event_times.get(level.on_event, [])
-                count = level.count or 1
-                if len(times) >= count:
-                    at = times[count - 1]
-                    fired.append((at, _fired(path, number, level, None, None, _at(at, zone))))
+        as_of = history.as_of
+        for item in self._levels.get(path, ()):
+            if item.on_event is not None:
+                times = history.event_times.get(item.on_event, [])
+                if len(times) >= item.count:
+                    at = times[item.count - 1]
+                    fired.append(FiredOutcome(at, zone, path, item.number, item.level, None, None))
                 continue
-            point = level.point
-            assert point is not None
-            for metric in level.metrics or METRICS:
-                for run, rule, cycle in runs.get(metric, []):
+            for metric in item.metrics:
+                for run, rule, cycle in runs[metric]:
                     instant, projected = level_instant(
-                        run, rule.clock, point.fraction, point.offset, history.as_of
+                        run, rule.clock, item.fraction, item.offset, as_of
                     )
                     if instant is not None:
                         fired.append(
-                            (
-                                instant,
-                                _fired(path, number, level, metric, cycle, _at(instant, zone)),
+                            FiredOutcome(
+                                instant, zone, path, item.number, item.level, metric, cycle
                             )
                         )
                     elif projected is not None:
                         upcoming.append(projected)
-        fired.sort(key=lambda item: item[0])
-        next_at = _at(min(upcoming), zone) if upcoming else None
-        return [f for _, f in fired], next_at
+        fired.sort(key=lambda f: f.at)
+        return fired, (min(upcoming) if upcoming else None)
+
+
+def _promise(run: Run, rule: Rule, stretches: list[Stretch]) -> Promise:
+    return Promise(
+        run.status,
+        run.start,
+        run.due,
+        run.completed,
+        run.breached_at,
+        run.elapsed,
+        run.target,
+        rule.zone,
+        stretches,
+        dict(zip(run.running, run.business, strict=True)),
+    )
 
 
 def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
@@ -415,64 +395,19 @@ def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
     return found
 
 
-def _combine(
-    results: list[Measurement], listed: list[Measurement], rule: Rule | None
-) -> MetricResult:
-    """A cycle metric: breached if any cycle was; else its open cycle's status; else met if any
-    cycle was; else the last cycle's status.  Its times are those of the deciding cycle."""
-    chosen = next((r for r in results if r.status == "breached"), None)
-    if chosen is None:
-        open_ones = [r for r in listed if r.completed_at is None]
-        met = [r for r in results if r.status == "met"]
-        chosen = open_ones[-1] if open_ones else (met[-1] if met else results[-1])
-    result = build(
-        MetricResult,
-        {
-            "status": chosen.status,
-            "started_at": chosen.started_at,
-            "due_at": chosen.due_at,
-            "completed_at": chosen.completed_at,
-            "breached_at": chosen.breached_at,
-            "elapsed": chosen.elapsed,
-            "remaining": chosen.remaining,
-            "target_time": chosen.target_time,
-            "policy": rule.sla.name if rule else None,
-            "target": rule.target_text if rule else None,
-            "clock": rule.clock_name if rule else None,
-            "paused": _ZERO,
-            "cycles": listed,
-        },
-        _no_segments(),
-    )
-    if chosen.__pydantic_private__:
-        result.__pydantic_private__.update(chosen.__pydantic_private__)  # type: ignore[union-attr]
-    return result
-
-
-def _fired(
-    path: str,
-    number: int,
-    level: EscalationLevel,
-    metric: str | None,
-    cycle: int | None,
-    at: datetime,
-) -> FiredEscalation:
-    return build(
-        FiredEscalation,
-        {
-            "path": path,
-            "level": number,
-            "name": level.name,
-            "metric": metric,
-            "cycle": cycle,
-            "at": at,
-            "notify": list(level.notify),
-            "set_priority": level.set_priority,
-            "reassign": level.reassign,
-            "actions": list(level.actions),
-        },
-        None,
-    )
+def _deciding(results: list[Promise], listed: list[Promise]) -> Promise:
+    """The cycle that decides a cycle metric: the first breached one; else the open cycle;
+    else the last met one; else the last cycle with a target."""
+    for promise in results:
+        if promise.status == "breached":
+            return promise
+    for promise in reversed(listed):
+        if promise.completed is None:
+            return promise
+    for promise in reversed(results):
+        if promise.status == "met":
+            return promise
+    return results[-1]
 
 
 class VersionedEvaluator:
@@ -484,11 +419,15 @@ class VersionedEvaluator:
 
     def evaluate(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Evaluation:
         """The evaluation of ``ticket`` under its version (see :meth:`Evaluator.evaluate`)."""
+        return to_evaluation(self.outcome(ticket, as_of, line))
+
+    def outcome(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Outcome:
+        """What :meth:`evaluate` finds, before it becomes an :class:`Evaluation`."""
         policy = self.versions.for_instant(ticket.created_at)
         evaluator = self._evaluators.get(id(policy))
         if evaluator is None:
             evaluator = self._evaluators[id(policy)] = Evaluator(policy)
-        return evaluator.evaluate(ticket, as_of, line)
+        return evaluator.outcome(ticket, as_of, line)
 
 
 def evaluator_for(policy: Policy | PolicySet) -> Evaluator | VersionedEvaluator:
@@ -531,22 +470,7 @@ def error_record(
     message: str, as_of: datetime, ticket_id: str | None = None, line: int | None = None
 ) -> Evaluation:
     """The record of a ticket that could not be read or evaluated."""
-    return build(
-        Evaluation,
-        {
-            "ticket_id": ticket_id,
-            "policy": None,
-            "as_of": as_of,
-            "metrics": {},
-            "escalations": [],
-            "next_escalation_at": None,
-            "compensation": [],
-            "warnings": [],
-            "errors": [message],
-            "line": line,
-        },
-        {"_fields": {}, "_created": None},
-    )
+    return to_evaluation(error_outcome(message, as_of, ticket_id, line))
 
 
 def evaluate_many(
@@ -567,13 +491,23 @@ def evaluate_or_record(
 ) -> Evaluation:
     """The evaluation of one ticket, or, when it cannot be read or evaluated, its error record
     with its id (when one can be found) and ``line``."""
+    return to_evaluation(outcome_or_record(evaluator, item, as_of, line))
+
+
+def outcome_or_record(
+    evaluator: Evaluator | VersionedEvaluator,
+    item: Ticket | Mapping[str, Any],
+    as_of: datetime,
+    line: int | None = None,
+) -> Outcome:
+    """:func:`evaluate_or_record` before the outcome becomes an :class:`Evaluation`."""
     where = f"line {line}: " if line is not None else ""
     try:
-        return evaluator.evaluate(_as_ticket(item), as_of, line)
+        return evaluator.outcome(_as_ticket(item), as_of, line)
     except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
         ticket_id = getattr(exc, "ticket_id", None)
         if ticket_id is None and isinstance(item, Mapping) and "id" in item:
             ticket_id = str(item["id"])
         elif ticket_id is None and isinstance(item, Ticket):
             ticket_id = item.id
-        return error_record(where + str(exc), as_of, ticket_id, line)
+        return error_outcome(where + str(exc), as_of, ticket_id, line)

@@ -7,7 +7,6 @@ which the promise's clock runs; the clock says how much of each is open business
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from ._clock import BusinessClock
@@ -97,9 +96,10 @@ def measure(
 
 
 def level_instant(
-    run: Run, clock: BusinessClock, fraction: Decimal, offset: timedelta, as_of: int
+    run: Run, clock: BusinessClock, fraction: Decimal, offset: int, as_of: int
 ) -> tuple[int | None, int | None]:
-    """When an escalation level at ``fraction`` of the target plus ``offset`` fired.
+    """When an escalation level at ``fraction`` of the target plus ``offset`` (microseconds)
+    fired.
 
     Returns ``(fired_at, None)`` when it fired by ``as_of``, ``(None, projected)`` when it
     will fire if the clock keeps running, and ``(None, None)`` when it never will.
@@ -112,7 +112,7 @@ def level_instant(
             return None, clock.next_open(run.due)
         return None, None
     point = int((Decimal(run.target) * fraction).to_integral_value())
-    point = max(point + offset // timedelta(microseconds=1), 0)
+    point = max(point + offset, 0)
     finished = run.completed is not None
     if run.elapsed > point or (run.elapsed == point and not finished):
         return reach(clock, run.running, run.business, point), None

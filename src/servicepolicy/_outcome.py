@@ -1,0 +1,190 @@
+"""What the evaluator computes, before it becomes an :class:`~._results.Evaluation`.
+
+The evaluator works in integer microseconds; an :class:`Outcome` keeps its answer in that
+form, and :func:`to_evaluation` turns it into the pydantic models of the public API.  Output
+writers that do not need the models (JSON Lines for a million tickets) read the outcome
+directly, so both give the same answer by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ._model import EscalationLevel
+from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricResult, build
+
+Stretch = tuple[str, int, int]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = 1_000_000
+
+
+@dataclass(slots=True)
+class Promise:
+    """One promise (a metric, or one cycle of a cycle metric), instants in microseconds.
+
+    ``target`` is the target as running time, None when no target applied; ``remaining`` is
+    then None too.  ``stretches`` with ``business`` (open time of each running stretch) are
+    the promise's segments.
+    """
+
+    status: str
+    start: int | None = None
+    due: int | None = None
+    completed: int | None = None
+    breached: int | None = None
+    elapsed: int = 0
+    target: int | None = None
+    zone: Any = None
+    stretches: list[Stretch] | None = None
+    business: dict[tuple[int, int], int] | None = None
+
+
+@dataclass(slots=True)
+class MetricOutcome:
+    """A metric: its deciding promise, which SLA entry and target applied, and its cycles."""
+
+    promise: Promise
+    policy: str | None = None
+    target_text: str | None = None
+    clock: str | None = None
+    paused: int = 0
+    cycles: list[Promise] | None = None
+
+
+@dataclass(slots=True)
+class FiredOutcome:
+    """An escalation level that fired at ``at`` (microseconds, shown in ``zone``)."""
+
+    at: int
+    zone: Any
+    path: str
+    number: int
+    level: EscalationLevel
+    metric: str | None
+    cycle: int | None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything the evaluator found for one ticket (or why it could not)."""
+
+    ticket_id: str | None
+    policy: str | None
+    as_of: datetime
+    metrics: dict[str, MetricOutcome]
+    escalations: list[FiredOutcome]
+    next_escalation_at: int | None
+    next_zone: Any
+    compensation: list[Award]
+    warnings: list[str]
+    errors: list[str]
+    line: int | None
+    fields: dict[str, Any]
+    created: datetime | None
+
+
+def instant(micros: int, zone: Any) -> datetime:
+    """The aware datetime ``micros`` after the epoch, in ``zone`` (UTC when None)."""
+    seconds, rest = divmod(micros, _US)
+    moment = datetime.fromtimestamp(seconds, zone or UTC)
+    return moment.replace(microsecond=rest) if rest else moment
+
+
+def _maybe(micros: int | None, zone: Any) -> datetime | None:
+    return None if micros is None else instant(micros, zone)
+
+
+def _segments(promise: Promise) -> tuple[tuple[str, int, int, int], ...]:
+    if not promise.stretches:
+        return ()
+    business = promise.business or {}
+    return tuple((kind, s, e, business.get((s, e), 0)) for kind, s, e in promise.stretches)
+
+
+def _measurement_values(promise: Promise) -> dict[str, Any]:
+    zone, target = promise.zone, promise.target
+    return {
+        "status": promise.status,
+        "started_at": _maybe(promise.start, zone),
+        "due_at": _maybe(promise.due, zone),
+        "completed_at": _maybe(promise.completed, zone),
+        "breached_at": _maybe(promise.breached, zone),
+        "elapsed": timedelta(0, 0, promise.elapsed),
+        "remaining": None if target is None else timedelta(0, 0, target - promise.elapsed),
+        "target_time": None if target is None else timedelta(0, 0, target),
+    }
+
+
+def _private(promise: Promise) -> dict[str, Any]:
+    measured = promise.stretches is not None
+    return {"_stretches": _segments(promise), "_zone": promise.zone if measured else None}
+
+
+def to_measurement(promise: Promise) -> Measurement:
+    """The public model of one promise."""
+    return build(Measurement, _measurement_values(promise), _private(promise))
+
+
+def to_metric(metric: MetricOutcome) -> MetricResult:
+    """The public model of one metric (its cycles included)."""
+    values = _measurement_values(metric.promise)
+    cycles = metric.cycles
+    listed = None if cycles is None else [to_measurement(c) for c in cycles]
+    values.update(
+        policy=metric.policy,
+        target=metric.target_text,
+        clock=metric.clock,
+        paused=timedelta(0, 0, metric.paused),
+        cycles=listed,
+    )
+    return build(MetricResult, values, _private(metric.promise))
+
+
+def to_fired(fired: FiredOutcome) -> FiredEscalation:
+    """The public model of a fired escalation level."""
+    level = fired.level
+    return build(
+        FiredEscalation,
+        {
+            "path": fired.path,
+            "level": fired.number,
+            "name": level.name,
+            "metric": fired.metric,
+            "cycle": fired.cycle,
+            "at": instant(fired.at, fired.zone),
+            "notify": list(level.notify),
+            "set_priority": level.set_priority,
+            "reassign": level.reassign,
+            "actions": list(level.actions),
+        },
+        None,
+    )
+
+
+def to_evaluation(outcome: Outcome) -> Evaluation:
+    """The public :class:`Evaluation` of an outcome."""
+    return build(
+        Evaluation,
+        {
+            "ticket_id": outcome.ticket_id,
+            "policy": outcome.policy,
+            "as_of": outcome.as_of,
+            "metrics": {name: to_metric(m) for name, m in outcome.metrics.items()},
+            "escalations": [to_fired(f) for f in outcome.escalations],
+            "next_escalation_at": _maybe(outcome.next_escalation_at, outcome.next_zone),
+            "compensation": outcome.compensation,
+            "warnings": outcome.warnings,
+            "errors": outcome.errors,
+            "line": outcome.line,
+        },
+        {"_fields": outcome.fields, "_created": outcome.created},
+    )
+
+
+def error_outcome(
+    message: str, as_of: datetime, ticket_id: str | None = None, line: int | None = None
+) -> Outcome:
+    """The outcome of a ticket that could not be read or evaluated."""
+    return Outcome(ticket_id, None, as_of, {}, [], None, None, [], [], [message], line, {}, None)
