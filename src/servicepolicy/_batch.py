@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ._errors import ServicePolicyError
-from ._evaloutput import csv_rows, csv_text, json_record, table_header, table_rows
-from ._evaluate import decide_refund, error_record, evaluate_or_record, evaluator_for
+from ._evaloutput import csv_rows, csv_text, table_header, table_rows
+from ._evaluate import decide_refund, evaluator_for, outcome_or_record
 from ._model import Policy
+from ._outcome import Outcome, error_outcome, outcome_json, to_evaluation
 from ._policyset import PolicySet
 from ._report import Report
 from ._report_render import render_csv, render_html, render_json, render_table
@@ -25,16 +26,23 @@ from ._ticketio import read_tickets
 _PROGRESS_EVERY = 10_000
 
 
+def outcomes(
+    policy: Policy | PolicySet, source: TextIO, name: str, fmt: str, as_of: datetime
+) -> Iterator[Outcome]:
+    """One outcome (or error record) per record of ``source``."""
+    evaluator = evaluator_for(policy)
+    for record in read_tickets(source, fmt, name):
+        if record.error is not None:
+            yield error_outcome(record.error, as_of, record.ticket_id, record.line)
+            continue
+        yield outcome_or_record(evaluator, record.data, as_of, record.line)
+
+
 def evaluations(
     policy: Policy | PolicySet, source: TextIO, name: str, fmt: str, as_of: datetime
 ) -> Iterator[Evaluation]:
     """One evaluation (or error record) per record of ``source``."""
-    evaluator = evaluator_for(policy)
-    for record in read_tickets(source, fmt, name):
-        if record.error is not None:
-            yield error_record(record.error, as_of, record.ticket_id, record.line)
-            continue
-        yield evaluate_or_record(evaluator, record.data, as_of, record.line)
+    return map(to_evaluation, outcomes(policy, source, name, fmt, as_of))
 
 
 def run_evaluate(
@@ -56,17 +64,17 @@ def run_evaluate(
         out.write(csv_text([], header=True))
     elif output == "table":
         out.write(table_header(as_of))
-    for evaluation in evaluations(policy, source, name, fmt, as_of):
+    for outcome in outcomes(policy, source, name, fmt, as_of):
         if output == "jsonl":
-            out.write(json_record(evaluation) + "\n")
+            out.write(outcome_json(outcome) + "\n")
         elif output == "json":
-            out.write(("\n" if total == 0 else ",\n") + json_record(evaluation))
+            out.write(("\n" if total == 0 else ",\n") + outcome_json(outcome))
         elif output == "csv":
-            out.write(csv_text(csv_rows(evaluation), header=False))
+            out.write(csv_text(csv_rows(to_evaluation(outcome)), header=False))
         else:
-            out.write(table_rows(evaluation))
+            out.write(table_rows(to_evaluation(outcome)))
         total += 1
-        failed += bool(evaluation.errors)
+        failed += bool(outcome.errors)
         if progress and total % _PROGRESS_EVERY == 0:
             err.write(f"\r{total} tickets evaluated...")
             err.flush()

@@ -49,6 +49,7 @@ class _Index:
     starts: list[int]
     ends: list[int]
     cum: list[int]  # cum[i] = open time before starts[i]; cum[-1] = total
+    base: list[int]  # base[i] = cum[i] - starts[i], so F(t) = min(base[i] + t, cum[i + 1])
     open_days: list[int]
     first_year: int
     last_year: int  # exclusive
@@ -62,10 +63,12 @@ class _Index:
             cum.append(cum[-1] + e - s)
         safe_lo = (expansion.first.toordinal() - _EPOCH_ORDINAL) * _DAY_US + _MARGIN_US
         safe_hi = (expansion.last.toordinal() - _EPOCH_ORDINAL) * _DAY_US - _MARGIN_US
+        base = [c - s for c, s in zip(cum, expansion.starts, strict=False)]
         return cls(
             expansion.starts,
             expansion.ends,
             cum,
+            base,
             expansion.open_days,
             first_year,
             last_year,
@@ -75,10 +78,12 @@ class _Index:
 
     def open_before(self, t: int) -> int:
         """F(t): open time in [first covered instant, t)."""
-        i = bisect_right(self.starts, t) - 1
-        if i < 0:
+        i = bisect_right(self.starts, t)
+        if i == 0:
             return 0
-        return self.cum[i] + min(t - self.starts[i], self.ends[i] - self.starts[i])
+        open_time = self.base[i - 1] + t
+        whole = self.cum[i]
+        return open_time if open_time < whole else whole
 
 
 class BusinessClock:
@@ -159,7 +164,13 @@ class BusinessClock:
 
     def elapsed(self, a: int, b: int) -> int:
         """Open time in ``[a, b)``; negative when ``b < a``."""
-        index = self._cover(min(a, b), max(a, b))
+        index = self._index
+        if (
+            index is None
+            or not (index.safe_lo <= a <= index.safe_hi)
+            or not (index.safe_lo <= b <= index.safe_hi)
+        ):
+            index = self._cover(min(a, b), max(a, b))
         return index.open_before(b) - index.open_before(a)
 
     def add(self, start: int, amount: int) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ._clock import BusinessClock, from_micros, to_micros
@@ -17,10 +18,11 @@ from ._compensation_model import Compensation, CompensationRule, CreditTier, Ref
 from ._durations import BusinessDays, format_duration, parse_span
 from ._errors import CalendarError
 from ._money import amount_of, money_text, quantize
-from ._results import Award, RefundDecision
+from ._results import Award, RefundDecision, build
 
 _HUNDRED = Decimal(100)
 _NEVER = 1 << 62
+_span_of = lru_cache(maxsize=1024)(parse_span)  # tier edges are read for every late ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class Lateness:
 
 def _edge(text: str, lateness: Lateness | None) -> int:
     """A tier edge as running time; business days count from the metric's due time."""
-    span = parse_span(text)
+    span = _span_of(text)
     if isinstance(span, timedelta):
         return span // timedelta(microseconds=1)
     if lateness is None or span.count == 0:
@@ -104,13 +106,32 @@ def _credit(
         if lateness is not None
         else ""
     )
-    return Award(
-        rule=rule.name,
-        kind="credit",
-        amount=amount,
-        currency=currency,
-        tier=_tier_text(tier) if tier else None,
-        reason=prefix + how,
+    return _award(rule.name, "credit", prefix + how, amount, currency, tier=tier)
+
+
+def _award(
+    rule: str,
+    kind: str,
+    reason: str,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    *,
+    tier: CreditTier | None = None,
+    gesture: str | None = None,
+) -> Award:
+    """An :class:`Award` from values this module has already checked."""
+    return build(
+        Award,
+        {
+            "rule": rule,
+            "kind": kind,
+            "amount": amount,
+            "currency": currency,
+            "gesture": gesture,
+            "tier": _tier_text(tier) if tier else None,
+            "approval_required": False,
+            "reason": reason,
+        },
     )
 
 
@@ -136,14 +157,8 @@ def awards(
         if rule.when is not None and not rule.when.matches(fields, statuses):
             continue
         if rule.gesture is not None:
-            gestures.append(
-                Award(
-                    rule=rule.name,
-                    kind="gesture",
-                    gesture=rule.gesture,
-                    reason=f"{rule.gesture} ({_why(rule)})",
-                )
-            )
+            reason = f"{rule.gesture} ({_why(rule)})"
+            gestures.append(_award(rule.name, "gesture", reason, gesture=rule.gesture))
             continue
         award = _credit(rule, comp, fields, _lateness_for(rule, late), warnings)
         if award is not None:
@@ -174,8 +189,14 @@ def _capped(money: list[Award], comp: Compensation) -> list[Award]:
             left -= amount
         approval = comp.approval_over is not None and amount > comp.approval_over
         out.append(
-            award.model_copy(
-                update={"amount": amount, "reason": reason, "approval_required": approval}
+            build(
+                Award,
+                {
+                    **award.__dict__,
+                    "amount": amount,
+                    "reason": reason,
+                    "approval_required": approval,
+                },
             )
         )
     return out

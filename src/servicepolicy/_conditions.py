@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 Fields = Mapping[str, Any]
 _MISSING = object()
+_T = TypeVar("_T")
 _OPERATORS = ("eq", "ne", "in", "not_in", "contains", "gt", "gte", "lt", "lte", "exists")
 _SCALARS = (str, int, Decimal, bool, type(None))
 
@@ -171,8 +172,9 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = ()) -> Predicate
 _MEMO_LIMIT = 4096
 
 
-def memoized(predicate: Predicate, names: set[str]) -> Predicate:
-    """``predicate`` remembering its answer per combination of the values of ``names``.
+def memoized(predicate: Callable[[Fields], _T], names: set[str]) -> Callable[[Fields], _T]:
+    """``predicate`` (any function of fields) remembering its answer per combination of the
+    values of ``names``.
 
     A predicate looks only at the fields in ``names``, so equal values give equal answers.
     Values are keyed with their type (``True`` and ``1`` match differently); unhashable
@@ -180,9 +182,9 @@ def memoized(predicate: Predicate, names: set[str]) -> Predicate:
     :data:`_MEMO_LIMIT` answers, so high-cardinality fields cannot make it grow without end.
     """
     ordered = tuple(sorted(names))
-    memo: dict[tuple[Any, ...], bool] = {}
+    memo: dict[tuple[Any, ...], _T] = {}
 
-    def test(fields: Fields) -> bool:
+    def test(fields: Fields) -> _T:
         key = tuple((type(v), v) for v in (fields.get(n, _MISSING) for n in ordered))
         try:
             return memo[key]

@@ -45,11 +45,6 @@ def compensation_totals(evaluation: Evaluation) -> str:
     return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
 
 
-def json_record(evaluation: Evaluation) -> str:
-    """One evaluation as compact JSON (one line)."""
-    return evaluation.model_dump_json()
-
-
 def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat()
 

@@ -17,6 +17,7 @@ from typing import Any
 from ._calendar_model import clock_of
 from ._clock import BusinessClock, to_micros
 from ._compensation import Lateness, awards, refund
+from ._conditions import condition_fields, memoized
 from ._durations import BusinessDays, Span, parse_span
 from ._errors import ServicePolicyError, TicketError
 from ._history import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
@@ -60,6 +61,10 @@ class PolicyIndex:
         self.policy = policy
         self._clocks: dict[str, BusinessClock] = {}
         self._rules: dict[tuple[int, str, str | None], Rule | None] = {}
+        names: set[str] = set()
+        for sla in policy.sla:
+            names |= condition_fields(sla.when.spec) if sla.when is not None else set()
+        self._match = memoized(self._first_match, names)
 
     def clock(self, name: str) -> BusinessClock:
         """The clock of calendar ``name`` (``24/7`` built in)."""
@@ -70,6 +75,9 @@ class PolicyIndex:
 
     def match(self, fields: Mapping[str, Any]) -> int | None:
         """The position of the first SLA entry whose ``when`` matches ``fields``."""
+        return self._match(fields)
+
+    def _first_match(self, fields: Mapping[str, Any]) -> int | None:
         for number, sla in enumerate(self.policy.sla):
             if sla.when is None or sla.when.matches(fields):
                 return number
@@ -111,33 +119,46 @@ class PolicyIndex:
 
 
 class Lookup:
-    """Per-ticket memo: which SLA entry applies to the fields as they stood at a moment."""
+    """Per-ticket memo: which SLA entry and rules apply to the fields as they stood at a
+    moment; worked out once per version of the fields."""
 
     def __init__(self, index: PolicyIndex, history: History) -> None:
         self.index = index
         self.history = history
+        self._changes = bool(history.field_changes)
         self._fields: dict[int, dict[str, Any]] = {}
         self._matches: dict[int, int | None] = {}
+        self._rules: dict[int, dict[str, Rule | None]] = {}
+
+    def _version(self, moment: int) -> int:
+        return self.history.version_at(moment) if self._changes else 0
 
     def fields(self, moment: int) -> dict[str, Any]:
         """The ticket's fields at ``moment``, built once per version of them."""
-        version = self.history.version_at(moment)
+        version = self._version(moment)
         found = self._fields.get(version)
         if found is None:
             found = self._fields[version] = self.history.fields_at(moment)
         return found
 
     def entry(self, moment: int) -> int | None:
-        version = self.history.version_at(moment)
+        """The SLA entry (its position) that applies at ``moment``."""
+        version = self._version(moment)
         if version not in self._matches:
             self._matches[version] = self.index.match(self.fields(moment))
         return self._matches[version]
 
     def rule(self, metric: str, moment: int) -> Rule | None:
-        number = self.entry(moment)
-        if number is None:
-            return None
-        return self.index.rule(number, metric, self.fields(moment).get("priority"))
+        """The rule of ``metric`` at ``moment``."""
+        version = self._version(moment)
+        rules = self._rules.get(version)
+        if rules is None:
+            number = self.entry(moment)
+            priority = self.fields(moment).get("priority")
+            rules = self._rules[version] = {
+                name: self.index.rule(number, name, priority) for name in METRICS
+            }
+        return rules[metric]
 
 
 def target_micros(rule: Rule, start: int) -> int:

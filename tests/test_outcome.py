@@ -1,0 +1,60 @@
+"""The JSON Lines writer reads outcomes directly; it must equal the models' own JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from servicepolicy import load_policy
+from servicepolicy._evaluate import Evaluator, outcome_or_record
+from servicepolicy._outcome import error_outcome, outcome_json, to_evaluation
+from test_evaluate_properties import POLICY, loose_tickets, tickets
+
+EXAMPLES = Path(__file__).parent.parent / "policies" / "examples"
+
+
+def _same(outcome) -> None:
+    assert outcome_json(outcome) == to_evaluation(outcome).model_dump_json()
+
+
+@given(tickets())
+def test_outcome_json_equals_the_models_json(case):
+    ticket, as_of = case
+    _same(outcome_or_record(Evaluator(POLICY), ticket, as_of))
+
+
+@given(loose_tickets())
+def test_outcome_json_equals_the_models_json_on_loose_tickets(case):
+    ticket, as_of = case
+    _same(outcome_or_record(Evaluator(POLICY), ticket, as_of))
+
+
+@pytest.mark.parametrize("name", ["saas-support", "ecommerce"])
+@pytest.mark.parametrize("as_of", ["2026-11-23T13:00:00+01:00", "2027-02-01T00:00:00Z"])
+def test_outcome_json_equals_the_models_json_on_the_examples(name, as_of):
+    evaluator = Evaluator(load_policy(EXAMPLES / f"{name}.yaml"))
+    moment = datetime.fromisoformat(as_of)
+    lines = (EXAMPLES / f"{name}.tickets.jsonl").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        outcome = outcome_or_record(evaluator, json.loads(line), moment, number)
+        _same(outcome)
+    assert lines
+
+
+def test_the_examples_exercise_compensation_in_the_writer():
+    evaluator = Evaluator(load_policy(EXAMPLES / "saas-support.yaml"))
+    moment = datetime.fromisoformat("2027-02-01T00:00:00Z")
+    lines = (EXAMPLES / "saas-support.tickets.jsonl").read_text(encoding="utf-8").splitlines()
+    outcomes = [outcome_or_record(evaluator, json.loads(line), moment) for line in lines]
+    assert any(o.compensation for o in outcomes)
+    assert any(o.escalations for o in outcomes)
+
+
+def test_error_outcome_json_equals_the_models_json():
+    as_of = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
+    _same(error_outcome("line 3: bad 'at' \u00e9\n", as_of, "T-\u00e9", 3))
+    _same(error_outcome("x", as_of))
