@@ -58,3 +58,15 @@ def test_error_outcome_json_equals_the_models_json():
     as_of = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
     _same(error_outcome("line 3: bad 'at' \u00e9\n", as_of, "T-\u00e9", 3))
     _same(error_outcome("x", as_of))
+
+
+def test_a_policy_keeps_its_evaluator_and_stays_equal_to_a_fresh_load():
+    path = EXAMPLES / "saas-support.yaml"
+    used, fresh = load_policy(path), load_policy(path)
+    as_of = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
+    ticket = {"id": "A", "created_at": "2026-11-20T10:00:00+01:00", "fields": {"tier": "pro"}}
+    first = used.evaluate(ticket, as_of)
+    assert used.evaluate(ticket, as_of) == first
+    assert used == fresh
+    assert used != fresh.model_copy(update={"name": "another"})
+    assert fresh.evaluate(ticket, as_of) == first

@@ -199,9 +199,12 @@ class BusinessClock:
         if days == 0:
             return opening
         zone = self.rules.zone
-        local = from_micros(opening).astimezone(zone)
-        ordinal = self.nth_open_day(local.date().toordinal(), days)
-        wall = datetime.combine(date.fromordinal(ordinal), local.time().replace(fold=0), zone)
+        seconds, micros = divmod(opening, _US)
+        local = datetime.fromtimestamp(seconds, zone)
+        day = date.fromordinal(self.nth_open_day(local.toordinal(), days))
+        wall = datetime(
+            day.year, day.month, day.day, local.hour, local.minute, local.second, micros, zone
+        )
         return self.next_open(to_micros(wall))
 
     def nth_open_day(self, day_ordinal: int, n: int) -> int:

@@ -447,13 +447,13 @@ class VersionedEvaluator:
         policy = self.versions.for_instant(ticket.created_at)
         evaluator = self._evaluators.get(id(policy))
         if evaluator is None:
-            evaluator = self._evaluators[id(policy)] = Evaluator(policy)
+            evaluator = self._evaluators[id(policy)] = prepared(policy)
         return evaluator.outcome(ticket, as_of, line)
 
 
 def evaluator_for(policy: Policy | PolicySet) -> Evaluator | VersionedEvaluator:
     """An evaluator for one policy, or for a set of dated versions."""
-    return VersionedEvaluator(policy) if isinstance(policy, PolicySet) else Evaluator(policy)
+    return VersionedEvaluator(policy) if isinstance(policy, PolicySet) else prepared(policy)
 
 
 def decide_refund(
@@ -478,7 +478,18 @@ def decide_refund(
 
 def evaluate(policy: Policy, ticket: Ticket | Mapping[str, Any], as_of: datetime) -> Evaluation:
     """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``."""
-    return Evaluator(policy).evaluate(_as_ticket(ticket), as_of)
+    return prepared(policy).evaluate(_as_ticket(ticket), as_of)
+
+
+def prepared(policy: Policy) -> Evaluator:
+    """The policy's evaluator, made once and kept with the policy (which is immutable)."""
+    private = policy.__pydantic_private__
+    assert private is not None
+    evaluator = private.get("_evaluator")
+    if evaluator is None:
+        evaluator = private["_evaluator"] = Evaluator(policy)
+    assert isinstance(evaluator, Evaluator)
+    return evaluator
 
 
 def _as_ticket(ticket: Ticket | Mapping[str, Any]) -> Ticket:

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    PrivateAttr,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -293,6 +294,15 @@ class Policy(BaseModel):
         default=None, description="the instant this version stops applying (exclusive)"
     )
 
+    # The prepared evaluator (resolved rules, remembered condition answers), made on first use.
+    _evaluator: Any = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # The prepared evaluator is a cache: two policies are equal when their fields are.
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
     @model_validator(mode="after")
     def _effective_order(self) -> Policy:
         start, end = self.effective_from, self.effective_until
@@ -319,7 +329,10 @@ class Policy(BaseModel):
         return value
 
     def evaluate(self, ticket: Any, as_of: datetime) -> Evaluation:
-        """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``."""
+        """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``.
+
+        The first call prepares the policy for evaluation; later calls reuse that work.
+        """
         from ._evaluate import evaluate
 
         return evaluate(self, ticket, as_of)
