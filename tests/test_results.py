@@ -28,7 +28,7 @@ def _metric_values():
 
 
 def test_build_equals_validation():
-    built = build(MetricResult, _metric_values(), {"_stretches": (), "_zone": None})
+    built = build(MetricResult, _metric_values(), {"_source": None})
     validated = MetricResult.model_validate(_metric_values())
     assert built.model_dump(mode="json") == validated.model_dump(mode="json")
     assert built.model_dump_json() == validated.model_dump_json()

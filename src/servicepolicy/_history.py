@@ -67,10 +67,8 @@ def replay(ticket: Ticket, as_of: int) -> History:
     """Replay a ticket's events (time order, stable) up to and including ``as_of``."""
     created = to_micros(ticket.created_at, "created_at")
     history = History(created, as_of, dict(ticket.fields), statuses=[(created, INITIAL_STATUS)])
-    timed = sorted(
-        ((to_micros(e.at, "event time"), i, e) for i, e in enumerate(ticket.events)),
-        key=lambda item: (item[0], item[1]),
-    )
+    # (instant, position) is unique, so the sort never compares events.
+    timed = sorted([(to_micros(e.at, "event time"), i, e) for i, e in enumerate(ticket.events)])
     status = INITIAL_STATUS
     replied = False
     open_next: Cycle | None = None

@@ -12,6 +12,20 @@ from decimal import Decimal
 from ._clock import BusinessClock
 
 STATUS_BREACHED, STATUS_MET = "breached", "met"
+_ONE = Decimal(1)
+_shares: dict[tuple[int, Decimal], int] = {}
+
+
+def share(target: int, fraction: Decimal) -> int:
+    """``fraction`` of ``target`` microseconds, rounded half-even to a microsecond."""
+    key = (target, fraction)
+    found = _shares.get(key)
+    if found is None:
+        found = int((Decimal(target) * fraction).to_integral_value())
+        if len(_shares) >= 4096:  # business-day targets vary with the start: keep it bounded
+            _shares.clear()
+        _shares[key] = found
+    return found
 
 
 @dataclass(slots=True)
@@ -105,14 +119,13 @@ def level_instant(
     will fire if the clock keeps running, and ``(None, None)`` when it never will.
     ``breach`` itself (fraction 1, no offset) fires at ``breached_at``.
     """
-    if fraction == 1 and not offset:
+    if offset == 0 and fraction == _ONE:
         if run.status == STATUS_BREACHED:
             return run.breached_at, None
         if run.completed is None and not run.paused_now and run.due is not None:
             return None, clock.next_open(run.due)
         return None, None
-    point = int((Decimal(run.target) * fraction).to_integral_value())
-    point = max(point + offset, 0)
+    point = max(share(run.target, fraction) + offset, 0)
     finished = run.completed is not None
     if run.elapsed > point or (run.elapsed == point and not finished):
         return reach(clock, run.running, run.business, point), None

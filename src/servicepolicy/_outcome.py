@@ -98,13 +98,6 @@ def _maybe(micros: int | None, zone: Any) -> datetime | None:
     return None if micros is None else instant(micros, zone)
 
 
-def _segments(promise: Promise) -> tuple[tuple[str, int, int, int], ...]:
-    if not promise.stretches:
-        return ()
-    business = promise.business or {}
-    return tuple((kind, s, e, business.get((s, e), 0)) for kind, s, e in promise.stretches)
-
-
 def _measurement_values(promise: Promise) -> dict[str, Any]:
     zone, target = promise.zone, promise.target
     return {
@@ -120,8 +113,9 @@ def _measurement_values(promise: Promise) -> dict[str, Any]:
 
 
 def _private(promise: Promise) -> dict[str, Any]:
-    measured = promise.stretches is not None
-    return {"_stretches": _segments(promise), "_zone": promise.zone if measured else None}
+    if promise.stretches is None:
+        return {"_source": None}
+    return {"_source": (promise.stretches, promise.business or {}, promise.zone)}
 
 
 def to_measurement(promise: Promise) -> Measurement:
@@ -131,9 +125,18 @@ def to_measurement(promise: Promise) -> Measurement:
 
 def to_metric(metric: MetricOutcome) -> MetricResult:
     """The public model of one metric (its cycles included)."""
-    values = _measurement_values(metric.promise)
-    cycles = metric.cycles
-    listed = None if cycles is None else [to_measurement(c) for c in cycles]
+    chosen = metric.promise
+    values: dict[str, Any] | None = None
+    listed: list[Measurement] | None = None
+    if metric.cycles is not None:
+        listed = []
+        for cycle in metric.cycles:
+            cycle_values = _measurement_values(cycle)
+            if cycle is chosen:  # the deciding cycle: share its instants and durations
+                values = dict(cycle_values)
+            listed.append(build(Measurement, cycle_values, _private(cycle)))
+    if values is None:
+        values = _measurement_values(chosen)
     values.update(
         policy=metric.policy,
         target=metric.target_text,
@@ -141,7 +144,7 @@ def to_metric(metric: MetricOutcome) -> MetricResult:
         paused=timedelta(0, 0, metric.paused),
         cycles=listed,
     )
-    return build(MetricResult, values, _private(metric.promise))
+    return build(MetricResult, values, _private(chosen))
 
 
 def _fired_values(fired: FiredOutcome) -> dict[str, Any]:

@@ -27,17 +27,25 @@ def _instant(micros: int, zone: Any) -> datetime:
     return moment.astimezone(zone) if zone is not None else moment
 
 
+# The slots every pydantic model has, set through their descriptors.
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
 def build(cls: type[_M], values: dict[str, Any], private: dict[str, Any] | None = None) -> _M:
     """An instance of ``cls`` from already-valid ``values`` holding every field.
 
     What ``model_construct`` does, without its per-call default handling, which costs more
     than the evaluation itself; ``tests/test_results.py`` checks the two agree.
     """
-    instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", private)
+    instance = _new(cls)
+    _set_dict(instance, values)
+    _set_fields_set(instance, set(values))
+    _set_extra(instance, None)
+    _set_private(instance, private)
     return instance
 
 
@@ -77,22 +85,24 @@ class Measurement(BaseModel):
         default=None, description="the target as running time (business days converted)"
     )
 
-    _stretches: tuple[tuple[str, int, int, int], ...] = PrivateAttr(default=())
-    _zone: Any = PrivateAttr(default=None)
+    # (stretches, open time of each running stretch, zone): the segments, built when asked for.
+    _source: Any = PrivateAttr(default=None)
 
     @property
     def segments(self) -> list[Segment]:
         """The stretches of this promise's life, in order: running, paused or solved."""
-        private = self.__pydantic_private__ or {}
-        zone = private.get("_zone")
+        source = (self.__pydantic_private__ or {}).get("_source")
+        if source is None:
+            return []
+        stretches, business, zone = source
         return [
             Segment(
                 kind=kind,
                 start=_instant(start, zone),
                 end=_instant(end, zone),
-                business=timedelta(microseconds=business),
+                business=timedelta(microseconds=business.get((start, end), 0)),
             )
-            for kind, start, end, business in private.get("_stretches", ())
+            for kind, start, end in stretches
         ]
 
     @computed_field  # type: ignore[prop-decorator]

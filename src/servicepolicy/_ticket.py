@@ -125,4 +125,20 @@ def _event(item: Any, index: int) -> Event:
         raise TicketError(f"events[{index}] is a status event without a 'status'")
     if kind == FIELD and not isinstance(name, str):
         raise TicketError(f"events[{index}] is a field event without a 'field'")
-    return Event(at, kind, status, name, item.get("value"))
+    return _checked_event(at, kind, status, name, item.get("value"))
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _checked_event(at: datetime, kind: str, status: Any, name: Any, value: Any) -> Event:
+    """An :class:`Event` from values :func:`_event` has checked, without checking them again
+    (the frozen dataclass sets its fields the same way)."""
+    event: Event = _new(Event)
+    _set(event, "at", at)
+    _set(event, "type", kind)
+    _set(event, "status", status)
+    _set(event, "field", name)
+    _set(event, "value", value)
+    return event
