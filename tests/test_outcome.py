@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from servicepolicy import load_policy
 from servicepolicy._evaluate import Evaluator, outcome_or_record
-from servicepolicy._outcome import error_outcome, outcome_json, to_evaluation
+from servicepolicy._outcome import duration_text, error_outcome, outcome_json, to_evaluation
 from test_evaluate_properties import POLICY, loose_tickets, tickets
 
 EXAMPLES = Path(__file__).parent.parent / "policies" / "examples"
@@ -70,3 +72,10 @@ def test_a_policy_keeps_its_evaluator_and_stays_equal_to_a_fresh_load():
     assert used == fresh
     assert used != fresh.model_copy(update={"name": "another"})
     assert fresh.evaluate(ticket, as_of) == first
+
+
+@given(st.integers(min_value=-(10**17), max_value=10**17))
+def test_duration_text_is_pydantics_text(micros):
+    expected = TypeAdapter(timedelta).dump_json(timedelta(microseconds=micros)).decode()
+    assert duration_text(micros) == expected[1:-1]
+    assert duration_text(micros) == expected[1:-1]  # and again from the memo

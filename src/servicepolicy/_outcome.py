@@ -8,10 +8,12 @@ directly, so both give the same answer by construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from ._model import EscalationLevel
@@ -98,7 +100,13 @@ def _maybe(micros: int | None, zone: Any) -> datetime | None:
     return None if micros is None else instant(micros, zone)
 
 
-def _measurement_values(promise: Promise) -> dict[str, Any]:
+def _timedelta(micros: int) -> timedelta:
+    return timedelta(0, 0, micros)
+
+
+def _measurement_values(
+    promise: Promise, duration: Callable[[int], Any] = _timedelta
+) -> dict[str, Any]:
     zone, target = promise.zone, promise.target
     return {
         "status": promise.status,
@@ -106,9 +114,9 @@ def _measurement_values(promise: Promise) -> dict[str, Any]:
         "due_at": _maybe(promise.due, zone),
         "completed_at": _maybe(promise.completed, zone),
         "breached_at": _maybe(promise.breached, zone),
-        "elapsed": timedelta(0, 0, promise.elapsed),
-        "remaining": None if target is None else timedelta(0, 0, target - promise.elapsed),
-        "target_time": None if target is None else timedelta(0, 0, target),
+        "elapsed": duration(promise.elapsed),
+        "remaining": None if target is None else duration(target - promise.elapsed),
+        "target_time": None if target is None else duration(target),
     }
 
 
@@ -195,9 +203,25 @@ def error_outcome(
     return Outcome(ticket_id, None, as_of, {}, [], None, None, [], [], [message], line, {}, None)
 
 
+_TIMEDELTA = TypeAdapter(timedelta)
+_durations: dict[int, str] = {}
+
+
+def duration_text(micros: int) -> str:
+    """A duration as pydantic writes a timedelta in JSON (``PT1H30M``); remembered, since a
+    batch repeats few durations (targets, whole minutes) many times."""
+    text = _durations.get(micros)
+    if text is None:
+        text = _TIMEDELTA.dump_json(timedelta(0, 0, micros)).decode()[1:-1]
+        if len(_durations) >= 4096:
+            _durations.clear()
+        _durations[micros] = text
+    return text
+
+
 def _promise_json(promise: Promise) -> dict[str, Any]:
     """:func:`_measurement_values` with the ``*_seconds`` twins, in the models' field order."""
-    values = _measurement_values(promise)
+    values = _measurement_values(promise, duration_text)
     target = promise.target
     values["elapsed_seconds"] = promise.elapsed / _US
     values["remaining_seconds"] = None if target is None else (target - promise.elapsed) / _US
@@ -205,15 +229,26 @@ def _promise_json(promise: Promise) -> dict[str, Any]:
 
 
 def _metric_json(metric: MetricOutcome) -> dict[str, Any]:
-    values = _measurement_values(metric.promise)
-    target, elapsed = metric.promise.target, metric.promise.elapsed
-    cycles = metric.cycles
+    chosen = metric.promise
+    values = None
+    listed = None
+    if metric.cycles is not None:
+        listed = []
+        for cycle in metric.cycles:
+            cycle_values = _promise_json(cycle)
+            if cycle is chosen:
+                values = dict(cycle_values)
+                del values["elapsed_seconds"], values["remaining_seconds"]
+            listed.append(cycle_values)
+    if values is None:
+        values = _measurement_values(chosen, duration_text)
+    target, elapsed = chosen.target, chosen.elapsed
     values.update(
         policy=metric.policy,
         target=metric.target_text,
         clock=metric.clock,
-        paused=timedelta(0, 0, metric.paused),
-        cycles=None if cycles is None else [_promise_json(c) for c in cycles],
+        paused=duration_text(metric.paused),
+        cycles=listed,
         elapsed_seconds=elapsed / _US,
         remaining_seconds=None if target is None else (target - elapsed) / _US,
         paused_seconds=metric.paused / _US,
