@@ -49,10 +49,15 @@ def _edge(text: str, lateness: Lateness | None) -> int:
 def _tier_for(tiers: list[CreditTier], lateness: Lateness | None) -> CreditTier | None:
     """The tier whose half-open band ``[late_from, late_to)`` holds the lateness."""
     late = lateness.late if lateness is not None else 0
+    edges: dict[str, int] = {}  # a band's upper edge is usually the next band's lower one
+
+    def edge(text: str) -> int:
+        if text not in edges:
+            edges[text] = _edge(text, lateness)
+        return edges[text]
+
     for tier in tiers:
-        low = _edge(tier.late_from, lateness)
-        high = _edge(tier.late_to, lateness) if tier.late_to is not None else None
-        if low <= late and (high is None or late < high):
+        if edge(tier.late_from) <= late and (tier.late_to is None or late < edge(tier.late_to)):
             return tier
     return None
 

@@ -227,11 +227,12 @@ class Evaluator:
         if sla is None:
             warnings.append("no SLA policy matches this ticket's fields")
         fields = lookup.fields(history.as_of)
+        statuses = {name: result.promise.status for name, result in metrics.items()}
         owed = awards(
             self.index.policy.compensation,
             fields,
-            {name: result.promise.status for name, result in metrics.items()},
-            _lateness(runs),
+            statuses,
+            _lateness(runs) if "breached" in statuses.values() else {},
             warnings,
         )
         zone = self.index.clock(sla.calendar).rules.zone if sla is not None else None
@@ -400,7 +401,8 @@ def _promise(run: Run, rule: Rule, stretches: list[Stretch]) -> Promise:
         run.target,
         rule.zone,
         stretches,
-        dict(zip(run.running, run.business, strict=True)),
+        run.running,
+        run.business,
     )
 
 

@@ -29,8 +29,8 @@ class Promise:
     """One promise (a metric, or one cycle of a cycle metric), instants in microseconds.
 
     ``target`` is the target as running time, None when no target applied; ``remaining`` is
-    then None too.  ``stretches`` with ``business`` (open time of each running stretch) are
-    the promise's segments.
+    then None too.  ``stretches``, with ``running`` and ``business`` (each running stretch and
+    its open time), are the promise's segments.
     """
 
     status: str
@@ -42,7 +42,8 @@ class Promise:
     target: int | None = None
     zone: Any = None
     stretches: list[Stretch] | None = None
-    business: dict[tuple[int, int], int] | None = None
+    running: list[tuple[int, int]] | None = None
+    business: list[int] | None = None
 
 
 @dataclass(slots=True)
@@ -123,7 +124,8 @@ def _measurement_values(
 def _private(promise: Promise) -> dict[str, Any]:
     if promise.stretches is None:
         return {"_source": None}
-    return {"_source": (promise.stretches, promise.business or {}, promise.zone)}
+    source = (promise.stretches, promise.running or [], promise.business or [], promise.zone)
+    return {"_source": source}
 
 
 def to_measurement(promise: Promise) -> Measurement:

@@ -85,7 +85,7 @@ class Measurement(BaseModel):
         default=None, description="the target as running time (business days converted)"
     )
 
-    # (stretches, open time of each running stretch, zone): the segments, built when asked for.
+    # (stretches, running stretches, their open time, zone): segments, built when asked for.
     _source: Any = PrivateAttr(default=None)
 
     @property
@@ -94,13 +94,14 @@ class Measurement(BaseModel):
         source = (self.__pydantic_private__ or {}).get("_source")
         if source is None:
             return []
-        stretches, business, zone = source
+        stretches, running, business, zone = source
+        open_time = dict(zip(running, business, strict=True))
         return [
             Segment(
                 kind=kind,
                 start=_instant(start, zone),
                 end=_instant(end, zone),
-                business=timedelta(microseconds=business.get((start, end), 0)),
+                business=timedelta(microseconds=open_time.get((start, end), 0)),
             )
             for kind, start, end in stretches
         ]
