@@ -8,7 +8,8 @@ stretches, reopens, priority changes) into a JSON Lines file, then
 
 * times ``servicepolicy evaluate POLICY FILE --format jsonl -o OUT`` in a subprocess and reads
   its peak memory (max RSS of the child);
-* times ``Evaluator.evaluate`` over already-parsed tickets (the Python API path).
+* times the public Python API over already-parsed tickets: ``Policy.evaluate`` in a loop,
+  ``evaluate_many``, and ``Policy.evaluate`` followed by ``model_dump_json``.
 
 Targets: 1,000,000 tickets in under 60 s end to end, peak memory under 300 MB and flat in N,
 and at least 30,000 tickets/s through the API.
@@ -125,9 +126,9 @@ def run_cli(
     return seconds, usage.ru_maxrss / 1024, stderr
 
 
-def run_api(tickets: Path, limit: int) -> float:
-    from servicepolicy import Ticket, load_policy
-    from servicepolicy._evaluate import Evaluator
+def run_api(tickets: Path, limit: int) -> dict[str, float]:
+    """Tickets per second through the public API, over already-parsed tickets."""
+    from servicepolicy import Ticket, evaluate_many, load_policy
 
     policy = load_policy(POLICY)
     as_of = datetime.fromisoformat(AS_OF)
@@ -136,12 +137,22 @@ def run_api(tickets: Path, limit: int) -> float:
             Ticket.from_dict(json.loads(line))
             for _, line in zip(range(limit), source, strict=False)
         ]
-    evaluator = Evaluator(policy)
-    evaluator.evaluate(parsed[0], as_of)
+    policy.evaluate(parsed[0], as_of)  # prepares the policy, as any first call does
+    rates = {}
     start = time.perf_counter()
     for ticket in parsed:
-        evaluator.evaluate(ticket, as_of)
-    return len(parsed) / (time.perf_counter() - start)
+        policy.evaluate(ticket, as_of)
+    rates["Policy.evaluate"] = len(parsed) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _ in evaluate_many(policy, parsed, as_of):
+        pass
+    rates["evaluate_many"] = len(parsed) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for ticket in parsed:
+        evaluation = policy.evaluate(ticket, as_of)
+        evaluation.model_dump_json()
+    rates["Policy.evaluate + model_dump_json"] = len(parsed) / (time.perf_counter() - start)
+    return rates
 
 
 def main() -> None:
@@ -175,11 +186,9 @@ def main() -> None:
                 f"{args.n / seconds:,.0f} tickets/s, peak RSS {peak_mb:.0f} MB"
             )
         if not args.skip_api:
-            api = run_api(tickets, min(args.api_n, args.n))
-            print(
-                f"API  Evaluator.evaluate: {api:,.0f} tickets/s "
-                f"(target >= 30,000: {'PASS' if api >= 30_000 else 'FAIL'})"
-            )
+            for path, rate in run_api(tickets, min(args.api_n, args.n)).items():
+                verdict = "PASS" if rate >= 30_000 else "FAIL"
+                print(f"API  {path}: {rate:,.0f} tickets/s (target >= 30,000: {verdict})")
 
 
 if __name__ == "__main__":

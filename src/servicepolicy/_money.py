@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from ._conditions import as_number
@@ -58,6 +58,10 @@ def to_decimal(value: Any) -> Decimal | None:
     return None if isinstance(value, float) else as_number(value)
 
 
+# Room for any amount a ticket can hold, so rounding never fails for want of precision.
+_WIDE = Context(prec=100)
+
+
 def decimals_of(amount: Decimal) -> int:
     """How many decimal places ``amount`` is written with (``"1.10"`` has 2)."""
     exponent = amount.as_tuple().exponent
@@ -67,9 +71,7 @@ def decimals_of(amount: Decimal) -> int:
 def quantize(amount: Decimal, currency: str, rounding: str) -> Decimal:
     """``amount`` rounded to the minor unit of ``currency`` with ``rounding``."""
     step = Decimal(1).scaleb(-minor_units(currency))
-    with localcontext() as context:
-        context.prec = 100  # room for any amount a ticket can hold, so rounding never fails
-        return amount.quantize(step, rounding=ROUNDING[rounding])
+    return amount.quantize(step, rounding=ROUNDING[rounding], context=_WIDE)
 
 
 def money_text(amount: Decimal, currency: str) -> str:
