@@ -30,7 +30,7 @@ from ._calendar import (
     WeekHours,
     Window,
 )
-from ._clock import BusinessClock, from_micros, to_micros
+from ._clock import BusinessClock, instant, to_micros
 from ._durations import BusinessDays, Span
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -321,7 +321,7 @@ class Calendar(BaseModel):
         return clock_of(self).rules.zone
 
     def _out(self, micros: int) -> datetime:
-        return from_micros(micros).astimezone(clock_of(self).rules.zone)
+        return instant(micros, clock_of(self).rules.zone)
 
     def is_open(self, moment: datetime) -> bool:
         """Whether ``moment`` lies in open time (windows are half-open, ``[start, end)``)."""
@@ -343,9 +343,7 @@ class Calendar(BaseModel):
         """
         clock = clock_of(self)
         amount = (duration.days * 86400 + duration.seconds) * 1_000_000 + duration.microseconds
-        return from_micros(clock.add(to_micros(start, "start"), amount)).astimezone(
-            clock.rules.zone
-        )
+        return instant(clock.add(to_micros(start, "start"), amount), clock.rules.zone)
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Open time in ``[start, end)``; ``elapsed(b, a) == -elapsed(a, b)``."""

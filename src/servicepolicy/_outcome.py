@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
+from ._clock import instant
 from ._model import EscalationLevel
 from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricResult, build
 
 Stretch = tuple[str, int, int]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = 1_000_000
 
 
@@ -88,13 +88,6 @@ class Outcome:
     line: int | None
     fields: dict[str, Any]
     created: datetime | None
-
-
-def instant(micros: int, zone: Any) -> datetime:
-    """The aware datetime ``micros`` after the epoch, in ``zone`` (UTC when None)."""
-    seconds, rest = divmod(micros, _US)
-    moment = datetime.fromtimestamp(seconds, zone or UTC)
-    return moment.replace(microsecond=rest) if rest else moment
 
 
 def _maybe(micros: int | None, zone: Any) -> datetime | None:
