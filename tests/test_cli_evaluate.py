@@ -63,6 +63,20 @@ def test_table_shows_as_of():
     assert "T-1003" in out and "breached" in out
 
 
+def test_table_shows_warnings():
+    ticket = json.dumps(
+        {
+            "id": "W-1",
+            "created_at": "2026-11-23T09:00:00+01:00",
+            "fields": {"tier": "pro"},
+            "events": [{"at": "2026-11-23T08:00:00+01:00", "type": "agent_reply"}],
+        }
+    )
+    code, out, _ = run("evaluate", POLICY, "-", "--as-of", AS_OF, stdin=ticket + "\n")
+    assert code == 0
+    assert "W-1            warning: agent_reply at 2026-11-23T08:00:00+01:00 is before" in out
+
+
 def test_bad_records_become_error_rows_and_the_rest_go_on():
     stdin = (
         "\n".join(

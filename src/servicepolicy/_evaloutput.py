@@ -139,4 +139,5 @@ def table_rows(evaluation: Evaluation) -> str:
         )
         flag = " (needs approval)" if award.approval_required else ""
         lines.append(f"{ticket:<14} owed: {owed}{flag} [{award.rule}]")
+    lines.extend(f"{ticket:<14} warning: {warning}" for warning in evaluation.warnings)
     return "\n".join(lines) + "\n"
