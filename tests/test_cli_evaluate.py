@@ -63,6 +63,13 @@ def test_table_shows_as_of():
     assert "T-1003" in out and "breached" in out
 
 
+def test_swapped_arguments_are_named():
+    code, _, err = run("evaluate", TICKETS, POLICY)
+    assert code == 2
+    assert "looks like a tickets file, not a policy: the policy comes first" in err
+    assert "Traceback" not in err
+
+
 def test_table_shows_warnings():
     ticket = json.dumps(
         {

@@ -257,9 +257,22 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
     return OK
 
 
+_TICKET_SUFFIXES = (".jsonl", ".json", ".csv", ".ndjson")
+
+
 def _load_policy_or_set(name: str) -> Policy | PolicySet:
     """A policy file, or a directory of dated versions of one policy."""
-    return load_policy_set(name) if Path(name).is_dir() else load_policy(name)
+    if Path(name).is_dir():
+        return load_policy_set(name)
+    try:
+        return load_policy(name)
+    except PolicyError as exc:
+        if name.endswith(_TICKET_SUFFIXES):
+            raise _UsageError(
+                f"{name} looks like a tickets file, not a policy: the policy comes first "
+                "(servicepolicy COMMAND POLICY TICKETS)"
+            ) from exc
+        raise
 
 
 def _read_limited(stdin: TextIO) -> str:
