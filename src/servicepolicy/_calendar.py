@@ -76,7 +76,8 @@ class Expansion:
     """Open time for the local dates ``[first, last)``: UTC intervals in microseconds.
 
     ``open_days`` holds, sorted, the proleptic ordinals of the local dates that have open
-    time (a date counts when any open instant has that local date).
+    time (a date counts when any open instant has that local date).  ``offsets`` holds the
+    stretches ``(start, end, offset)`` of constant UTC offset behind them, in microseconds.
     """
 
     first: date
@@ -84,6 +85,7 @@ class Expansion:
     starts: list[int]
     ends: list[int]
     open_days: list[int]
+    offsets: list[tuple[int, int, int]]
 
 
 def holidays_between(
@@ -211,4 +213,5 @@ def open_intervals(rules: CalendarRules, first: date, last: date) -> Expansion:
         else:
             starts.append(s * _US)
             ends.append(e * _US)
-    return Expansion(first, last, starts, ends, sorted(days))
+    offsets = [(s * _US, e * _US, off * _US) for s, e, off in segments]
+    return Expansion(first, last, starts, ends, sorted(days), offsets)

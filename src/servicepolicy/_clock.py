@@ -60,6 +60,9 @@ class _Index:
     ends: list[int]
     cum: list[int]  # cum[i] = open time before starts[i]; cum[-1] = total
     base: list[int]  # base[i] = cum[i] - starts[i], so F(t) = min(base[i] + t, cum[i + 1])
+    offset_starts: list[int]  # UTC instants where a stretch of constant UTC offset begins
+    offsets: list[int]  # the offset of each stretch
+    wall_bounds: list[int]  # wall time from which a fold=0 wall time reads the next offset
     open_days: list[int]
     first_year: int
     last_year: int  # exclusive
@@ -74,17 +77,36 @@ class _Index:
         safe_lo = (expansion.first.toordinal() - _EPOCH_ORDINAL) * _DAY_US + _MARGIN_US
         safe_hi = (expansion.last.toordinal() - _EPOCH_ORDINAL) * _DAY_US - _MARGIN_US
         base = [c - s for c, s in zip(cum, expansion.starts, strict=False)]
+        offset_starts = [start for start, _, _ in expansion.offsets]
+        offsets = [offset for _, _, offset in expansion.offsets]
+        # As zoneinfo reads a wall time with fold=0: in a gap or a repeated hour, the offset
+        # before the transition applies, so the next offset starts at transition + larger one.
+        wall_bounds = [
+            start + max(before, after)
+            for start, before, after in zip(offset_starts[1:], offsets, offsets[1:], strict=False)
+        ]
         return cls(
             expansion.starts,
             expansion.ends,
             cum,
             base,
+            offset_starts,
+            offsets,
+            wall_bounds,
             expansion.open_days,
             first_year,
             last_year,
             safe_lo,
             safe_hi,
         )
+
+    def offset_at(self, t: int) -> int:
+        """The UTC offset (microseconds) in force at UTC instant ``t``."""
+        return self.offsets[max(bisect_right(self.offset_starts, t) - 1, 0)]
+
+    def utc_of_wall(self, wall: int) -> int:
+        """The UTC instant of wall time ``wall`` (microseconds on the local clock), fold=0."""
+        return wall - self.offsets[bisect_right(self.wall_bounds, wall)]
 
     def open_before(self, t: int) -> int:
         """F(t): open time in [first covered instant, t)."""
@@ -208,14 +230,11 @@ class BusinessClock:
         opening = self.next_open(start)
         if days == 0:
             return opening
-        zone = self.rules.zone
-        seconds, micros = divmod(opening, _US)
-        local = datetime.fromtimestamp(seconds, zone)
-        day = date.fromordinal(self.nth_open_day(local.toordinal(), days))
-        wall = datetime(
-            day.year, day.month, day.day, local.hour, local.minute, local.second, micros, zone
-        )
-        return self.next_open(to_micros(wall))
+        local = opening + self._cover(opening, opening).offset_at(opening)
+        day, time_of_day = divmod(local, _DAY_US)
+        ordinal = self.nth_open_day(day + _EPOCH_ORDINAL, days)
+        wall = (ordinal - _EPOCH_ORDINAL) * _DAY_US + time_of_day
+        return self.next_open(self._cover(wall - _DAY_US, wall + _DAY_US).utc_of_wall(wall))
 
     def nth_open_day(self, day_ordinal: int, n: int) -> int:
         """Ordinal of the ``n``-th date after ``day_ordinal`` with open time (``n >= 1``)."""
