@@ -48,7 +48,7 @@ def synthetic_ticket(rng: random.Random, number: int) -> dict[str, object]:
         return t.isoformat()
 
     events.append({"at": at(rng.randrange(5, 600)), "type": "agent_reply"})
-    for _ in range(rng.randrange(1, 3)):
+    for _ in range(rng.randrange(1, 4)):
         events.append({"at": at(rng.randrange(30, 2000)), "type": "customer_message"})
         if rng.random() < 0.4:
             events.append({"at": at(rng.randrange(5, 300)), "type": "status", "status": "pending"})
