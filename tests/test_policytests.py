@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from servicepolicy._expectations import compare, parse_path
 from servicepolicy._policytests import (
     CaseResult,
     PolicyTestError,
     add_arguments,
-    compare,
     find_test_files,
-    parse_path,
     run,
     run_test_file,
 )

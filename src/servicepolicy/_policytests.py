@@ -53,20 +53,24 @@ exist, no test files, or a file that could not be run.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._durations import format_duration, parse_duration
 from ._errors import PolicyError, ServicePolicyError
+from ._expectations import (
+    compare,
+    full_path,
+    instant_value,
+    parse_path,
+    resolve,
+    suggest,
+)
 from ._loader import load_policy, load_policy_set
-from ._model import METRICS, Policy
+from ._model import Policy
 from ._policyset import PolicySet
 from ._ticketio import read_tickets
 from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
@@ -77,11 +81,6 @@ _SKIP_DIRS = frozenset({".venv"})
 _FILE_KEYS = ("policy", "as_of", "ticket_file", "cases")
 _CASE_KEYS = ("name", "as_of", "ticket", "ticket_file", "ticket_id", "expect")
 _HINT_IDS = 10
-_KEY = re.compile(r"([^.\[\]\s]+)((?:\[-?\d+\])*)")
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_DURATION = re.compile(r"-?P[0-9WDTHMS.]+")
-Part = str | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +172,6 @@ def _walk(root: Path) -> list[Path]:
 # --- reading a test file --------------------------------------------------------------------
 
 
-def _suggest(word: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def _read_document(path: Path, name: str) -> Document:
     try:
         with path.open("rb") as handle:
@@ -196,7 +190,7 @@ def _read_document(path: Path, name: str) -> Document:
     for key in doc.data:
         if key not in _FILE_KEYS:
             line = doc.locate((key,), key=True)[0]
-            hint = _suggest(key, _FILE_KEYS)
+            hint = suggest(key, _FILE_KEYS)
             raise PolicyTestError(name, line, f"unknown key {key!r}{hint}")
     cases = doc.data.get("cases")
     if not isinstance(cases, list) or not cases:
@@ -232,30 +226,6 @@ def _load(path: Path, name: str, doc: Document) -> Policy | PolicySet:
         ) from None
 
 
-def _instant(value: Any, what: str) -> tuple[datetime | None, str | None]:
-    if not isinstance(value, str):
-        return None, f"{what} must be an ISO 8601 instant such as 2026-11-23T13:00:00+01:00"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None, f"{what} {value!r} is not an ISO 8601 instant"
-    if moment.tzinfo is None:
-        return None, f"{what} {value} has no UTC offset; add one, e.g. {value}+01:00"
-    return moment, None
-
-
-def parse_path(text: str) -> list[Part] | None:
-    """``"escalations[0].metric"`` -> ``["escalations", 0, "metric"]``; None when malformed."""
-    parts: list[Part] = []
-    for piece in text.split("."):
-        match = _KEY.fullmatch(piece)
-        if not match:
-            return None
-        parts.append(match.group(1))
-        parts += [int(index) for index in re.findall(r"-?\d+", match.group(2))]
-    return parts
-
-
 def _parse_case(doc: Document, index: int, base: Path, defaults: dict[str, Any]) -> _Case:
     item = doc.data["cases"][index]
     line = doc.locate(("cases", index))[0]
@@ -267,13 +237,13 @@ def _parse_case(doc: Document, index: int, base: Path, defaults: dict[str, Any])
         if key not in _CASE_KEYS:
             where = doc.locate(("cases", index, key), key=True)[0]
             case.problems.append(
-                f"line {where}: unknown key {key!r} in the case{_suggest(key, _CASE_KEYS)}"
+                f"line {where}: unknown key {key!r} in the case{suggest(key, _CASE_KEYS)}"
             )
     as_of = item.get("as_of", defaults.get("as_of"))
     if as_of is None:
         case.problems.append("the case has no 'as_of' (an ISO 8601 instant with a UTC offset)")
     else:
-        case.as_of, problem = _instant(as_of, "as_of")
+        case.as_of, problem = instant_value(as_of, "as_of")
         case.problems += [problem] if problem else []
     _parse_ticket(item, base, defaults, case)
     expect = item.get("expect")
@@ -363,7 +333,7 @@ def run_test_file(path: str | Path) -> list[CaseResult]:
     policy = _load(file, name, doc)
     defaults = {key: doc.data[key] for key in ("as_of", "ticket_file") if key in doc.data}
     if "as_of" in defaults:
-        _, problem = _instant(defaults["as_of"], "as_of")
+        _, problem = instant_value(defaults["as_of"], "as_of")
         if problem:
             raise PolicyTestError(name, doc.locate(("as_of",))[0], problem)
     cases = [_parse_case(doc, i, file.parent, defaults) for i in range(len(doc.data["cases"]))]
@@ -386,7 +356,7 @@ def _run_case(policy: Policy | PolicySet, case: _Case) -> list[str]:
         return [f"the ticket cannot be evaluated: {exc}"]
     actual: dict[str, Any] = evaluation.model_dump(mode="json")
     actual.pop("line", None)
-    paths = {key: _full_path(parse_path(key) or [], actual) for key in case.expect}
+    paths = {key: full_path(parse_path(key) or [], actual) for key in case.expect}
     roots = {parts[0] for parts in paths.values() if parts}
     if evaluation.errors and "errors" not in roots:
         return ["the ticket cannot be evaluated: " + "; ".join(evaluation.errors)]
@@ -399,152 +369,9 @@ def _run_case(policy: Policy | PolicySet, case: _Case) -> list[str]:
     for key, expected in case.expect.items():
         if paths[key][0] not in actual and paths[key][0] == "refund":
             continue  # the refund could not be decided: said once above
-        value, missing = _resolve(actual, paths[key], key)
+        value, missing = resolve(actual, paths[key], key)
         failures += [missing] if missing else compare(expected, value, key)
     return failures
-
-
-def _full_path(parts: list[Part], actual: Mapping[str, Any]) -> list[Part]:
-    if parts and parts[0] in METRICS and parts[0] not in actual:
-        return ["metrics", *parts]
-    return parts
-
-
-def _known(value: Mapping[str, Any], top: bool) -> list[str]:
-    names = list(value)
-    return [*names, *METRICS, "refund"] if top else names
-
-
-def _resolve(root: dict[str, Any], parts: list[Part], key: str) -> tuple[Any, str | None]:
-    value: Any = root
-    walked = ""
-    for part in parts:
-        if isinstance(part, int):
-            if not isinstance(value, list):
-                return None, f"{key}: no such field: {walked} is {_kind(value)}, not a list"
-            if not -len(value) <= part < len(value):
-                return None, f"{key}: no such field: {walked} has {len(value)} item(s)"
-            value, walked = value[part], f"{walked}[{part}]"
-            continue
-        if not isinstance(value, dict):
-            return None, f"{key}: no such field: {walked} is {_kind(value)}, not a mapping"
-        if part not in value:
-            known = _known(value, top=not walked)
-            place = f" in {walked}" if walked else ""
-            return None, (
-                f"{key}: no such field {part!r}{place}, known: {', '.join(known)}"
-                + _suggest(part, known)
-            )
-        value, walked = value[part], f"{walked}.{part}" if walked else part
-    return value, None
-
-
-# --- comparing ------------------------------------------------------------------------------
-
-
-def compare(expected: Any, actual: Any, where: str) -> list[str]:
-    """Why ``actual`` (JSON output) does not match ``expected`` (from YAML); empty if it does."""
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{where}: expected a mapping, got {_kind(actual)}"]
-        out: list[str] = []
-        for key, value in expected.items():
-            if key in actual:
-                out += compare(value, actual[key], f"{where}.{key}")
-            else:
-                known = ", ".join(actual)
-                out.append(
-                    f"{where}: no such field {key!r}, known: {known}{_suggest(key, list(actual))}"
-                )
-        return out
-    if isinstance(expected, list):
-        if not isinstance(actual, list):
-            return [f"{where}: expected a list, got {_kind(actual)}"]
-        if len(expected) != len(actual):
-            got = _show(actual) if all(not isinstance(a, dict | list) for a in actual) else ""
-            return [
-                f"{where}: expected {len(expected)} item(s), got {len(actual)}"
-                + (f": {got}" if got else "")
-            ]
-        return [
-            m
-            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-            for m in compare(e, a, f"{where}[{i}]")
-        ]
-    note = _scalar_mismatch(expected, actual)
-    if note is None:
-        return []
-    return [f"{where}: expected {_kind(expected)}, got {_kind(actual)}{note}"]
-
-
-def _scalar_mismatch(expected: Any, actual: Any) -> str | None:
-    """None when equal, else a note for the message (often empty)."""
-    if expected is None or actual is None or isinstance(expected, bool) or isinstance(actual, bool):
-        same = expected is actual or (type(expected) is type(actual) and expected == actual)
-        return None if same else ""
-    if isinstance(actual, dict | list):
-        return ""
-    want, got = _number(expected), _number(actual)
-    if want is not None and got is not None:
-        return None if want == got else ""
-    if not isinstance(actual, str) or not isinstance(expected, str):
-        return ""
-    if _DURATION.fullmatch(actual) and (real := _duration(actual)) is not None:
-        wanted = _duration(expected)
-        if wanted is None:
-            return " (not a duration such as 5h45m or PT5H45M)"
-        return None if wanted == real else f" ({format_duration(real)})"
-    if _INSTANT.match(actual):
-        moment, problem = _instant(expected, "expected")
-        if moment is None:
-            return f" ({problem})"
-        return None if moment == datetime.fromisoformat(actual) else ""
-    return None if expected == actual else ""
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            return None
-    return None
-
-
-def _duration(text: str) -> timedelta | None:
-    raw = text.strip()
-    negative = raw.startswith("-")
-    try:
-        value = parse_duration(raw[1:].strip() if negative else raw)
-    except ValueError:
-        return None
-    return -value if negative else value
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return _show(value)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value if value.strip() == value and value else json.dumps(value)
-    if isinstance(value, dict | list):
-        return json.dumps(value, default=str, ensure_ascii=False)
-    return str(value)
 
 
 # --- the command ----------------------------------------------------------------------------
