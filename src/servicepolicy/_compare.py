@@ -8,42 +8,32 @@ Groups (``by``) are ticket fields as they stand at ``as_of`` (``field`` events a
 is ``"(none)"``.  Nothing is kept per ticket and every id list holds at most :data:`MAX_IDS`
 entries next to its full count, so memory stays bounded for any number of tickets.
 
-:func:`add_arguments` and :func:`run` are the ``servicepolicy compare`` command.
+:mod:`._compare_command` is the ``servicepolicy compare`` command.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Generic, TextIO, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from ._durations import format_duration, parse_duration
-from ._errors import PolicyError, ServicePolicyError, require_aware
+from ._errors import ServicePolicyError, require_aware
 from ._evaluate import Evaluator
-from ._loader import load_policy
 from ._model import METRICS, Policy
 from ._report import NO_VALUE, group_key
 from ._results import Evaluation, MetricResult
-from ._ticket import Ticket, instant_option
-from ._ticketio import FORMATS, read_tickets
+from ._ticket import Ticket
 
 MAX_IDS = 1000
 """Most entries kept in one id list (or due-move list); its ``*_count`` field counts all."""
 NONE_VALUE = NO_VALUE
 """The group value of a ticket without the grouping field."""
-"""The group key that means the ISO week of ``created_at`` rather than a field."""
-OK, FAILED, USAGE = 0, 1, 2
-_SHOWN = 20  # ids shown per list in the table
-_ERRORS = (ServicePolicyError, ValueError, TypeError, OverflowError)
+ERRORS = (ServicePolicyError, ValueError, TypeError, OverflowError)
+"""What reading or evaluating one bad ticket may raise: it is counted as failed."""
 _T = TypeVar("_T")
 
 
@@ -218,7 +208,7 @@ def _owed(totals: dict[str, Decimal], evaluation: Evaluation) -> None:
             totals[currency] = totals.get(currency, Decimal(0)) + award.amount
 
 
-class _Comparison:
+class Comparison:
     """A comparison in progress: feed it tickets (``add``) and failures (``fail``)."""
 
     def __init__(
@@ -259,7 +249,7 @@ class _Comparison:
             before = self.evaluators[0].evaluate(ticket, self.as_of, line)
             after = self.evaluators[1].evaluate(ticket, self.as_of, line)
             group = group_key(before, self.by)
-        except _ERRORS as exc:
+        except ERRORS as exc:
             self.fail(ticket.id)
             return str(exc)
         if before.errors or after.errors:
@@ -324,260 +314,24 @@ def compare_policies(
     ``failed`` and the rest go on.  Raises ``ValueError`` for a naive ``as_of``, a negative
     ``threshold`` or a repeated or empty group key.
     """
-    comparison = _Comparison(old, new, as_of, by, threshold)
+    comparison = Comparison(old, new, as_of, by, threshold)
     for position, item in enumerate(tickets, 1):
         if isinstance(item, Ticket):
             comparison.add(item)
             continue
         try:
             ticket = Ticket.from_dict(dict(item))
-        except _ERRORS as exc:
-            comparison.fail(_failed_id(item, exc) or f"#{position}")
+        except ERRORS as exc:
+            comparison.fail(failed_id(item, exc) or f"#{position}")
             continue
         comparison.add(ticket)
     return comparison.result()
 
 
-def _failed_id(item: Any, exc: Exception) -> str | None:
+def failed_id(item: Any, exc: Exception) -> str | None:
     known = getattr(exc, "ticket_id", None)
     if known is not None:
         return str(known)
     if isinstance(item, Mapping) and item.get("id") is not None:
         return str(item["id"])
     return None
-
-
-# -- command line -------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``servicepolicy compare`` to ``parser``."""
-    parser.add_argument("old", metavar="OLD_POLICY", help="the policy in force")
-    parser.add_argument("new", metavar="NEW_POLICY", help="the proposed policy")
-    parser.add_argument(
-        "tickets",
-        metavar="TICKETS",
-        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
-    )
-    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
-    parser.add_argument(
-        "--by",
-        default="",
-        help="group by these comma-separated ticket fields (as at --as-of) or 'week'",
-    )
-    parser.add_argument(
-        "--threshold",
-        default="1h",
-        help="list due times that move by more than this (default: 1h)",
-    )
-    parser.add_argument("--format", choices=["table", "json"], default="table")
-    parser.add_argument(
-        "--input-format",
-        choices=list(FORMATS),
-        default="auto",
-        help="ticket format (default: by content; *.csv is CSV)",
-    )
-
-
-def run(
-    args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO, now: datetime
-) -> int:
-    """Run ``servicepolicy compare``: 0 ok, 1 some tickets failed, 2 usage or policy error.
-
-    Never raises for a user mistake: it prints a message to ``stderr`` and returns 2.
-    """
-    try:
-        old, new = load_policy(args.old), load_policy(args.new)
-    except PolicyError as exc:
-        for finding in exc.findings:
-            print(finding, file=stderr)
-        return USAGE
-    try:
-        as_of = instant_option(args.as_of, "--as-of") if args.as_of else now
-        by = [name.strip() for name in args.by.split(",") if name.strip()]
-        threshold = parse_duration(args.threshold)
-        comparison = _Comparison(old, new, as_of, by, threshold)
-    except _ERRORS as exc:
-        return _usage(stderr, str(exc))
-    with ExitStack() as stack:
-        try:
-            source: TextIO = (
-                stdin
-                if args.tickets == "-"
-                else stack.enter_context(Path(args.tickets).open(encoding="utf-8"))
-            )
-            _feed(comparison, source, args.tickets, args.input_format, stderr)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else exc.reason
-            return _usage(stderr, f"{args.tickets}: cannot read: {reason}")
-    diff = comparison.result()
-    if args.format == "json":
-        stdout.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")
-    else:
-        stdout.write(render_table(diff))
-    stderr.write(
-        f"{diff.tickets} tickets in, {diff.compared} compared, {diff.failed_count} failed "
-        f"(as of {as_of.isoformat()})\n"
-    )
-    return FAILED if diff.failed_count else OK
-
-
-def _usage(stderr: TextIO, message: str) -> int:
-    print(f"servicepolicy compare: error: {message}", file=stderr)
-    return USAGE
-
-
-def _feed(comparison: _Comparison, source: TextIO, name: str, fmt: str, stderr: TextIO) -> None:
-    """Compare every record of ``source``; each failure is reported on ``stderr``."""
-    for record in read_tickets(source, fmt, name):
-        where = f"line {record.line}: " if record.line is not None else ""
-        fallback = (
-            f"line {record.line}" if record.line is not None else f"#{comparison.tickets + 1}"
-        )
-        if record.error is not None:
-            comparison.fail(record.ticket_id or fallback)
-            print(record.error, file=stderr)
-            continue
-        try:
-            ticket = Ticket.from_dict(record.data)
-        except _ERRORS as exc:
-            comparison.fail(_failed_id(record.data, exc) or fallback)
-            print(where + str(exc), file=stderr)
-            continue
-        problem = comparison.add(ticket, record.line)
-        if problem is not None:
-            print(f"{where}ticket {ticket.id!r}: {problem}", file=stderr)
-
-
-# -- table --------------------------------------------------------------------------------------
-
-
-def render_table(diff: PolicyDiff) -> str:
-    """The diff as text for people: a table per group and metric, then the details."""
-    threshold = format_duration(timedelta(seconds=diff.threshold_seconds))
-    lines = [
-        f"{diff.old_policy} -> {diff.new_policy}, as of {diff.as_of.isoformat()}",
-        f"{diff.compared} of {diff.tickets} tickets compared, {diff.failed_count} failed",
-        "attainment = met / (met + breached); ->breached: met before, breached after;",
-        f"->met: breached before, met after; moved: due time moved by more than {threshold}",
-        "",
-        *_grid(
-            [
-                [
-                    *diff.by,
-                    "metric",
-                    "tickets",
-                    "before",
-                    "after",
-                    "change",
-                    "->breached",
-                    "->met",
-                    f"moved>{threshold}",
-                ],
-                *(_row(change) for change in diff.changes),
-            ],
-            left=len(diff.by) + 1,
-        ),
-    ]
-    lines += _ids(
-        "met -> breached", [(c, c.became_breached, c.became_breached_count) for c in diff.changes]
-    )
-    lines += _ids("breached -> met", [(c, c.became_met, c.became_met_count) for c in diff.changes])
-    lines += _moves(diff.changes, threshold)
-    lines += _money(diff)
-    if diff.failed_count:
-        lines += ["", f"failed ({diff.failed_count}): " + _listed(diff.failed, diff.failed_count)]
-    lines += ["", "unchanged" if diff.unchanged else "changed"]
-    return "\n".join(lines) + "\n"
-
-
-def _percent(value: float | None, met: int, breached: int) -> str:
-    return "-" if value is None else f"{value:.2f}% ({met}/{met + breached})"
-
-
-def _row(change: MetricChange) -> list[str]:
-    before, after = change.attainment_before, change.attainment_after
-    decided = change.met_before + change.breached_before, change.met_after + change.breached_after
-    delta = "-"
-    if all(decided):  # from the counts, not the rounded percentages
-        delta = f"{100 * (change.met_after / decided[1] - change.met_before / decided[0]):+.2f}"
-    return [
-        *change.group.values(),
-        change.metric,
-        str(change.tickets),
-        _percent(before, change.met_before, change.breached_before),
-        _percent(after, change.met_after, change.breached_after),
-        delta,
-        str(change.became_breached_count),
-        str(change.became_met_count),
-        str(change.due_moved_count),
-    ]
-
-
-def _grid(rows: list[list[str]], left: int) -> list[str]:
-    """Rows as aligned columns: the first ``left`` columns to the left, the rest right."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell.ljust(widths[i]) if i < left else cell.rjust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    ]
-
-
-def _label(change: MetricChange) -> str:
-    group = ", ".join(f"{k}={v}" for k, v in change.group.items())
-    return f"{change.metric} [{group}]" if group else change.metric
-
-
-def _listed(ids: Sequence[str], count: int) -> str:
-    text = ", ".join(ids[:_SHOWN])
-    return text + (f", ... and {count - _SHOWN} more" if count > _SHOWN else "")
-
-
-def _ids(title: str, lists: list[tuple[MetricChange, list[str], int]]) -> list[str]:
-    shown = [(c, ids, n) for c, ids, n in lists if n]
-    if not shown:
-        return ["", f"{title}: none"]
-    lines = ["", f"{title}:"]
-    for change, ids, count in shown:
-        text = f"{_label(change)} ({count}): {_listed(ids, count)}"
-        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="    ")
-    return lines
-
-
-def _moves(changes: list[MetricChange], threshold: str) -> list[str]:
-    title = f"due times moved by more than {threshold}"
-    shown = [c for c in changes if c.due_moved_count]
-    if not shown:
-        return ["", f"{title}: none"]
-    lines = ["", f"{title}:"]
-    for change in shown:
-        lines.append(f"  {_label(change)} ({change.due_moved_count}):")
-        for move in change.due_moved[:_SHOWN]:
-            shift = format_duration(timedelta(seconds=move.shift_seconds))
-            lines.append(
-                f"    {move.ticket_id}: {move.before.isoformat()} -> {move.after.isoformat()}"
-                f" ({'+' if move.shift_seconds > 0 else ''}{shift})"
-            )
-        if change.due_moved_count > _SHOWN:
-            lines.append(f"    ... and {change.due_moved_count - _SHOWN} more")
-    return lines
-
-
-def _money(diff: PolicyDiff) -> list[str]:
-    if not diff.compensation_change:
-        return ["", "compensation owed: none before or after"]
-    rows = [["currency", "before", "after", "change"]]
-    for currency, change in diff.compensation_change.items():
-        sign = "+" if Decimal(change) > 0 else ""
-        rows.append(
-            [
-                currency,
-                diff.compensation_before[currency],
-                diff.compensation_after[currency],
-                sign + change,
-            ]
-        )
-    return ["", "compensation owed:", *("  " + line for line in _grid(rows, left=1))]

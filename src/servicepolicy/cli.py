@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from . import _compare as compare_command
+from . import _compare_command as compare_command
 from . import _policytests as policy_tests
 from ._batch import run_evaluate, run_explain, run_refund, run_report
 from ._durations import format_duration, iso_duration, parse_span
