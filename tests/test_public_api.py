@@ -25,6 +25,7 @@ CORE = [
     "_results",
     "_measure",
     "_compensation",
+    "_rules",
     "_outcome",
     "_evaluate",
     "_explain",
