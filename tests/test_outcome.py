@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -79,3 +81,15 @@ def test_duration_text_is_pydantics_text(micros):
     expected = TypeAdapter(timedelta).dump_json(timedelta(microseconds=micros)).decode()
     assert duration_text(micros) == expected[1:-1]
     assert duration_text(micros) == expected[1:-1]  # and again from the memo
+
+
+@pytest.mark.parametrize("name", ["saas-support", "ecommerce", "telecom-callcentre"])
+def test_a_policy_pickles_and_copies_before_and_after_evaluating(name):
+    policy = load_policy(EXAMPLES / f"{name}.yaml")
+    as_of = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
+    ticket = {"id": "A", "created_at": "2026-11-20T10:00:00+01:00", "fields": {"tier": "pro"}}
+    assert pickle.loads(pickle.dumps(policy)) == policy
+    first = policy.evaluate(ticket, as_of)
+    for copied in (pickle.loads(pickle.dumps(policy)), copy.deepcopy(policy)):
+        assert copied == policy
+        assert copied.evaluate(ticket, as_of) == first

@@ -267,6 +267,10 @@ class SpecValue:
     def __init__(self, spec: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def __reduce__(self) -> tuple[type[SpecValue], tuple[dict[str, Any]]]:
+        # Compiled predicates are closures: pickle the spec and compile again.
+        return (type(self), (self.spec,))
+
     @classmethod
     def _validate(cls, value: Any) -> SpecValue:
         if isinstance(value, cls):

@@ -297,6 +297,14 @@ class Policy(BaseModel):
     # The prepared evaluator (resolved rules, remembered condition answers), made on first use.
     _evaluator: Any = PrivateAttr(default=None)
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # The prepared evaluator is a cache of closures: a copy or a pickle starts without it.
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, "_evaluator": None}
+        return state
+
     def __eq__(self, other: object) -> bool:
         # The prepared evaluator is a cache: two policies are equal when their fields are.
         if not isinstance(other, Policy):
