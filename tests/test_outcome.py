@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from servicepolicy import load_policy
+from servicepolicy import Condition, load_policy
 from servicepolicy._evaluate import Evaluator, outcome_or_record
 from servicepolicy._outcome import duration_text, error_outcome, outcome_json, to_evaluation
 from test_evaluate_properties import POLICY, loose_tickets, tickets
@@ -93,3 +93,27 @@ def test_a_policy_pickles_and_copies_before_and_after_evaluating(name):
     for copied in (pickle.loads(pickle.dumps(policy)), copy.deepcopy(policy)):
         assert copied == policy
         assert copied.evaluate(ticket, as_of) == first
+
+
+def test_remembered_condition_answers_keep_true_and_one_apart_inside_containers():
+    condition = Condition({"flags": {"contains": True}})
+    assert condition.matches({"flags": (True,)})
+    assert not condition.matches({"flags": (1,)})
+    assert not condition.matches({"flags": frozenset({1})})
+    assert condition.matches({"flags": [True]})
+    number = Condition({"flag": True})
+    assert number.matches({"flag": True}) and not number.matches({"flag": 1})
+
+
+def test_a_copy_changed_with_model_copy_is_evaluated_under_its_own_rules():
+    policy = load_policy(EXAMPLES / "saas-support.yaml")
+    as_of = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
+    ticket = {"id": "A", "created_at": "2026-11-20T10:00:00+01:00", "fields": {"tier": "pro"}}
+    assert policy.evaluate(ticket, as_of).policy == "business"
+    only = policy.sla[-1]
+    for changed in (
+        policy.model_copy(update={"sla": [only]}),
+        policy.model_copy(update={"sla": [only]}, deep=True),
+    ):
+        assert changed.evaluate(ticket, as_of).policy == only.name
+    assert copy.copy(policy) == policy

@@ -57,7 +57,9 @@ def _tier_for(tiers: list[CreditTier], lateness: Lateness | None) -> CreditTier 
         return edges[text]
 
     for tier in tiers:
-        if edge(tier.late_from) <= late and (tier.late_to is None or late < edge(tier.late_to)):
+        low = edge(tier.late_from)
+        high = edge(tier.late_to) if tier.late_to is not None else None
+        if low <= late and (high is None or late < high):
             return tier
     return None
 

@@ -170,6 +170,7 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = ()) -> Predicate
 
 
 _MEMO_LIMIT = 4096
+_PLAIN = frozenset({str, int, float, Decimal, bool, type(None), object})  # object: _MISSING
 
 
 def memoized(predicate: Callable[[Fields], _T], names: set[str]) -> Callable[[Fields], _T]:
@@ -177,20 +178,25 @@ def memoized(predicate: Callable[[Fields], _T], names: set[str]) -> Callable[[Fi
     values of ``names``.
 
     A predicate looks only at the fields in ``names``, so equal values give equal answers.
-    Values are keyed with their type (``True`` and ``1`` match differently); unhashable
-    values are not remembered, and the memo starts over once it holds
-    :data:`_MEMO_LIMIT` answers, so high-cardinality fields cannot make it grow without end.
+    Only plain values (strings, numbers, booleans, None, a missing field) are remembered, keyed
+    with their type (``True`` and ``1`` match differently); containers are not.  The memo
+    starts over once it holds :data:`_MEMO_LIMIT` answers, so high-cardinality fields cannot
+    make it grow without end.
     """
     ordered = tuple(sorted(names))
     memo: dict[tuple[Any, ...], _T] = {}
 
     def test(fields: Fields) -> _T:
-        key = tuple((type(v), v) for v in (fields.get(n, _MISSING) for n in ordered))
+        values = [fields.get(n, _MISSING) for n in ordered]
+        for value in values:
+            if type(value) not in _PLAIN:  # containers: (True,) == (1,), yet they match apart
+                return predicate(fields)
+        key = tuple((type(v), v) for v in values)
         try:
             return memo[key]
         except KeyError:
             pass
-        except TypeError:  # an unhashable value: a list or a mapping
+        except TypeError:  # an unhashable plain value: a signalling NaN
             return predicate(fields)
         answer = predicate(fields)
         if len(memo) >= _MEMO_LIMIT:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -46,6 +46,7 @@ _SPAN_PATTERN = (
     r"^\s*(\d+\s*bd|(\d+\s*[wdhms]\s*)+"
     r"|P(?=\d|T\d)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d{1,6})?S)?)?)\s*$"
 )
+_P = TypeVar("_P", bound=BaseModel)
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
 _POINT = re.compile(r"\s*breach\s*(?:([+-])\s*(\S+))?\s*")
 
@@ -260,6 +261,13 @@ class EscalationLevel(BaseModel):
         return parse_point(self.at) if self.at is not None else None
 
 
+def _without_evaluator(policy: _P) -> _P:
+    private = policy.__pydantic_private__
+    if private is not None:
+        private["_evaluator"] = None
+    return policy
+
+
 class Policy(BaseModel):
     """A service policy file: calendars, SLA policies, escalation paths.
 
@@ -297,19 +305,25 @@ class Policy(BaseModel):
     # The prepared evaluator (resolved rules, remembered condition answers), made on first use.
     _evaluator: Any = PrivateAttr(default=None)
 
+    # The prepared evaluator is a cache of this policy's rules: a pickle or a copy (which
+    # model_copy may then change) starts without it, and equality ignores it.
     def __getstate__(self) -> dict[Any, Any]:
-        # The prepared evaluator is a cache of closures: a copy or a pickle starts without it.
         state = super().__getstate__()
         private = state.get("__pydantic_private__")
         if private:
             state["__pydantic_private__"] = {**private, "_evaluator": None}
         return state
 
+    def __copy__(self) -> Self:
+        return _without_evaluator(super().__copy__())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        return _without_evaluator(super().__deepcopy__(memo))
+
     def __eq__(self, other: object) -> bool:
-        # The prepared evaluator is a cache: two policies are equal when their fields are.
-        if not isinstance(other, Policy):
+        if not isinstance(other, BaseModel):
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
     @model_validator(mode="after")
     def _effective_order(self) -> Policy:
