@@ -369,13 +369,6 @@ def _as_ticket(ticket: Ticket | Mapping[str, Any]) -> Ticket:
     return Ticket.from_dict(dict(ticket) if isinstance(ticket, Mapping) else ticket)
 
 
-def error_record(
-    message: str, as_of: datetime, ticket_id: str | None = None, line: int | None = None
-) -> Evaluation:
-    """The record of a ticket that could not be read or evaluated."""
-    return to_evaluation(error_outcome(message, as_of, ticket_id, line))
-
-
 def evaluate_many(
     policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
 ) -> Iterator[Evaluation]:

@@ -121,11 +121,6 @@ def _private(promise: Promise) -> dict[str, Any]:
     return {"_source": source}
 
 
-def to_measurement(promise: Promise) -> Measurement:
-    """The public model of one promise."""
-    return build(Measurement, _measurement_values(promise), _private(promise))
-
-
 def to_metric(metric: MetricOutcome) -> MetricResult:
     """The public model of one metric (its cycles included)."""
     chosen = metric.promise
