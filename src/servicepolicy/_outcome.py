@@ -17,10 +17,10 @@ from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from ._clock import instant
+from ._history import Stretch
 from ._model import EscalationLevel
 from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricResult, build
 
-Stretch = tuple[str, int, int]
 _US = 1_000_000
 
 
