@@ -20,7 +20,7 @@ from ._durations import format_duration, parse_duration
 from ._errors import PolicyError
 from ._loader import load_policy
 from ._ticket import Ticket, instant_option
-from ._ticketio import FORMATS, read_tickets
+from ._ticketio import add_ticket_arguments, read_tickets
 
 OK, FAILED, USAGE = 0, 1, 2
 _SHOWN = 20  # ids shown per list in the table
@@ -33,12 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``servicepolicy compare`` to ``parser``."""
     parser.add_argument("old", metavar="OLD_POLICY", help="the policy in force")
     parser.add_argument("new", metavar="NEW_POLICY", help="the proposed policy")
-    parser.add_argument(
-        "tickets",
-        metavar="TICKETS",
-        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
-    )
-    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
+    add_ticket_arguments(parser)
     parser.add_argument(
         "--by",
         default="",
@@ -50,12 +45,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="list due times that move by more than this (default: 1h)",
     )
     parser.add_argument("--format", choices=["table", "json"], default="table")
-    parser.add_argument(
-        "--input-format",
-        choices=list(FORMATS),
-        default="auto",
-        help="ticket format (default: by content; *.csv is CSV)",
-    )
 
 
 def run(

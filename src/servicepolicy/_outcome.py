@@ -121,28 +121,43 @@ def _private(promise: Promise) -> dict[str, Any]:
     return {"_source": source}
 
 
-def to_metric(metric: MetricOutcome) -> MetricResult:
-    """The public model of one metric (its cycles included)."""
+def _metric_values(
+    metric: MetricOutcome,
+    duration: Callable[[int], Any],
+    cycle_of: Callable[[Promise, dict[str, Any]], Any],
+) -> dict[str, Any]:
+    """A metric's values in the models' field order; ``cycle_of`` turns each cycle's values
+    into what the ``cycles`` list holds.  The deciding cycle's values are shared."""
     chosen = metric.promise
     values: dict[str, Any] | None = None
-    listed: list[Measurement] | None = None
+    listed: list[Any] | None = None
     if metric.cycles is not None:
         listed = []
         for cycle in metric.cycles:
-            cycle_values = _measurement_values(cycle)
-            if cycle is chosen:  # the deciding cycle: share its instants and durations
+            cycle_values = _measurement_values(cycle, duration)
+            if cycle is chosen:
                 values = dict(cycle_values)
-            listed.append(build(Measurement, cycle_values, _private(cycle)))
+            listed.append(cycle_of(cycle, cycle_values))
     if values is None:
-        values = _measurement_values(chosen)
+        values = _measurement_values(chosen, duration)
     values.update(
         policy=metric.policy,
         target=metric.target_text,
         clock=metric.clock,
-        paused=timedelta(0, 0, metric.paused),
+        paused=duration(metric.paused),
         cycles=listed,
     )
-    return build(MetricResult, values, _private(chosen))
+    return values
+
+
+def _measurement(promise: Promise, values: dict[str, Any]) -> Measurement:
+    return build(Measurement, values, _private(promise))
+
+
+def to_metric(metric: MetricOutcome) -> MetricResult:
+    """The public model of one metric (its cycles included)."""
+    values = _metric_values(metric, _timedelta, _measurement)
+    return build(MetricResult, values, _private(metric.promise))
 
 
 def _fired_values(fired: FiredOutcome) -> dict[str, Any]:
@@ -166,22 +181,30 @@ def to_fired(fired: FiredOutcome) -> FiredEscalation:
     return build(FiredEscalation, _fired_values(fired), None)
 
 
+def _evaluation_values(
+    outcome: Outcome,
+    metric_of: Callable[[MetricOutcome], Any],
+    fired_of: Callable[[FiredOutcome], Any],
+) -> dict[str, Any]:
+    return {
+        "ticket_id": outcome.ticket_id,
+        "policy": outcome.policy,
+        "as_of": outcome.as_of,
+        "metrics": {name: metric_of(m) for name, m in outcome.metrics.items()},
+        "escalations": [fired_of(f) for f in outcome.escalations],
+        "next_escalation_at": _maybe(outcome.next_escalation_at, outcome.next_zone),
+        "compensation": outcome.compensation,
+        "warnings": outcome.warnings,
+        "errors": outcome.errors,
+        "line": outcome.line,
+    }
+
+
 def to_evaluation(outcome: Outcome) -> Evaluation:
     """The public :class:`Evaluation` of an outcome."""
     return build(
         Evaluation,
-        {
-            "ticket_id": outcome.ticket_id,
-            "policy": outcome.policy,
-            "as_of": outcome.as_of,
-            "metrics": {name: to_metric(m) for name, m in outcome.metrics.items()},
-            "escalations": [to_fired(f) for f in outcome.escalations],
-            "next_escalation_at": _maybe(outcome.next_escalation_at, outcome.next_zone),
-            "compensation": outcome.compensation,
-            "warnings": outcome.warnings,
-            "errors": outcome.errors,
-            "line": outcome.line,
-        },
+        _evaluation_values(outcome, to_metric, to_fired),
         {"_fields": outcome.fields, "_created": outcome.created},
     )
 
@@ -209,57 +232,21 @@ def duration_text(micros: int) -> str:
     return text
 
 
-def _promise_json(promise: Promise) -> dict[str, Any]:
-    """:func:`_measurement_values` with the ``*_seconds`` twins, in the models' field order."""
-    values = _measurement_values(promise, duration_text)
-    target = promise.target
-    values["elapsed_seconds"] = promise.elapsed / _US
-    values["remaining_seconds"] = None if target is None else (target - promise.elapsed) / _US
+def _with_seconds(promise: Promise, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the ``*_seconds`` twins the models compute."""
+    target, elapsed = promise.target, promise.elapsed
+    values["elapsed_seconds"] = elapsed / _US
+    values["remaining_seconds"] = None if target is None else (target - elapsed) / _US
     return values
 
 
 def _metric_json(metric: MetricOutcome) -> dict[str, Any]:
-    chosen = metric.promise
-    values = None
-    listed = None
-    if metric.cycles is not None:
-        listed = []
-        for cycle in metric.cycles:
-            cycle_values = _promise_json(cycle)
-            if cycle is chosen:
-                values = dict(cycle_values)
-                del values["elapsed_seconds"], values["remaining_seconds"]
-            listed.append(cycle_values)
-    if values is None:
-        values = _measurement_values(chosen, duration_text)
-    target, elapsed = chosen.target, chosen.elapsed
-    values.update(
-        policy=metric.policy,
-        target=metric.target_text,
-        clock=metric.clock,
-        paused=duration_text(metric.paused),
-        cycles=listed,
-        elapsed_seconds=elapsed / _US,
-        remaining_seconds=None if target is None else (target - elapsed) / _US,
-        paused_seconds=metric.paused / _US,
-    )
+    values = _with_seconds(metric.promise, _metric_values(metric, duration_text, _with_seconds))
+    values["paused_seconds"] = metric.paused / _US
     return values
 
 
 def outcome_json(outcome: Outcome) -> str:
     """``to_evaluation(outcome).model_dump_json()``, byte for byte, without building the
     models: the same values go through the same serializer as plain dicts."""
-    return to_json(
-        {
-            "ticket_id": outcome.ticket_id,
-            "policy": outcome.policy,
-            "as_of": outcome.as_of,
-            "metrics": {name: _metric_json(m) for name, m in outcome.metrics.items()},
-            "escalations": [_fired_values(f) for f in outcome.escalations],
-            "next_escalation_at": _maybe(outcome.next_escalation_at, outcome.next_zone),
-            "compensation": outcome.compensation,
-            "warnings": outcome.warnings,
-            "errors": outcome.errors,
-            "line": outcome.line,
-        }
-    ).decode()
+    return to_json(_evaluation_values(outcome, _metric_json, _fired_values)).decode()

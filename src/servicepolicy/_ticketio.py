@@ -6,6 +6,7 @@ could not be read, with its line number, so a bad line never stops a batch.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -17,6 +18,22 @@ from typing import Any, TextIO
 
 FORMATS = ("auto", "json", "jsonl", "csv")
 _CSV_TIMES = ("first_response_at", "resolved_at")
+
+
+def add_ticket_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line arguments that name tickets to read: TICKETS, --as-of, --input-format."""
+    parser.add_argument(
+        "tickets",
+        metavar="TICKETS",
+        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
+    )
+    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
+    parser.add_argument(
+        "--input-format",
+        choices=list(FORMATS),
+        default="auto",
+        help="ticket format (default: by content, or CSV for a *.csv file)",
+    )
 
 
 @dataclass(frozen=True, slots=True)

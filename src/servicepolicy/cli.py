@@ -36,7 +36,7 @@ from ._output import render_findings
 from ._policyset import PolicySet
 from ._schema import policy_schema_text
 from ._ticket import instant_option
-from ._ticketio import FORMATS
+from ._ticketio import add_ticket_arguments
 from ._yamlsafe import MAX_BYTES
 
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -122,18 +122,7 @@ def _ticket_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "policy", metavar="POLICY", help="policy file, or a directory of dated versions"
     )
-    parser.add_argument(
-        "tickets",
-        metavar="TICKETS",
-        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
-    )
-    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
-    parser.add_argument(
-        "--input-format",
-        choices=list(FORMATS),
-        default="auto",
-        help="ticket format (default: by content, or CSV for a *.csv file)",
-    )
+    add_ticket_arguments(parser)
 
 
 def _clock_args(parser: argparse.ArgumentParser) -> None:
