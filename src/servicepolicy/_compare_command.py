@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import TextIO
 
 from ._compare import ERRORS, Comparison, MetricChange, PolicyDiff, failed_id
@@ -20,7 +19,7 @@ from ._durations import format_duration, parse_duration
 from ._errors import PolicyError
 from ._loader import load_policy
 from ._ticket import Ticket, instant_option
-from ._ticketio import add_ticket_arguments, read_tickets
+from ._ticketio import add_ticket_arguments, open_tickets, read_tickets
 
 OK, FAILED, USAGE = 0, 1, 2
 _SHOWN = 20  # ids shown per list in the table
@@ -69,11 +68,7 @@ def run(
         return _usage(stderr, str(exc))
     with ExitStack() as stack:
         try:
-            source: TextIO = (
-                stdin
-                if args.tickets == "-"
-                else stack.enter_context(Path(args.tickets).open(encoding="utf-8"))
-            )
+            source = open_tickets(args.tickets, stdin, stack)
             _feed(comparison, source, args.tickets, args.input_format, stderr)
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else exc.reason

@@ -376,18 +376,7 @@ def evaluate_many(
     exception, so counts in equal counts out.  ``policy`` may be a set of dated versions."""
     evaluator = evaluator_for(policy)
     for item in tickets:
-        yield evaluate_or_record(evaluator, item, as_of)
-
-
-def evaluate_or_record(
-    evaluator: Evaluator | VersionedEvaluator,
-    item: Ticket | Mapping[str, Any],
-    as_of: datetime,
-    line: int | None = None,
-) -> Evaluation:
-    """The evaluation of one ticket, or, when it cannot be read or evaluated, its error record
-    with its id (when one can be found) and ``line``."""
-    return to_evaluation(outcome_or_record(evaluator, item, as_of, line))
+        yield to_evaluation(outcome_or_record(evaluator, item, as_of))
 
 
 def outcome_or_record(
@@ -396,7 +385,8 @@ def outcome_or_record(
     as_of: datetime,
     line: int | None = None,
 ) -> Outcome:
-    """:func:`evaluate_or_record` before the outcome becomes an :class:`Evaluation`."""
+    """The outcome of one ticket, or, when it cannot be read or evaluated, its error record
+    with its id (when one can be found) and ``line``."""
     where = f"line {line}: " if line is not None else ""
     try:
         return evaluator.outcome(_as_ticket(item), as_of, line)

@@ -11,9 +11,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
+from pathlib import Path
 from typing import Any, TextIO
 
 FORMATS = ("auto", "json", "jsonl", "csv")
@@ -34,6 +36,14 @@ def add_ticket_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="ticket format (default: by content, or CSV for a *.csv file)",
     )
+
+
+def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> TextIO:
+    """The stream of tickets named on the command line: ``-`` is ``stdin``; a file is opened
+    on ``stack`` (``OSError`` when it cannot be)."""
+    if name == "-":
+        return stdin
+    return stack.enter_context(Path(name).open(encoding="utf-8"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from ._output import render_findings
 from ._policyset import PolicySet
 from ._schema import policy_schema_text
 from ._ticket import instant_option
-from ._ticketio import add_ticket_arguments
+from ._ticketio import add_ticket_arguments, open_tickets
 from ._yamlsafe import MAX_BYTES
 
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -339,11 +339,7 @@ def _tickets(
     as_of = _instant(args.as_of, "--as-of") if args.as_of else now
     with ExitStack() as stack:
         try:
-            source: TextIO = (
-                stdin
-                if args.tickets == "-"
-                else stack.enter_context(Path(args.tickets).open(encoding="utf-8"))
-            )
+            source = open_tickets(args.tickets, stdin, stack)
         except OSError as exc:
             raise _UsageError(f"{args.tickets}: cannot read: {exc.strerror}") from None
         if args.command == "refund":
