@@ -336,7 +336,7 @@ def decide_refund(
     if isinstance(policy, PolicySet):
         policy = policy.for_instant(item.created_at)
     history = replay(item, to_micros(as_of, "as_of"))
-    index = PolicyIndex(policy)
+    index = prepared(policy).index
     return refund(
         policy.refunds,
         policy.compensation,
