@@ -13,6 +13,12 @@ stretches, reopens, priority changes) into a JSON Lines file, then
 
 Targets: 1,000,000 tickets in under 60 s end to end, peak memory under 300 MB and flat in N,
 and at least 30,000 tickets/s through the API.
+
+``--python PATH`` (repeatable) runs the same timings under other interpreters on the same
+tickets, e.g. a virtual environment with the compiled build next to the default one:
+
+    .venv/bin/python benchmarks/evaluate.py --n 100000 \
+        --python .venv/bin/python --python .venv-compiled/bin/python
 """
 
 from __future__ import annotations
@@ -94,11 +100,11 @@ def write_tickets(path: Path, n: int, seed: int) -> float:
 
 
 def run_cli(
-    tickets: Path, output: Path, command_name: str = "evaluate", fmt: str = "jsonl"
+    python: str, tickets: Path, output: Path, command_name: str = "evaluate", fmt: str = "jsonl"
 ) -> tuple[float, float, str]:
     """Run a servicepolicy command; returns its seconds, its own peak RSS (MB), its stderr."""
     command = [
-        sys.executable,
+        python,
         "-m",
         "servicepolicy",
         command_name,
@@ -155,6 +161,49 @@ def run_api(tickets: Path, limit: int) -> dict[str, float]:
     return rates
 
 
+def build_of(python: str) -> str:
+    """Which build of servicepolicy ``python`` imports: compiled (mypyc) or plain Python."""
+    probe = "import servicepolicy._evaluate as m; print(m.__file__)"
+    where = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
+    return "compiled" if where.stdout.strip().endswith((".so", ".pyd")) else "plain Python"
+
+
+def api_in(python: str, tickets: Path, limit: int) -> dict[str, float]:
+    """:func:`run_api` under another interpreter (this script again, with ``--api-from``)."""
+    command = [python, __file__, "--api-from", str(tickets), "--api-n", str(limit)]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+def time_build(python: str, tickets: Path, output: Path, args: argparse.Namespace) -> dict:
+    """Every timing of one interpreter; prints them as it goes and returns the rates."""
+    print(f"== {python} ({build_of(python)})")
+    seconds, peak_mb, summary = run_cli(python, tickets, output)
+    rate = args.n / seconds
+    rates = {"CLI evaluate": rate}
+    print(
+        f"CLI  evaluate jsonl -> jsonl: {seconds:.1f} s, {rate:,.0f} tickets/s, "
+        f"peak RSS {peak_mb:.0f} MB  ({summary})"
+    )
+    print(
+        f"     projected for 1,000,000 tickets: {1_000_000 / rate:.0f} s "
+        f"(target < 60 s: {'PASS' if 1_000_000 / rate < 60 else 'FAIL'}); "
+        f"memory target < 300 MB: {'PASS' if peak_mb < 300 else 'FAIL'}"
+    )
+    if args.report:
+        seconds, peak_mb, _ = run_cli(python, tickets, output, "report", "json")
+        rates["CLI report"] = args.n / seconds
+        print(
+            f"CLI  report --by priority,tier,week: {seconds:.1f} s, "
+            f"{args.n / seconds:,.0f} tickets/s, peak RSS {peak_mb:.0f} MB"
+        )
+    if not args.skip_api:
+        for path, api_rate in api_in(python, tickets, min(args.api_n, args.n)).items():
+            rates[f"API {path}"] = api_rate
+            verdict = "PASS" if api_rate >= 30_000 else "FAIL"
+            print(f"API  {path}: {api_rate:,.0f} tickets/s (target >= 30,000: {verdict})")
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="tickets (default 100000)")
@@ -162,33 +211,28 @@ def main() -> None:
     parser.add_argument("--api-n", type=int, default=50_000, help="tickets for the API timing")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--report", action="store_true", help="also time `servicepolicy report`")
+    parser.add_argument(
+        "--python",
+        action="append",
+        help="an interpreter to time (repeatable; default: this one)",
+    )
+    parser.add_argument("--api-from", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.api_from:  # the API timing, asked for by api_in under this interpreter
+        print(json.dumps(run_api(args.api_from, args.api_n)))
+        return
+    pythons = args.python or [sys.executable]
     with tempfile.TemporaryDirectory() as tmp:
         tickets, output = Path(tmp) / "tickets.jsonl", Path(tmp) / "out.jsonl"
         per_ticket = write_tickets(tickets, args.n, args.seed)
         size = tickets.stat().st_size / 1e6
         print(f"{args.n} tickets, {per_ticket:.1f} events each, {size:.0f} MB of JSON Lines")
-        seconds, peak_mb, summary = run_cli(tickets, output)
-        rate = args.n / seconds
-        print(
-            f"CLI  evaluate jsonl -> jsonl: {seconds:.1f} s, {rate:,.0f} tickets/s, "
-            f"peak RSS {peak_mb:.0f} MB  ({summary})"
-        )
-        print(
-            f"     projected for 1,000,000 tickets: {1_000_000 / rate:.0f} s "
-            f"(target < 60 s: {'PASS' if 1_000_000 / rate < 60 else 'FAIL'}); "
-            f"memory target < 300 MB: {'PASS' if peak_mb < 300 else 'FAIL'}"
-        )
-        if args.report:
-            seconds, peak_mb, _ = run_cli(tickets, output, "report", "json")
-            print(
-                f"CLI  report --by priority,tier,week: {seconds:.1f} s, "
-                f"{args.n / seconds:,.0f} tickets/s, peak RSS {peak_mb:.0f} MB"
-            )
-        if not args.skip_api:
-            for path, rate in run_api(tickets, min(args.api_n, args.n)).items():
-                verdict = "PASS" if rate >= 30_000 else "FAIL"
-                print(f"API  {path}: {rate:,.0f} tickets/s (target >= 30,000: {verdict})")
+        results = [time_build(python, tickets, output, args) for python in pythons]
+    if len(results) > 1:
+        print(f"== speed relative to {pythons[0]}")
+        for python, rates in zip(pythons[1:], results[1:], strict=True):
+            ratios = ", ".join(f"{k} {v / results[0][k]:.2f}x" for k, v in rates.items())
+            print(f"{python}: {ratios}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulebase
@@ -50,6 +51,9 @@ class SeasonRules:
     week: WeekHours
     name: str = ""
 
+    def __reduce__(self) -> tuple[type[SeasonRules], tuple[date, date, WeekHours, str]]:
+        return (SeasonRules, (self.first, self.last, self.week, self.name))
+
 
 @dataclass(frozen=True, slots=True)
 class RecurringHoliday:
@@ -58,6 +62,11 @@ class RecurringHoliday:
     rule: rrulebase
     windows: tuple[Window, ...]
     name: str = ""
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[RecurringHoliday], tuple[rrulebase, tuple[Window, ...], str]]:
+        return (RecurringHoliday, (self.rule, self.windows, self.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,12 @@ class CalendarRules:
     seasons: tuple[SeasonRules, ...] = ()
     holidays: Mapping[date, tuple[Window, ...]] = field(default_factory=dict)
     recurring: tuple[RecurringHoliday, ...] = ()
+
+    def __reduce__(self) -> tuple[type[CalendarRules], tuple[Any, ...]]:
+        # Spelled out (like the two above) because the compiled build's frozen classes cannot
+        # be restored field by field, as pickle and deepcopy otherwise do.
+        fields = (self.zone, self.week, self.seasons, self.holidays, self.recurring)
+        return (CalendarRules, fields)
 
 
 @dataclass(frozen=True, slots=True)

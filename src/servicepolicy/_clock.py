@@ -131,6 +131,10 @@ class BusinessClock:
         self.label = label
         self._index: _Index | None = None
 
+    def __reduce__(self) -> tuple[type[BusinessClock], tuple[CalendarRules, str]]:
+        # The index is a cache: a copy builds its own on first use.
+        return (BusinessClock, (self.rules, self.label))
+
     # -- coverage -------------------------------------------------------------------------
 
     def _cover(self, lo: int, hi: int) -> _Index:

@@ -318,6 +318,10 @@ class Policy(BaseModel):
         return _without_evaluator(super().__copy__())
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        evaluator = (self.__pydantic_private__ or {}).get("_evaluator")
+        if evaluator is not None:
+            memo[id(evaluator)] = None  # deepcopy takes it as copied already: to None
         return _without_evaluator(super().__deepcopy__(memo))
 
     def __eq__(self, other: object) -> bool:
