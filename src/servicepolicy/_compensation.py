@@ -7,7 +7,6 @@ All money is Decimal, rounded once to the currency's minor unit with the policy'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -25,14 +24,19 @@ _NEVER = 1 << 62
 _span_of = lru_cache(maxsize=1024)(parse_span)  # tier edges are read for every late ticket
 
 
-@dataclass(frozen=True, slots=True)
 class Lateness:
-    """How late a metric is: running time past its target, on its clock, from its due time."""
+    """How late a metric is: running time past its target, on its clock, from its due time.
 
-    metric: str
-    late: int  # microseconds of running time past the target
-    clock: BusinessClock
-    due: int
+    A plain class, not a dataclass: see ``_outcome.Promise``.
+    """
+
+    __slots__ = ("clock", "due", "late", "metric")
+
+    def __init__(self, metric: str, late: int, clock: BusinessClock, due: int) -> None:
+        self.metric = metric
+        self.late = late  # microseconds of running time past the target
+        self.clock = clock
+        self.due = due
 
 
 def _edge(text: str, lateness: Lateness | None) -> int:

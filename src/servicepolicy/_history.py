@@ -7,7 +7,6 @@ Instants are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from ._clock import to_micros
@@ -18,29 +17,49 @@ Stretch = tuple[str, int, int]
 """``(kind, start, end)``: kind is ``running``, ``paused`` or ``solved``."""
 
 
-@dataclass(slots=True)
 class Cycle:
-    """A reply cycle: ``[start, stop)``; ``stop`` is None while open."""
+    """A reply cycle: ``[start, stop)``; ``stop`` is None while open.
 
-    start: int
-    stop: int | None = None
-    cancelled: bool = False
+    This and :class:`History` are plain classes, not dataclasses: see ``_outcome.Promise``.
+    """
+
+    __slots__ = ("cancelled", "start", "stop")
+
+    def __init__(self, start: int, stop: int | None = None, cancelled: bool = False) -> None:
+        self.start = start
+        self.stop = stop
+        self.cancelled = cancelled
 
 
-@dataclass(slots=True)
 class History:
     """A ticket's events replayed up to ``as_of`` (instants in microseconds)."""
 
-    created: int
-    as_of: int
-    fields: dict[str, Any]
-    field_changes: list[tuple[int, str, Any]] = field(default_factory=list)
-    statuses: list[tuple[int, str]] = field(default_factory=list)
-    first_response_stop: int | None = None
-    next_cycles: list[Cycle] = field(default_factory=list)
-    periodic_cycles: list[Cycle] = field(default_factory=list)
-    event_times: dict[str, list[int]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = (
+        "as_of",
+        "created",
+        "event_times",
+        "field_changes",
+        "fields",
+        "first_response_stop",
+        "next_cycles",
+        "periodic_cycles",
+        "statuses",
+        "warnings",
+    )
+
+    def __init__(
+        self, created: int, as_of: int, fields: dict[str, Any], statuses: list[tuple[int, str]]
+    ) -> None:
+        self.created = created
+        self.as_of = as_of
+        self.fields = fields
+        self.statuses = statuses
+        self.field_changes: list[tuple[int, str, Any]] = []
+        self.first_response_stop: int | None = None
+        self.next_cycles: list[Cycle] = []
+        self.periodic_cycles: list[Cycle] = []
+        self.event_times: dict[str, list[int]] = {}
+        self.warnings: list[str] = []
 
     def version_at(self, moment: int) -> int:
         """How many field changes had happened by ``moment`` (inclusive)."""
@@ -66,7 +85,7 @@ class History:
 def replay(ticket: Ticket, as_of: int) -> History:
     """Replay a ticket's events (time order, stable) up to and including ``as_of``."""
     created = to_micros(ticket.created_at, "created_at")
-    history = History(created, as_of, dict(ticket.fields), statuses=[(created, INITIAL_STATUS)])
+    history = History(created, as_of, dict(ticket.fields), [(created, INITIAL_STATUS)])
     # (instant, position) is unique, so the sort never compares events.
     timed = sorted([(to_micros(e.at, "event time"), i, e) for i, e in enumerate(ticket.events)])
     status = INITIAL_STATUS

@@ -6,7 +6,6 @@ which the promise's clock runs; the clock says how much of each is open business
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ._clock import BusinessClock
@@ -28,20 +27,45 @@ def share(target: int, fraction: Decimal) -> int:
     return found
 
 
-@dataclass(slots=True)
 class Run:
-    """The measured state of one promise."""
+    """The measured state of one promise (a plain class: see ``_outcome.Promise``)."""
 
-    status: str
-    start: int
-    target: int
-    elapsed: int
-    due: int | None
-    completed: int | None
-    breached_at: int | None
-    running: list[tuple[int, int]]
-    business: list[int]  # open time of each running stretch
-    paused_now: bool
+    __slots__ = (
+        "breached_at",
+        "business",
+        "completed",
+        "due",
+        "elapsed",
+        "paused_now",
+        "running",
+        "start",
+        "status",
+        "target",
+    )
+
+    def __init__(
+        self,
+        status: str,
+        start: int,
+        target: int,
+        elapsed: int,
+        due: int | None,
+        completed: int | None,
+        breached_at: int | None,
+        running: list[tuple[int, int]],
+        business: list[int],  # open time of each running stretch
+        paused_now: bool,
+    ) -> None:
+        self.status = status
+        self.start = start
+        self.target = target
+        self.elapsed = elapsed
+        self.due = due
+        self.completed = completed
+        self.breached_at = breached_at
+        self.running = running
+        self.business = business
+        self.paused_now = paused_now
 
 
 def reach(

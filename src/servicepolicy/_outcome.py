@@ -9,7 +9,6 @@ directly, so both give the same answer by construction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,10 @@ from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricRes
 _US = 1_000_000
 
 
-@dataclass(slots=True)
+# The records below are plain classes with their own __init__, not dataclasses: the compiled
+# build (docs/performance.md) makes such a class native, and builds one five times faster.
+
+
 class Promise:
     """One promise (a metric, or one cycle of a cycle metric), instants in microseconds.
 
@@ -33,61 +35,141 @@ class Promise:
     its open time), are the promise's segments.
     """
 
-    status: str
-    start: int | None = None
-    due: int | None = None
-    completed: int | None = None
-    breached: int | None = None
-    elapsed: int = 0
-    target: int | None = None
-    zone: Any = None
-    stretches: list[Stretch] | None = None
-    running: list[tuple[int, int]] | None = None
-    business: list[int] | None = None
+    __slots__ = (
+        "breached",
+        "business",
+        "completed",
+        "due",
+        "elapsed",
+        "running",
+        "start",
+        "status",
+        "stretches",
+        "target",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        status: str,
+        start: int | None = None,
+        due: int | None = None,
+        completed: int | None = None,
+        breached: int | None = None,
+        elapsed: int = 0,
+        target: int | None = None,
+        zone: Any = None,
+        stretches: list[Stretch] | None = None,
+        running: list[tuple[int, int]] | None = None,
+        business: list[int] | None = None,
+    ) -> None:
+        self.status = status
+        self.start = start
+        self.due = due
+        self.completed = completed
+        self.breached = breached
+        self.elapsed = elapsed
+        self.target = target
+        self.zone = zone
+        self.stretches = stretches
+        self.running = running
+        self.business = business
 
 
-@dataclass(slots=True)
 class MetricOutcome:
     """A metric: its deciding promise, which SLA entry and target applied, and its cycles."""
 
-    promise: Promise
-    policy: str | None = None
-    target_text: str | None = None
-    clock: str | None = None
-    paused: int = 0
-    cycles: list[Promise] | None = None
+    __slots__ = ("clock", "cycles", "paused", "policy", "promise", "target_text")
+
+    def __init__(
+        self,
+        promise: Promise,
+        policy: str | None = None,
+        target_text: str | None = None,
+        clock: str | None = None,
+        paused: int = 0,
+        cycles: list[Promise] | None = None,
+    ) -> None:
+        self.promise = promise
+        self.policy = policy
+        self.target_text = target_text
+        self.clock = clock
+        self.paused = paused
+        self.cycles = cycles
 
 
-@dataclass(slots=True)
 class FiredOutcome:
     """An escalation level that fired at ``at`` (microseconds, shown in ``zone``)."""
 
-    at: int
-    zone: Any
-    path: str
-    number: int
-    level: EscalationLevel
-    metric: str | None
-    cycle: int | None
+    __slots__ = ("at", "cycle", "level", "metric", "number", "path", "zone")
+
+    def __init__(
+        self,
+        at: int,
+        zone: Any,
+        path: str,
+        number: int,
+        level: EscalationLevel,
+        metric: str | None,
+        cycle: int | None,
+    ) -> None:
+        self.at = at
+        self.zone = zone
+        self.path = path
+        self.number = number
+        self.level = level
+        self.metric = metric
+        self.cycle = cycle
 
 
-@dataclass(slots=True)
 class Outcome:
     """Everything the evaluator found for one ticket (or why it could not)."""
 
-    ticket_id: str | None
-    policy: str | None
-    as_of: datetime
-    metrics: dict[str, MetricOutcome]
-    escalations: list[FiredOutcome]
-    next_escalation_at: int | None
-    next_zone: Any
-    compensation: list[Award]
-    warnings: list[str]
-    errors: list[str]
-    line: int | None
-    fields: dict[str, Any]
-    created: datetime | None
+    __slots__ = (
+        "as_of",
+        "compensation",
+        "created",
+        "errors",
+        "escalations",
+        "fields",
+        "line",
+        "metrics",
+        "next_escalation_at",
+        "next_zone",
+        "policy",
+        "ticket_id",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        ticket_id: str | None,
+        policy: str | None,
+        as_of: datetime,
+        metrics: dict[str, MetricOutcome],
+        escalations: list[FiredOutcome],
+        next_escalation_at: int | None,
+        next_zone: Any,
+        compensation: list[Award],
+        warnings: list[str],
+        errors: list[str],
+        line: int | None,
+        fields: dict[str, Any],
+        created: datetime | None,
+    ) -> None:
+        self.ticket_id = ticket_id
+        self.policy = policy
+        self.as_of = as_of
+        self.metrics = metrics
+        self.escalations = escalations
+        self.next_escalation_at = next_escalation_at
+        self.next_zone = next_zone
+        self.compensation = compensation
+        self.warnings = warnings
+        self.errors = errors
+        self.line = line
+        self.fields = fields
+        self.created = created
 
 
 def _maybe(micros: int | None, zone: Any) -> datetime | None:
