@@ -56,8 +56,12 @@ class TicketRecord:
     ticket_id: str | None = None
 
 
+# One decoder for every line: json.loads with an option builds a new decoder per call.
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal)
+    return _DECODER.decode(text)
 
 
 def _guess_id(text: str) -> str | None:
