@@ -2,12 +2,18 @@
 
 import ast
 import inspect
+import pickle
 import re
+import tomllib
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import servicepolicy
+from servicepolicy._calendar_model import clock_of
 
 SRC = Path(servicepolicy.__file__).parent
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "policies" / "examples"
 CORE = [
     "_errors",
     "_durations",
@@ -78,3 +84,27 @@ def test_core_imports_point_one_way():
             name = imported.lstrip(".")
             if imported.startswith(".") and name in order and name != "_explain":
                 assert order[name] < order[module], f"{module} imports {name}"
+
+
+def test_the_compiled_build_compiles_core_modules_only():
+    # The optional mypyc build (docs/performance.md) lists its modules by path; a renamed or
+    # moved module would silently fall back to plain Python there, and an I/O module has no
+    # business in it.
+    hook = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]
+    paths = hook["build"]["targets"]["wheel"]["hooks"]["mypyc"]["include"]
+    modules = {path.removeprefix("/src/servicepolicy/").removesuffix(".py") for path in paths}
+    assert modules and modules <= set(CORE), modules - set(CORE)
+    for module in modules:
+        assert (ROOT / "src" / "servicepolicy" / f"{module}.py").is_file(), module
+
+
+def test_a_clock_pickles_without_its_cache():
+    policy = servicepolicy.load_policy(EXAMPLES / "saas-support.yaml")
+    calendar = policy.calendar("support-eu")
+    start = datetime.fromisoformat("2026-12-23T16:00:00+01:00")
+    due = calendar.add(start, timedelta(hours=30))  # fills the clock's interval index
+    copied = pickle.loads(pickle.dumps(calendar))
+    assert clock_of(calendar)._index is not None
+    assert clock_of(copied)._index is None
+    assert copied == calendar
+    assert copied.add(start, timedelta(hours=30)) == due
