@@ -17,8 +17,10 @@ git -C "$root" ls-files -z --cached --others --exclude-standard \
   | (cd "$root" && tar --null --ignore-failed-read -T - -c 2>/dev/null) | tar -x -C "$tree"
 
 python3 -m venv "$venv"
+venv=$(cd "$venv" && pwd)
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 HATCH_BUILD_HOOK_ENABLE_MYPYC=true "$venv/bin/python" -m pip install --quiet "$tree${extra:+[$extra]}"
+cd /  # the check imports the installed package, not a servicepolicy/ folder nearby
 "$venv/bin/python" - <<'PY'
 import sys
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from servicepolicy import Condition, load_policy
-from servicepolicy._evaluate import Evaluator, outcome_or_record
+from servicepolicy._evaluate import Evaluator, outcome_or_record, prepared
 from servicepolicy._outcome import duration_text, error_outcome, outcome_json, to_evaluation
 from test_evaluate_properties import POLICY, loose_tickets, tickets
 
@@ -117,3 +117,14 @@ def test_a_copy_changed_with_model_copy_is_evaluated_under_its_own_rules():
     ):
         assert changed.evaluate(ticket, as_of).policy == only.name
     assert copy.copy(policy) == policy
+
+
+def test_a_deep_copy_of_a_policy_leaves_other_references_to_its_evaluator_alone():
+    policy = load_policy(EXAMPLES / "saas-support.yaml")
+    evaluator = prepared(policy)
+    memo: dict[int, object] = {}
+    copied, again = copy.deepcopy([policy, policy], memo)
+    assert copied is again and copied == policy
+    assert copied.__pydantic_private__["_evaluator"] is None
+    assert policy.__pydantic_private__["_evaluator"] is evaluator
+    assert id(evaluator) not in memo  # so another reference to it would be copied as usual

@@ -52,3 +52,9 @@ def test_csv_recognised_by_its_header_whatever_the_name():
     got = records(text, name="tickets.txt")
     assert [r.data["id"] for r in got] == ["A"]
     assert got[0].line == 2
+
+
+def test_a_byte_order_mark_is_named_in_the_error():
+    records = list(read_tickets(io.StringIO('\ufeff{"id": "T-1"}\n{"id": "T-2"}\n')))
+    assert "BOM" in records[0].error and "utf-8-sig" in records[0].error
+    assert records[1].error is None and records[1].data == {"id": "T-2"}

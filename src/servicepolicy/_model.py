@@ -320,9 +320,13 @@ class Policy(BaseModel):
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         memo = {} if memo is None else memo
         evaluator = (self.__pydantic_private__ or {}).get("_evaluator")
-        if evaluator is not None:
-            memo[id(evaluator)] = None  # deepcopy takes it as copied already: to None
-        return _without_evaluator(super().__deepcopy__(memo))
+        if evaluator is None or id(evaluator) in memo:
+            return _without_evaluator(super().__deepcopy__(memo))
+        memo[id(evaluator)] = None  # deepcopy takes it as copied already (to None): no work
+        try:
+            return _without_evaluator(super().__deepcopy__(memo))
+        finally:
+            del memo[id(evaluator)]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BaseModel):

@@ -61,6 +61,8 @@ _DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
 def _loads(text: str) -> Any:
+    if text.startswith("\ufeff"):
+        return json.loads(text)  # refuses it, saying to read the file as utf-8-sig
     return _DECODER.decode(text)
 
 
