@@ -213,3 +213,15 @@ def test_huge_price_is_an_entry_not_a_crash(tmp_path):
     assert len(lines) == 2
     assert lines[0].startswith("X-1: ")
     assert lines[1] == EXPECTED_TEXT[0]
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain", "refund", "report"])
+def test_a_tickets_file_that_is_not_utf8_is_an_input_error(tmp_path, command):
+    tickets = tmp_path / "tickets.jsonl"
+    tickets.write_bytes(b'{"id": "A", "created_at": "2026-11-20T10:00:00+01:00"}\n' * 3000)
+    with tickets.open("ab") as out:
+        out.write('{"id": "Café", "created_at": "2026-11-20T10:00:00+01:00"}\n'.encode("latin-1"))
+    code, _, err = run(command, POLICY, str(tickets), "--as-of", AS_OF)
+    assert code == 2
+    assert f"{tickets}: cannot read: not UTF-8 text" in err
+    assert "Traceback" not in err

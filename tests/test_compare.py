@@ -353,3 +353,14 @@ def test_cli_missing_policy_exits_2(tmp_path):
     code, _, err = _cli(tmp_path / "absent.yaml", SAAS, SAAS_TICKETS)
     assert code == 2
     assert "absent.yaml" in err
+
+
+def test_cli_tickets_that_are_not_utf8_exit_2(tmp_path):
+    tickets = tmp_path / "tickets.jsonl"
+    tickets.write_bytes(
+        '{"id": "Café", "created_at": "2026-11-20T10:00:00+01:00"}\n'.encode("latin-1")
+    )
+    code, _, err = _cli(SAAS, SAAS, tickets)
+    assert code == 2
+    reason = "cannot read: not UTF-8 text (invalid continuation byte)"
+    assert err == f"servicepolicy compare: error: {tickets}: {reason}\n"

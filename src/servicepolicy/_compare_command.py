@@ -19,7 +19,7 @@ from ._durations import format_duration, parse_duration
 from ._errors import PolicyError
 from ._loader import load_policy
 from ._ticket import Ticket, instant_option
-from ._ticketio import add_ticket_arguments, open_tickets, read_tickets
+from ._ticketio import UnreadableTickets, add_ticket_arguments, open_tickets, read_tickets
 
 OK, FAILED, USAGE = 0, 1, 2
 _SHOWN = 20  # ids shown per list in the table
@@ -70,9 +70,10 @@ def run(
         try:
             source = open_tickets(args.tickets, stdin, stack)
             _feed(comparison, source, args.tickets, args.input_format, stderr)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else exc.reason
-            return _usage(stderr, f"{args.tickets}: cannot read: {reason}")
+        except OSError as exc:
+            return _usage(stderr, f"{args.tickets}: cannot read: {exc.strerror}")
+        except UnreadableTickets as exc:
+            return _usage(stderr, str(exc))
     diff = comparison.result()
     if args.format == "json":
         stdout.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")

@@ -18,6 +18,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._errors import ServicePolicyError
+
 FORMATS = ("auto", "json", "jsonl", "csv")
 _CSV_TIMES = ("first_response_at", "resolved_at")
 
@@ -44,6 +46,10 @@ def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> TextIO:
     if name == "-":
         return stdin
     return stack.enter_context(Path(name).open(encoding="utf-8"))
+
+
+class UnreadableTickets(ServicePolicyError):
+    """The tickets stream broke off: it is not UTF-8 text, or reading it failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +89,22 @@ def _guess_id(text: str) -> str | None:
 
 
 def read_tickets(stream: TextIO, fmt: str = "auto", name: str = "") -> Iterator[TicketRecord]:
-    """Yield the records of ``stream``; ``fmt`` is ``auto`` (by content), json, jsonl or csv."""
+    """Yield the records of ``stream``; ``fmt`` is ``auto`` (by content), json, jsonl or csv.
+
+    A stream that cannot be read on (bytes that are not UTF-8, an I/O error) raises
+    :class:`UnreadableTickets` naming ``name``: no record can be told apart after that.
+    """
+    try:
+        yield from _records(stream, fmt, name)
+    except (OSError, UnicodeDecodeError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            reason = f"not UTF-8 text ({exc.reason})"
+        else:
+            reason = exc.strerror or str(exc)
+        raise UnreadableTickets(f"{name or '<stream>'}: cannot read: {reason}") from None
+
+
+def _records(stream: TextIO, fmt: str, name: str) -> Iterator[TicketRecord]:
     if fmt == "auto":
         fmt = "csv" if name.endswith(".csv") else "auto"
     if fmt == "csv":
