@@ -23,6 +23,7 @@ from servicepolicy import (
     load_policy,
     parse_policy,
 )
+from servicepolicy import _loader as loader
 
 BAD = Path(__file__).parent / "bad_policies"
 EXPECTED: dict[str, dict[str, str | int]] = json.loads(
@@ -354,3 +355,15 @@ def _alias_chain(links: int, depth: int = 48) -> str:
 def test_nesting_through_aliases_is_refused():
     _, findings = _timed(check_policy_text, _alias_chain(60))
     assert [(f.line, f.column, f.code) for f in findings] == [(1, 1, "too-deep")]
+
+
+def test_loading_a_policy_does_not_read_its_example_tickets(tmp_path, monkeypatch):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(VALID, encoding="utf-8")
+    (tmp_path / "p.tickets.jsonl").write_text('{"id": "A", "fields": {"x": 1}}\n', encoding="utf-8")
+    read = []
+    monkeypatch.setattr(loader, "example_fields", lambda file: read.append(file) or set())
+    load_policy(policy)
+    assert read == []
+    check_policy_file(policy)
+    assert read == [policy]

@@ -170,8 +170,14 @@ def read_policy_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def check_policy_file(path: str | Path) -> tuple[Policy | None, list[Finding]]:
-    """:func:`check_policy_text` for a file; unreadable files become a finding too."""
+def check_policy_file(
+    path: str | Path, *, examples: bool = True
+) -> tuple[Policy | None, list[Finding]]:
+    """:func:`check_policy_text` for a file; unreadable files become a finding too.
+
+    With ``examples`` (the default), field names are also checked against the example tickets
+    beside the file (``NAME.tickets.jsonl``); that check only ever warns, so loading skips it.
+    """
     file = Path(path)
     if file.is_dir():
         return None, [
@@ -198,7 +204,7 @@ def check_policy_file(path: str | Path) -> tuple[Policy | None, list[Finding]]:
         return None, [
             Finding(str(path), p.line, p.column, "", p.code, p.message) for p in exc.problems
         ]
-    return check_policy_text(text, str(path), example_fields(file))
+    return check_policy_text(text, str(path), example_fields(file) if examples else None)
 
 
 EXAMPLE_LINES = 1000
@@ -300,7 +306,7 @@ def load_policy_set(path: str | Path) -> PolicySet:
     loaded: list[tuple[Path, Policy]] = []
     findings: list[Finding] = []
     for file in files:
-        policy, found = check_policy_file(file)
+        policy, found = check_policy_file(file, examples=False)
         findings += [f for f in found if f.severity == "error"]
         if policy is not None:
             loaded.append((file, policy))
@@ -323,7 +329,7 @@ def load_policy_set(path: str | Path) -> PolicySet:
 
 def load_policy(path: str | Path) -> Policy:
     """Load a policy file; raises :class:`PolicyError` with every error found."""
-    policy, findings = check_policy_file(path)
+    policy, findings = check_policy_file(path, examples=False)
     if policy is None:
         raise PolicyError(findings)
     return policy
