@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from servicepolicy import PolicyError, TicketError, evaluate_many, load_policy_set
+from servicepolicy import (
+    NaiveDatetimeError,
+    PolicyError,
+    TicketError,
+    evaluate_many,
+    load_policy_set,
+)
 from servicepolicy.cli import main
 
 VERSIONS = Path("policies/examples/versioned")
@@ -130,3 +136,15 @@ def test_evaluate_command_takes_a_directory():
     )
     assert code == 1  # V-3 predates every version
     assert "3 tickets in, 2 evaluated, 1 failed" in err.getvalue()
+
+
+def test_a_set_refuses_bad_input_as_a_single_policy_does():
+    versions = load_policy_set(VERSIONS)
+    policy = versions.versions[-1]
+    ticket = {"id": "t2", "created_at": "2026-08-01T10:00:00+02:00"}
+    for target in (policy, versions):
+        with pytest.raises(NaiveDatetimeError):
+            target.evaluate(ticket, datetime(2027, 2, 2))
+        with pytest.raises(TicketError) as caught:
+            target.evaluate({"id": "t2"}, AS_OF)
+        assert str(caught.value).count("t2") == 1

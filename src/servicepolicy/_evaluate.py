@@ -347,9 +347,15 @@ def decide_refund(
     )
 
 
-def evaluate(policy: Policy, ticket: Ticket | Mapping[str, Any], as_of: datetime) -> Evaluation:
-    """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``."""
-    return prepared(policy).evaluate(_as_ticket(ticket), as_of)
+def evaluate(
+    policy: Policy | PolicySet, ticket: Ticket | Mapping[str, Any], as_of: datetime
+) -> Evaluation:
+    """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``; with dated
+    versions, under the version in force at its ``created_at``."""
+    item = _as_ticket(ticket)
+    if isinstance(policy, PolicySet):
+        policy = policy.for_instant(item.created_at)
+    return prepared(policy).evaluate(item, as_of)
 
 
 def prepared(policy: Policy) -> Evaluator:

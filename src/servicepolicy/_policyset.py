@@ -93,12 +93,9 @@ class PolicySet:
 
     def evaluate(self, ticket: Any, as_of: datetime) -> Evaluation:
         """Evaluate a ticket under the version in force at its ``created_at``."""
-        from ._evaluate import evaluate_many
+        from ._evaluate import evaluate
 
-        (evaluation,) = evaluate_many(self, [ticket], as_of)
-        if evaluation.errors:
-            raise TicketError(evaluation.errors[0], evaluation.ticket_id)
-        return evaluation
+        return evaluate(self, ticket, as_of)
 
     def refund(self, ticket: Any, as_of: datetime) -> RefundDecision:
         """The refund decision under the version in force at the ticket's ``created_at``."""
