@@ -172,3 +172,18 @@ def test_html_renders_in_headless_chromium_without_console_errors(tmp_path):
     console = [line for line in done.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console == []
     assert shot.stat().st_size > 10_000
+
+
+def test_a_true_field_is_written_the_same_in_groups_and_breach_counts():
+    from servicepolicy import load_policy
+    from servicepolicy._report import Report
+
+    as_of = datetime.fromisoformat(AS_OF)
+    ticket = {
+        "id": "B",
+        "created_at": "2026-11-02T10:00:00+01:00",
+        "fields": {"priority": "urgent", "channel": True},
+    }
+    report = Report(["channel"], as_of).add_all([load_policy(POLICY).evaluate(ticket, as_of)])
+    assert list(report.groups) == [("true",)]
+    assert set(report.breaches_by["channel"]) == {"true"}

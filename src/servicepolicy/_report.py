@@ -174,8 +174,7 @@ class Report:
                 week[0 if metric.status == "met" else 1] += 1
             if metric.status == "breached":
                 for dimension, counter in self.breaches_by.items():
-                    value = fields.get(dimension)
-                    counter[NO_VALUE if value is None else str(value)] += 1
+                    counter[_value_text(fields.get(dimension))] += 1
 
     def add_all(self, evaluations: Iterable[Evaluation]) -> Report:
         """Count every evaluation; returns the report."""
