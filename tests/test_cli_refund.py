@@ -225,3 +225,14 @@ def test_a_tickets_file_that_is_not_utf8_is_an_input_error(tmp_path, command):
     assert code == 2
     assert f"{tickets}: cannot read: not UTF-8 text" in err
     assert "Traceback" not in err
+
+
+def test_failed_records_carry_the_id_as_text_as_evaluate_does(tmp_path):
+    tickets = tmp_path / "t.jsonl"
+    tickets.write_text('{"id": 7, "created_at": "soon"}\n{"id": null}\n', encoding="utf-8")
+    ids = {}
+    for command in ("refund", "evaluate"):
+        code, out, _ = run(command, POLICY, str(tickets), "--as-of", AS_OF, "--format", "jsonl")
+        assert code == 1
+        ids[command] = [json.loads(line)["ticket_id"] for line in out.splitlines()]
+    assert ids == {"refund": ["7", None], "evaluate": ["7", None]}

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from ._errors import ServicePolicyError
 from ._evaloutput import csv_rows, csv_text, table_header, table_rows
-from ._evaluate import decide_refund, evaluator_for, outcome_or_record
+from ._evaluate import decide_refund, evaluator_for, failed_id, outcome_or_record
 from ._model import Policy
 from ._outcome import Outcome, error_outcome, outcome_json, to_evaluation
 from ._policyset import PolicySet
@@ -134,8 +134,7 @@ def run_refund(
                 result = decide_refund(policy, Ticket.from_dict(record.data), as_of)
                 decision = result.model_dump(mode="json")
             except (ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
-                guessed = record.data.get("id") if isinstance(record.data, dict) else None
-                decision = {"ticket_id": guessed, "error": where + str(exc)}
+                decision = {"ticket_id": failed_id(record.data, exc), "error": where + str(exc)}
         failed += "error" in decision
         if output == "jsonl":
             out.write(json.dumps(decision) + "\n")

@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from ._errors import ServicePolicyError, require_aware
-from ._evaluate import Evaluator
+from ._evaluate import Evaluator, failed_id
 from ._model import METRICS, Policy
 from ._report import NO_VALUE, group_key
 from ._results import Evaluation, MetricResult
@@ -326,12 +326,3 @@ def compare_policies(
             continue
         comparison.add(ticket)
     return comparison.result()
-
-
-def failed_id(item: Any, exc: Exception) -> str | None:
-    known = getattr(exc, "ticket_id", None)
-    if known is not None:
-        return str(known)
-    if isinstance(item, Mapping) and item.get("id") is not None:
-        return str(item["id"])
-    return None

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TextIO
 
-from ._compare import ERRORS, Comparison, MetricChange, PolicyDiff, failed_id
+from ._compare import ERRORS, Comparison, MetricChange, PolicyDiff
 from ._durations import format_duration, parse_duration
 from ._errors import PolicyError
+from ._evaluate import failed_id
 from ._loader import load_policy
 from ._ticket import Ticket, instant_option
 from ._ticketio import UnreadableTickets, add_ticket_arguments, open_tickets, read_tickets

@@ -397,9 +397,17 @@ def outcome_or_record(
     try:
         return evaluator.outcome(_as_ticket(item), as_of, line)
     except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
-        ticket_id = getattr(exc, "ticket_id", None)
-        if ticket_id is None and isinstance(item, Mapping) and "id" in item:
-            ticket_id = str(item["id"])
-        elif ticket_id is None and isinstance(item, Ticket):
-            ticket_id = item.id
-        return error_outcome(where + str(exc), as_of, ticket_id, line)
+        return error_outcome(where + str(exc), as_of, failed_id(item, exc), line)
+
+
+def failed_id(item: Any, exc: Exception) -> str | None:
+    """The id to report for a ticket that failed with ``exc``: the error's, else the
+    ticket's own when it has one."""
+    known = getattr(exc, "ticket_id", None)
+    if known is not None:
+        return str(known)
+    if isinstance(item, Ticket):
+        return item.id
+    if isinstance(item, Mapping) and item.get("id") is not None:
+        return str(item["id"])
+    return None
