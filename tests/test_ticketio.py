@@ -58,3 +58,17 @@ def test_a_byte_order_mark_is_named_in_the_error():
     records = list(read_tickets(io.StringIO('\ufeff{"id": "T-1"}\n{"id": "T-2"}\n')))
     assert "BOM" in records[0].error and "utf-8-sig" in records[0].error
     assert records[1].error is None and records[1].data == {"id": "T-2"}
+
+
+class _LinesOnly(io.StringIO):
+    def read(self, size=-1):
+        raise AssertionError("the whole stream was read at once")
+
+
+def test_csv_found_by_its_header_streams_line_by_line():
+    text = "id,created_at,tier\n" + "".join(
+        f"T-{n},2026-11-20T10:00:00+01:00,pro\n" for n in range(3)
+    )
+    records = list(read_tickets(_LinesOnly(text)))
+    assert [r.data["id"] for r in records] == ["T-0", "T-1", "T-2"]
+    assert [r.line for r in records] == [2, 3, 4]

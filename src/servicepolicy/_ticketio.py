@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -118,7 +117,7 @@ def _records(stream: TextIO, fmt: str, name: str) -> Iterator[TicketRecord]:
     head = first.lstrip()
     if fmt == "auto" and not head.startswith(("[", "{")) and "created_at" in first.split(","):
         # A CSV header line, whatever the file is called.
-        yield from _read_csv(_chain_text(first, stream))
+        yield from _read_csv(chain([first], stream))
         return
     if fmt == "json" or (fmt == "auto" and head.startswith("[")):
         yield from _read_document(first + stream.read())
@@ -136,11 +135,6 @@ def _records(stream: TextIO, fmt: str, name: str) -> Iterator[TicketRecord]:
             yield TicketRecord(1, whole)
             return
     yield from _read_lines(first, stream)
-
-
-def _chain_text(first: str, rest: TextIO) -> TextIO:
-    """A stream that reads ``first`` again, then the rest of ``rest``."""
-    return io.StringIO(first + rest.read())
 
 
 def _read_lines(first: str, rest: Iterable[str]) -> Iterator[TicketRecord]:
@@ -169,8 +163,8 @@ def _read_document(text: str) -> Iterator[TicketRecord]:
         yield TicketRecord(None, item)
 
 
-def _read_csv(stream: TextIO) -> Iterator[TicketRecord]:
-    reader = csv.DictReader(stream)
+def _read_csv(lines: Iterable[str]) -> Iterator[TicketRecord]:
+    reader = csv.DictReader(lines)
     missing = {"id", "created_at"} - set(reader.fieldnames or ())
     if missing:
         yield TicketRecord(1, error=f"CSV header lacks column(s): {', '.join(sorted(missing))}")
