@@ -333,3 +333,8 @@ def load_policy(path: str | Path) -> Policy:
     if policy is None:
         raise PolicyError(findings)
     return policy
+
+
+def load_policy_or_set(path: str | Path) -> Policy | PolicySet:
+    """A policy file, or a directory of dated versions of one policy (:func:`load_policy_set`)."""
+    return load_policy_set(path) if Path(path).is_dir() else load_policy(path)

@@ -21,22 +21,24 @@ def finding_as_dict(finding: Finding) -> dict[str, object]:
     }
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
+    """Text escaped for the message of a GitHub workflow command."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def escape_property(text: str) -> str:
+    """Text escaped for a property (``file=...``) of a GitHub workflow command."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def github_annotation(finding: Finding) -> str:
     """``::error file=...,line=...,col=...,title=...::message`` (a workflow command)."""
-    props = [f"file={_escape_property(finding.file)}"]
+    props = [f"file={escape_property(finding.file)}"]
     if finding.line:
         props += [f"line={finding.line}", f"col={finding.column}"]
-    props.append(f"title={_escape_property(finding.code)}")
+    props.append(f"title={escape_property(finding.code)}")
     at = f" (at {finding.path})" if finding.path else ""
-    return f"::{finding.severity} {','.join(props)}::{_escape_data(finding.message + at)}"
+    return f"::{finding.severity} {','.join(props)}::{escape_data(finding.message + at)}"
 
 
 def render_findings(

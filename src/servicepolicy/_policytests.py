@@ -69,13 +69,13 @@ from ._expectations import (
     resolve,
     suggest,
 )
-from ._loader import load_policy, load_policy_set
+from ._loader import TEST_SUFFIXES, load_policy_or_set
 from ._model import Policy
+from ._output import escape_data, escape_property
 from ._policyset import PolicySet
 from ._ticketio import read_tickets
 from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
 
-TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
 OK, FAILED, USAGE = 0, 1, 2
 _SKIP_DIRS = frozenset({".venv"})
 _FILE_KEYS = ("policy", "as_of", "ticket_file", "cases")
@@ -216,7 +216,7 @@ def _policy_path(path: Path, name: str, doc: Document) -> Path:
 def _load(path: Path, name: str, doc: Document) -> Policy | PolicySet:
     policy_file = _policy_path(path, name, doc)
     try:
-        return load_policy_set(policy_file) if policy_file.is_dir() else load_policy(policy_file)
+        return load_policy_or_set(policy_file)
     except PolicyError as exc:
         line = doc.locate(("policy",))[0] if "policy" in doc.data else 1
         errors = [str(f) for f in exc.findings if f.severity == "error"]
@@ -470,14 +470,6 @@ def render(results: Sequence[CaseResult], errors: Sequence[PolicyTestError], fmt
     return "\n".join([*lines, summary]) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _annotation(file: str, line: int, message: str) -> str:
-    props = f"file={_escape_property(file)}" + (f",line={line}" if line else "")
-    return f"::error {props}::{_escape_data(message)}"
+    props = f"file={escape_property(file)}" + (f",line={line}" if line else "")
+    return f"::error {props}::{escape_data(message)}"

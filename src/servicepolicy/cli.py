@@ -27,7 +27,8 @@ from ._loader import (
     check_policy_file,
     check_policy_text,
     load_policy,
-    load_policy_set,
+    load_policy_or_set,
+    parse_policy,
     policy_files,
     version_findings,
 )
@@ -251,10 +252,8 @@ _TICKET_SUFFIXES = (".jsonl", ".json", ".csv", ".ndjson")
 
 def _load_policy_or_set(name: str) -> Policy | PolicySet:
     """A policy file, or a directory of dated versions of one policy."""
-    if Path(name).is_dir():
-        return load_policy_set(name)
     try:
-        return load_policy(name)
+        return load_policy_or_set(name)
     except PolicyError as exc:
         if name.endswith(_TICKET_SUFFIXES):
             raise _UsageError(
@@ -280,9 +279,7 @@ def _instant(text: str, option: str) -> datetime:
 
 def _clock(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     if args.policy == "-":
-        policy, findings = check_policy_text(_read_limited(stdin), "<stdin>")
-        if policy is None:
-            raise PolicyError(findings)
+        policy = parse_policy(_read_limited(stdin), "<stdin>")
     else:
         policy = load_policy(args.policy)
     try:
