@@ -30,8 +30,6 @@ from ._ticket import Ticket
 
 MAX_IDS = 1000
 """Most entries kept in one id list (or due-move list); its ``*_count`` field counts all."""
-NONE_VALUE = NO_VALUE
-"""The group value of a ticket without the grouping field."""
 ERRORS = (ServicePolicyError, ValueError, TypeError, OverflowError)
 """What reading or evaluating one bad ticket may raise: it is counted as failed."""
 _T = TypeVar("_T")
@@ -204,7 +202,7 @@ def _attainment(met: int, breached: int) -> float | None:
 def _owed(totals: dict[str, Decimal], evaluation: Evaluation) -> None:
     for award in evaluation.compensation:
         if award.amount is not None:
-            currency = award.currency or NONE_VALUE
+            currency = award.currency or NO_VALUE
             totals[currency] = totals.get(currency, Decimal(0)) + award.amount
 
 

@@ -32,7 +32,8 @@ from ._conditions import (
 from ._durations import parse_span
 from ._money import decimals_of, known_currencies, minor_units, to_decimal
 
-METRIC_NAMES = ("first_response", "next_response", "periodic_update", "resolution")
+METRICS = ("first_response", "next_response", "periodic_update", "resolution")
+"""The four metrics, in the order results list them."""
 _OUTCOME_KEYS = ("breached", "met")
 
 
@@ -99,11 +100,10 @@ class OutcomeCondition(SpecValue):
                 if (
                     not isinstance(names, list | tuple)
                     or not names
-                    or any(n not in METRIC_NAMES for n in names)
+                    or any(n not in METRICS for n in names)
                 ):
                     raise ConditionError(
-                        f"'{key}' needs a metric name or a list of them "
-                        f"({', '.join(METRIC_NAMES)})",
+                        f"'{key}' needs a metric name or a list of them ({', '.join(METRICS)})",
                         (key,),
                     )
                 outcomes[key] = tuple(names)

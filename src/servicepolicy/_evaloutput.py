@@ -64,7 +64,8 @@ def csv_rows(evaluation: Evaluation) -> list[list[str]]:
         evaluation.as_of.isoformat(),
     ]
     if evaluation.errors:
-        return [[*base, "", "", "error", *[""] * 13, "; ".join(evaluation.errors)]]
+        row = [*base, "", "", "error"]
+        return [[*row, *[""] * (len(CSV_COLUMNS) - len(row) - 1), "; ".join(evaluation.errors)]]
     rows = []
     warnings = "; ".join(evaluation.warnings)
     owed = compensation_totals(evaluation)

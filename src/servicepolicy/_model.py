@@ -30,6 +30,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from ._calendar_model import ALWAYS_OPEN_NAME, Calendar, always_open
+from ._compensation_model import METRICS as METRICS  # defined there, where the rules check names
 from ._compensation_model import Compensation, RefundRule
 from ._conditions import Condition
 from ._durations import Span, parse_duration, parse_span
@@ -37,7 +38,6 @@ from ._durations import Span, parse_duration, parse_span
 if TYPE_CHECKING:
     from ._results import Evaluation, RefundDecision
 
-METRICS = ("first_response", "next_response", "periodic_update", "resolution")
 Metric = Literal["first_response", "next_response", "periodic_update", "resolution"]
 DEFAULT_PRIORITIES = ("urgent", "high", "normal", "low")
 DEFAULT_PAUSE_ON = ("pending", "on_hold")
@@ -192,11 +192,6 @@ class EscalationPoint:
 
     fraction: Decimal
     offset: timedelta
-
-    def running_time(self, target: timedelta) -> timedelta:
-        """The running time at which the level fires, for a target of ``target``."""
-        micros = (Decimal(target // timedelta(microseconds=1)) * self.fraction).to_integral_value()
-        return timedelta(microseconds=int(micros)) + self.offset
 
 
 def parse_point(text: str) -> EscalationPoint:

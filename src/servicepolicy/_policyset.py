@@ -106,11 +106,10 @@ class PolicySet:
     def for_instant(self, moment: datetime) -> Policy:
         """The version in force at ``moment``; :class:`TicketError` when there is none."""
         chosen = None
-        for version in self.versions:
-            start, end = version.effective_from, version.effective_until
-            if start is not None and moment < start:
+        for version in self.versions:  # sorted by effective_from
+            if version.effective_from is not None and moment < version.effective_from:
                 break
-            chosen = version if end is None or moment < end else None
+            chosen = version if version.in_force(moment) else None
         if chosen is None:
             raise TicketError(f"no version of the policy is in force at {moment.isoformat()}")
         return chosen

@@ -301,14 +301,17 @@ def _histogram_svg(stats: MetricStats) -> str:
     return "".join(parts)
 
 
-def render_html(report: Report, title: str = "Service level report") -> str:
+_TITLE = "Service level report"
+
+
+def render_html(report: Report) -> str:
     """One self-contained HTML page: tables and SVG charts, no external resource."""
     data = json.dumps(report.to_dict(), indent=None).replace("</", "<\\/")
     as_of = report.as_of.isoformat() if report.as_of else "-"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{_esc(title)}</h1><p>As of {_esc(as_of)}: {report.tickets_in} tickets, "
+        f"<title>{_TITLE}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{_TITLE}</h1><p>As of {_esc(as_of)}: {report.tickets_in} tickets, "
         f"{report.tickets_in - report.failed} evaluated, {report.failed} failed.</p>"
         f"<h2>Attainment</h2>{_table_html(report)}"
         f"<h2>Attainment per week</h2>{_trend_svg(report)}"

@@ -17,7 +17,6 @@ from ._errors import TicketError
 
 CUSTOMER_MESSAGE = "customer_message"
 AGENT_REPLY = "agent_reply"
-INTERNAL_NOTE = "internal_note"
 STATUS = "status"
 FIELD = "field"
 SOLVED, CLOSED = "solved", "closed"
