@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from ._errors import ServicePolicyError, require_aware
-from ._evaluate import Evaluator, failed_id
+from ._evaluate import failed_id, prepared
 from ._model import METRICS, Policy
 from ._report import NO_VALUE, group_key
 from ._results import Evaluation, MetricResult
@@ -227,7 +227,7 @@ class Comparison:
         if threshold < timedelta(0):
             raise ValueError(f"threshold {threshold} is negative")
         self.old, self.new = old, new
-        self.evaluators = Evaluator(old), Evaluator(new)
+        self.evaluators = prepared(old), prepared(new)
         self.as_of = as_of
         self.by, self.threshold = by, threshold
         self.tallies: dict[tuple[tuple[str, ...], str], _Tally] = {}

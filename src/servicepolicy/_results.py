@@ -12,19 +12,15 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
+from ._clock import instant
+
 Status = Literal[
     "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
 ]
 SegmentKind = Literal["running", "paused", "solved"]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def _instant(micros: int, zone: Any) -> datetime:
-    moment = _EPOCH + timedelta(microseconds=micros)
-    return moment.astimezone(zone) if zone is not None else moment
 
 
 # The slots every pydantic model has, set through their descriptors.
@@ -99,8 +95,8 @@ class Measurement(BaseModel):
         return [
             Segment(
                 kind=kind,
-                start=_instant(start, zone),
-                end=_instant(end, zone),
+                start=instant(start, zone),
+                end=instant(end, zone),
                 business=timedelta(microseconds=open_time.get((start, end), 0)),
             )
             for kind, start, end in stretches
