@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -32,6 +31,7 @@ from ._calendar import (
 )
 from ._clock import BusinessClock, instant, to_micros
 from ._durations import BusinessDays, Span
+from ._errors import did_you_mean
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
@@ -64,8 +64,7 @@ def parse_weekdays(key: str) -> tuple[int, ...]:
     if dash and first in WEEKDAYS and last in WEEKDAYS and first != last:
         a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
         return tuple((a + k) % 7 for k in range(((b - a) % 7) + 1))
-    hint = difflib.get_close_matches(key, [*WEEKDAYS, "daily", "mon-fri", "sun-thu"], n=1)
-    more = f"; did you mean {hint[0]!r}?" if hint else ""
+    more = did_you_mean(key, [*WEEKDAYS, "daily", "mon-fri", "sun-thu"])
     raise ValueError(
         f"unknown weekday key {key!r}: use mon..sun, a range such as 'mon-fri' or 'sun-thu', "
         f"or 'daily'{more}"
@@ -255,11 +254,8 @@ class Calendar(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            hint = difflib.get_close_matches(value, _zone_names(), n=1)
             more = (
-                f"; did you mean {hint[0]!r}?"
-                if hint
-                else "; use an IANA name such as 'Europe/Berlin'"
+                did_you_mean(value, _zone_names()) or "; use an IANA name such as 'Europe/Berlin'"
             )
             raise ValueError(f"unknown time zone {value!r}{more}") from None
         return value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +10,7 @@ from itertools import pairwise
 from ._calendar_model import ALWAYS_OPEN_NAME
 from ._compensation_model import CreditTier, money_places_problems
 from ._durations import BusinessDays, Span, parse_span
-from ._errors import Severity
+from ._errors import Severity, did_you_mean
 from ._model import METRICS, EscalationPoint, Policy
 from ._money import known_currencies
 
@@ -28,11 +27,6 @@ class Issue:
     message: str
     severity: Severity = "error"
     on_key: bool = False  # locate the key of ``path`` rather than its value
-
-
-def _did_you_mean(name: str, known: list[str]) -> str:
-    hint = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean {hint[0]!r}?" if hint else ""
 
 
 def check_model(policy: Policy, known_fields: set[str] | None = None) -> list[Issue]:
@@ -136,7 +130,7 @@ def _refunds(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("refunds", i, "window", "calendar"),
                 "unknown-calendar",
-                f"unknown calendar {window.calendar!r}{_did_you_mean(window.calendar, calendars)}",
+                f"unknown calendar {window.calendar!r}{did_you_mean(window.calendar, calendars)}",
             )
         currency = rule.currency or (policy.compensation.currency if policy.compensation else None)
         if currency is None:
@@ -150,7 +144,7 @@ def _refunds(policy: Policy) -> Iterator[Issue]:
                 ("refunds", i, "currency"),
                 "unknown-currency",
                 f"unknown ISO 4217 currency {currency!r}"
-                f"{_did_you_mean(currency.upper(), known_currencies())}",
+                f"{did_you_mean(currency.upper(), known_currencies())}",
             )
 
 
@@ -170,7 +164,7 @@ def _field_references(policy: Policy, known: set[str] | None) -> Iterator[Issue]
             yield Issue(
                 path,
                 "unknown-field",
-                f"no example ticket has the field {name!r}{_did_you_mean(name, sorted(known))}",
+                f"no example ticket has the field {name!r}{did_you_mean(name, sorted(known))}",
                 "warning",
             )
 
@@ -189,7 +183,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("sla", i, "calendar"),
                 "unknown-calendar",
-                f"unknown calendar {sla.calendar!r}{_did_you_mean(sla.calendar, calendars)}",
+                f"unknown calendar {sla.calendar!r}{did_you_mean(sla.calendar, calendars)}",
             )
         for metric in METRICS:
             target = sla.targets.get(metric)
@@ -198,7 +192,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
                     ("sla", i, "targets", metric, "calendar"),
                     "unknown-calendar",
                     f"unknown calendar {target.calendar!r}"
-                    f"{_did_you_mean(target.calendar, calendars)}",
+                    f"{did_you_mean(target.calendar, calendars)}",
                 )
             if target:
                 for priority in target.per_priority:
@@ -208,7 +202,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
                             "unknown-priority",
                             f"unknown priority {priority!r} (priorities: "
                             f"{', '.join(policy.priorities)})"
-                            f"{_did_you_mean(priority, policy.priorities)}",
+                            f"{did_you_mean(priority, policy.priorities)}",
                             on_key=True,
                         )
         if sla.escalation is not None and sla.escalation not in escalations:
@@ -216,7 +210,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
                 ("sla", i, "escalation"),
                 "unknown-escalation",
                 f"unknown escalation path {sla.escalation!r}"
-                f"{_did_you_mean(sla.escalation, escalations)}",
+                f"{did_you_mean(sla.escalation, escalations)}",
             )
     for name, levels in policy.escalations.items():
         for j, level in enumerate(levels):
@@ -225,7 +219,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
                     ("escalations", name, j, "set_priority"),
                     "unknown-priority",
                     f"unknown priority {level.set_priority!r}"
-                    f"{_did_you_mean(level.set_priority, policy.priorities)}",
+                    f"{did_you_mean(level.set_priority, policy.priorities)}",
                 )
 
 

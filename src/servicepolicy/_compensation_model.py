@@ -5,7 +5,6 @@ Amounts are :class:`~decimal.Decimal`, read from the file's text; a float is ref
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -30,6 +29,7 @@ from ._conditions import (
     memoized,
 )
 from ._durations import parse_span
+from ._errors import did_you_mean
 from ._money import decimals_of, known_currencies, minor_units, to_decimal
 
 METRICS = ("first_response", "next_response", "periodic_update", "resolution")
@@ -204,8 +204,7 @@ class Compensation(BaseModel):
         try:
             minor_units(value)
         except KeyError:
-            hint = difflib.get_close_matches(value.upper(), known_currencies(), n=1)
-            more = f"; did you mean {hint[0]!r}?" if hint else ""
+            more = did_you_mean(value.upper(), known_currencies())
             message = f"unknown ISO 4217 currency {value!r}{more}"
             raise PydanticCustomError("unknown-currency", message.replace("{", "(")) from None
         return value

@@ -15,6 +15,8 @@ error is one of bad input.  This module imports nothing from the package.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -98,3 +100,9 @@ def require_aware(value: datetime, what: str = "datetime") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(value, what)
     return value
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``known`` to ``word``, or ``""``."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -8,15 +8,15 @@ every key it gives matches.  See :mod:`._policytests` for the file format.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ._durations import format_duration, parse_duration
+from ._errors import did_you_mean
 from ._model import METRICS
 
 Part = str | int
@@ -24,12 +24,6 @@ _KEY = re.compile(r"([^.\[\]\s]+)((?:\[-?\d+\])*)")
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _DURATION = re.compile(r"-?P[0-9WDTHMS.]+")
-
-
-def suggest(word: str, known: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest of ``known``, or nothing."""
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def instant_value(value: Any, what: str) -> tuple[datetime | None, str | None]:
@@ -88,7 +82,7 @@ def resolve(root: dict[str, Any], parts: list[Part], key: str) -> tuple[Any, str
             place = f" in {walked}" if walked else ""
             return None, (
                 f"{key}: no such field {part!r}{place}, known: {', '.join(known)}"
-                + suggest(part, known)
+                + did_you_mean(part, known)
             )
         value, walked = value[part], f"{walked}.{part}" if walked else part
     return value, None
@@ -106,7 +100,7 @@ def compare(expected: Any, actual: Any, where: str) -> list[str]:
             else:
                 known = ", ".join(actual)
                 out.append(
-                    f"{where}: no such field {key!r}, known: {known}{suggest(key, list(actual))}"
+                    f"{where}: no such field {key!r}, known: {known}{did_you_mean(key, actual)}"
                 )
         return out
     if isinstance(expected, list):

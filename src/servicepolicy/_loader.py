@@ -7,7 +7,6 @@ every finding located by file, line and column; ``parse_policy`` and ``load_poli
 
 from __future__ import annotations
 
-import difflib
 import json
 import types
 import typing
@@ -17,7 +16,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ._checks import check_model
-from ._errors import Finding, PolicyError
+from ._errors import Finding, PolicyError, did_you_mean
 from ._model import Policy
 from ._policyset import PolicySet
 from ._yamlsafe import MAX_BYTES, Document, YamlError, decode, read_yaml
@@ -89,8 +88,7 @@ def _schema_findings(error: ValidationError, doc: Document, source: str) -> list
         message = str(item["msg"]).removeprefix("Value error, ")
         if kind == "extra_forbidden":
             name = str(loc[-1])
-            hint = difflib.get_close_matches(name, _keys_at(loc[:-1]), n=1)
-            message = f"unknown key {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            message = f"unknown key {name!r}{did_you_mean(name, _keys_at(loc[:-1]))}"
             on_key = True
         elif kind == "missing":
             message = f"missing required key {loc[-1]!r}"

@@ -60,14 +60,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._errors import PolicyError, ServicePolicyError
+from ._errors import PolicyError, ServicePolicyError, did_you_mean
 from ._expectations import (
     compare,
     full_path,
     instant_value,
     parse_path,
     resolve,
-    suggest,
 )
 from ._loader import TEST_SUFFIXES, load_policy_or_set
 from ._model import Policy
@@ -190,7 +189,7 @@ def _read_document(path: Path, name: str) -> Document:
     for key in doc.data:
         if key not in _FILE_KEYS:
             line = doc.locate((key,), key=True)[0]
-            hint = suggest(key, _FILE_KEYS)
+            hint = did_you_mean(key, _FILE_KEYS)
             raise PolicyTestError(name, line, f"unknown key {key!r}{hint}")
     cases = doc.data.get("cases")
     if not isinstance(cases, list) or not cases:
@@ -237,7 +236,7 @@ def _parse_case(doc: Document, index: int, base: Path, defaults: dict[str, Any])
         if key not in _CASE_KEYS:
             where = doc.locate(("cases", index, key), key=True)[0]
             case.problems.append(
-                f"line {where}: unknown key {key!r} in the case{suggest(key, _CASE_KEYS)}"
+                f"line {where}: unknown key {key!r} in the case{did_you_mean(key, _CASE_KEYS)}"
             )
     as_of = item.get("as_of", defaults.get("as_of"))
     if as_of is None:
