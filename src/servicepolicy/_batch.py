@@ -21,7 +21,7 @@ from ._report import Report
 from ._report_render import render_csv, render_html, render_json, render_table
 from ._results import Evaluation
 from ._ticket import Ticket
-from ._ticketio import read_tickets
+from ._ticketio import read_tickets, write_summary
 
 _PROGRESS_EVERY = 10_000
 
@@ -82,11 +82,7 @@ def run_evaluate(
         out.write("\n]\n" if total else "]\n")
     if progress and total >= _PROGRESS_EVERY:
         err.write("\r")
-    err.write(
-        f"{total} tickets in, {total - failed} evaluated, {failed} failed "
-        f"(as of {as_of.isoformat()})\n"
-    )
-    return 1 if failed else 0
+    return write_summary(err, total, failed, as_of)
 
 
 def run_report(
@@ -104,11 +100,7 @@ def run_report(
     report = Report(by, as_of).add_all(evaluations(policy, source, name, fmt, as_of))
     renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
     out.write(renderers[output](report))
-    err.write(
-        f"{report.tickets_in} tickets in, {report.tickets_in - report.failed} evaluated, "
-        f"{report.failed} failed (as of {as_of.isoformat()})\n"
-    )
-    return 1 if report.failed else 0
+    return write_summary(err, report.tickets_in, report.failed, as_of)
 
 
 def run_refund(
@@ -144,11 +136,7 @@ def run_refund(
             out.write(_refund_line(decision))
     if output == "json":
         out.write(json.dumps(rows, indent=2) + "\n")
-    err.write(
-        f"{total} tickets in, {total - failed} decided, {failed} failed "
-        f"(as of {as_of.isoformat()})\n"
-    )
-    return 1 if failed else 0
+    return write_summary(err, total, failed, as_of, "decided")
 
 
 def _refund_line(decision: dict[str, Any]) -> str:

@@ -20,9 +20,15 @@ from ._errors import PolicyError
 from ._evaluate import failed_id
 from ._loader import load_policy
 from ._ticket import Ticket, instant_option
-from ._ticketio import UnreadableTickets, add_ticket_arguments, open_tickets, read_tickets
+from ._ticketio import (
+    UnreadableTickets,
+    add_ticket_arguments,
+    open_tickets,
+    read_tickets,
+    write_summary,
+)
 
-OK, FAILED, USAGE = 0, 1, 2
+USAGE = 2
 _SHOWN = 20  # ids shown per list in the table
 
 
@@ -80,11 +86,7 @@ def run(
         stdout.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")
     else:
         stdout.write(render_table(diff))
-    stderr.write(
-        f"{diff.tickets} tickets in, {diff.compared} compared, {diff.failed_count} failed "
-        f"(as of {as_of.isoformat()})\n"
-    )
-    return FAILED if diff.failed_count else OK
+    return write_summary(stderr, diff.tickets, diff.failed_count, as_of, "compared")
 
 
 def _usage(stderr: TextIO, message: str) -> int:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
@@ -45,6 +46,16 @@ def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> TextIO:
     if name == "-":
         return stdin
     return stack.enter_context(Path(name).open(encoding="utf-8"))
+
+
+def write_summary(
+    err: TextIO, total: int, failed: int, as_of: datetime, done: str = "evaluated"
+) -> int:
+    """Write ``N tickets in, M <done>, K failed (as of ...)`` to ``err``; returns the exit
+    status of a command over tickets: 1 when any failed, else 0."""
+    err.write(f"{total} tickets in, {total - failed} {done}, {failed} failed ")
+    err.write(f"(as of {as_of.isoformat()})\n")
+    return 1 if failed else 0
 
 
 class UnreadableTickets(ServicePolicyError):
