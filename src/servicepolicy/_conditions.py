@@ -166,7 +166,7 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = ()) -> Predicate
             parts.append(_negate(compile_condition(value, here)))
         else:
             parts.append(_on_field(key, _field_test(value, here)))
-    return lambda fields: all(p(fields) for p in parts)
+    return _all(parts)
 
 
 _MEMO_LIMIT = 4096
