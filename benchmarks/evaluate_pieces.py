@@ -25,7 +25,8 @@ from pydantic_core import to_json
 import servicepolicy._evaluate as core
 from servicepolicy import Ticket, load_policy
 from servicepolicy._evaluate import prepared
-from servicepolicy._outcome import outcome_json, to_evaluation
+from servicepolicy._outcome import to_evaluation
+from servicepolicy._outcome_json import outcome_json
 from servicepolicy._ticketio import _loads
 
 

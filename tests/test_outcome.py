@@ -5,17 +5,21 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from servicepolicy import Condition, load_policy
+from servicepolicy._clock import instant
 from servicepolicy._evaluate import Evaluator, outcome_or_record, prepared
-from servicepolicy._outcome import duration_text, error_outcome, outcome_json, to_evaluation
+from servicepolicy._outcome import error_outcome, to_evaluation
+from servicepolicy._outcome_json import _seconds_text, duration_text, instant_text, outcome_json
 from test_evaluate_properties import POLICY, loose_tickets, tickets
 
 EXAMPLES = Path(__file__).parent.parent / "policies" / "examples"
@@ -64,6 +68,11 @@ def test_error_outcome_json_equals_the_models_json():
     _same(error_outcome("x", as_of))
 
 
+def test_equal_as_of_instants_in_other_zones_keep_their_own_text():
+    for stamp in ("2026-11-23T12:00:00Z", "2026-11-23T13:00:00+01:00", "2026-11-23T12:00:00Z"):
+        _same(error_outcome("x", datetime.fromisoformat(stamp)))
+
+
 def test_a_policy_keeps_its_evaluator_and_stays_equal_to_a_fresh_load():
     path = EXAMPLES / "saas-support.yaml"
     used, fresh = load_policy(path), load_policy(path)
@@ -81,6 +90,69 @@ def test_duration_text_is_pydantics_text(micros):
     expected = TypeAdapter(timedelta).dump_json(timedelta(microseconds=micros)).decode()
     assert duration_text(micros) == expected[1:-1]
     assert duration_text(micros) == expected[1:-1]  # and again from the memo
+
+
+@given(st.integers(min_value=-(10**11), max_value=10**11))
+def test_duration_text_of_whole_seconds_is_pydantics_text(seconds):
+    expected = TypeAdapter(timedelta).dump_json(timedelta(seconds=seconds)).decode()
+    assert duration_text(seconds * 1_000_000) == expected[1:-1]
+
+
+@given(st.integers(min_value=-(10**17), max_value=10**17))
+def test_seconds_text_is_pydantics_float(micros):
+    assert _seconds_text(micros) == to_json(micros / 1_000_000).decode()
+    whole = micros - micros % 1_000_000
+    assert _seconds_text(whole) == to_json(whole / 1_000_000).decode()
+
+
+_ZONES = sorted(available_timezones())
+_FIRST = int(datetime(1001, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+_LAST = int(datetime(8999, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+_RECENT = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+
+
+@st.composite
+def _zones(draw):
+    kind = draw(st.sampled_from(["iana", "fixed", "none"]))
+    if kind == "iana":
+        return ZoneInfo(draw(st.sampled_from(_ZONES)))
+    if kind == "fixed":
+        # Whole seconds, as in every zone of the tz database and every calendar's zone.
+        return timezone(timedelta(seconds=draw(st.integers(min_value=-86_399, max_value=86_399))))
+    return None
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=_FIRST, max_value=_LAST),
+        st.integers(min_value=_RECENT, max_value=_RECENT + 200 * 365 * 86_400_000_000),
+        st.integers(min_value=_RECENT // 60_000_000, max_value=4_000_000_000 // 60).map(
+            lambda minutes: minutes * 60_000_000
+        ),
+    ),
+    _zones(),
+)
+def test_instant_text_is_pydantics_datetime(micros, zone):
+    assert instant_text(micros, zone) == to_json(instant(micros, zone)).decode()
+    assert instant_text(micros, zone) == to_json(instant(micros, zone)).decode()  # memoized
+
+
+@pytest.mark.parametrize(
+    ("stamp", "zone"),
+    [
+        ("2026-03-29T01:00:00+00:00", "Europe/Berlin"),  # the spring-forward instant
+        ("2026-10-25T00:59:59.999999+00:00", "Europe/Berlin"),  # just before falling back
+        ("2026-10-25T01:00:00+00:00", "Europe/Berlin"),  # the second 02:00
+        ("1850-01-01T00:00:00+00:00", "Europe/Amsterdam"),  # local mean time, +00:19:32
+        ("2024-12-31T23:59:59+00:00", "Pacific/Kiritimati"),  # +14:00, the next year locally
+        ("2024-02-29T12:00:00+00:00", "America/St_Johns"),  # a leap day, -03:30
+    ],
+)
+def test_instant_text_on_transitions_and_odd_offsets(stamp, zone):
+    moment = datetime.fromisoformat(stamp)
+    micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
+    expected = to_json(instant(micros, ZoneInfo(zone))).decode()
+    assert instant_text(micros, ZoneInfo(zone)) == expected
 
 
 @pytest.mark.parametrize("name", ["saas-support", "ecommerce", "telecom-callcentre"])

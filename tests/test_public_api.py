@@ -33,6 +33,7 @@ CORE = [
     "_compensation",
     "_rules",
     "_outcome",
+    "_outcome_json",
     "_evaluate",
     "_explain",
 ]

@@ -15,7 +15,8 @@ from ._errors import ServicePolicyError
 from ._evaloutput import csv_rows, csv_text, table_header, table_rows
 from ._evaluate import decide_refund, evaluator_for, failed_id, outcome_or_record
 from ._model import Policy
-from ._outcome import Outcome, error_outcome, outcome_json, to_evaluation
+from ._outcome import Outcome, error_outcome, to_evaluation
+from ._outcome_json import outcome_json
 from ._policyset import PolicySet
 from ._report import Report
 from ._report_render import render_csv, render_html, render_json, render_table

@@ -1,27 +1,19 @@
 """What the evaluator computes, before it becomes an :class:`~._results.Evaluation`.
 
 The evaluator works in integer microseconds; an :class:`Outcome` keeps its answer in that
-form, and :func:`to_evaluation` turns it into the pydantic models of the public API.  Output
-writers that do not need the models (JSON Lines for a million tickets) read the outcome
-directly, so both give the same answer by construction.
+form, and :func:`to_evaluation` turns it into the pydantic models of the public API.  The JSON
+writer (:mod:`._outcome_json`) reads the outcome directly and writes what the models would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-
-from pydantic import TypeAdapter
-from pydantic_core import to_json
 
 from ._clock import instant
 from ._history import Stretch
 from ._model import EscalationLevel
 from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricResult, build
-
-_US = 1_000_000
-
 
 # The records below are plain classes with their own __init__, not dataclasses: the compiled
 # build (docs/performance.md) makes such a class native, and builds one five times faster.
@@ -180,9 +172,7 @@ def _timedelta(micros: int) -> timedelta:
     return timedelta(0, 0, micros)
 
 
-def _measurement_values(
-    promise: Promise, duration: Callable[[int], Any] = _timedelta
-) -> dict[str, Any]:
+def _measurement_values(promise: Promise) -> dict[str, Any]:
     zone, target = promise.zone, promise.target
     return {
         "status": promise.status,
@@ -190,9 +180,9 @@ def _measurement_values(
         "due_at": _maybe(promise.due, zone),
         "completed_at": _maybe(promise.completed, zone),
         "breached_at": _maybe(promise.breached, zone),
-        "elapsed": duration(promise.elapsed),
-        "remaining": None if target is None else duration(target - promise.elapsed),
-        "target_time": None if target is None else duration(target),
+        "elapsed": _timedelta(promise.elapsed),
+        "remaining": None if target is None else _timedelta(target - promise.elapsed),
+        "target_time": None if target is None else _timedelta(target),
     }
 
 
@@ -203,46 +193,33 @@ def _private(promise: Promise) -> dict[str, Any]:
     return {"_source": source}
 
 
-def _metric_values(
-    metric: MetricOutcome,
-    duration: Callable[[int], Any],
-    cycle_of: Callable[[Promise, dict[str, Any]], Any],
-) -> dict[str, Any]:
-    """A metric's values in the models' field order; ``cycle_of`` turns each cycle's values
-    into what the ``cycles`` list holds.  The deciding cycle's values are shared."""
+def to_metric(metric: MetricOutcome) -> MetricResult:
+    """The public model of one metric (its cycles included); the deciding cycle's values are
+    the metric's own."""
     chosen = metric.promise
     values: dict[str, Any] | None = None
-    listed: list[Any] | None = None
+    listed: list[Measurement] | None = None
     if metric.cycles is not None:
         listed = []
         for cycle in metric.cycles:
-            cycle_values = _measurement_values(cycle, duration)
+            cycle_values = _measurement_values(cycle)
             if cycle is chosen:
                 values = dict(cycle_values)
-            listed.append(cycle_of(cycle, cycle_values))
+            listed.append(build(Measurement, cycle_values, _private(cycle)))
     if values is None:
-        values = _measurement_values(chosen, duration)
+        values = _measurement_values(chosen)
     values.update(
         policy=metric.policy,
         target=metric.target_text,
         clock=metric.clock,
-        paused=duration(metric.paused),
+        paused=_timedelta(metric.paused),
         cycles=listed,
     )
-    return values
+    return build(MetricResult, values, _private(chosen))
 
 
-def _measurement(promise: Promise, values: dict[str, Any]) -> Measurement:
-    return build(Measurement, values, _private(promise))
-
-
-def to_metric(metric: MetricOutcome) -> MetricResult:
-    """The public model of one metric (its cycles included)."""
-    values = _metric_values(metric, _timedelta, _measurement)
-    return build(MetricResult, values, _private(metric.promise))
-
-
-def _fired_values(fired: FiredOutcome) -> dict[str, Any]:
+def fired_values(fired: FiredOutcome) -> dict[str, Any]:
+    """The fields of a fired escalation's model, in order."""
     level = fired.level
     return {
         "path": fired.path,
@@ -260,35 +237,24 @@ def _fired_values(fired: FiredOutcome) -> dict[str, Any]:
 
 def to_fired(fired: FiredOutcome) -> FiredEscalation:
     """The public model of a fired escalation level."""
-    return build(FiredEscalation, _fired_values(fired), None)
+    return build(FiredEscalation, fired_values(fired), None)
 
 
-def _evaluation_values(
-    outcome: Outcome,
-    metric_of: Callable[[MetricOutcome], Any],
-    fired_of: Callable[[FiredOutcome], Any],
-) -> dict[str, Any]:
-    return {
+def to_evaluation(outcome: Outcome) -> Evaluation:
+    """The public :class:`Evaluation` of an outcome."""
+    values = {
         "ticket_id": outcome.ticket_id,
         "policy": outcome.policy,
         "as_of": outcome.as_of,
-        "metrics": {name: metric_of(m) for name, m in outcome.metrics.items()},
-        "escalations": [fired_of(f) for f in outcome.escalations],
+        "metrics": {name: to_metric(metric) for name, metric in outcome.metrics.items()},
+        "escalations": [to_fired(fired) for fired in outcome.escalations],
         "next_escalation_at": _maybe(outcome.next_escalation_at, outcome.next_zone),
         "compensation": outcome.compensation,
         "warnings": outcome.warnings,
         "errors": outcome.errors,
         "line": outcome.line,
     }
-
-
-def to_evaluation(outcome: Outcome) -> Evaluation:
-    """The public :class:`Evaluation` of an outcome."""
-    return build(
-        Evaluation,
-        _evaluation_values(outcome, to_metric, to_fired),
-        {"_fields": outcome.fields, "_created": outcome.created},
-    )
+    return build(Evaluation, values, {"_fields": outcome.fields, "_created": outcome.created})
 
 
 def error_outcome(
@@ -296,39 +262,3 @@ def error_outcome(
 ) -> Outcome:
     """The outcome of a ticket that could not be read or evaluated."""
     return Outcome(ticket_id, None, as_of, {}, [], None, None, [], [], [message], line, {}, None)
-
-
-_TIMEDELTA = TypeAdapter(timedelta)
-_durations: dict[int, str] = {}
-
-
-def duration_text(micros: int) -> str:
-    """A duration as pydantic writes a timedelta in JSON (``PT1H30M``); remembered, since a
-    batch repeats few durations (targets, whole minutes) many times."""
-    text = _durations.get(micros)
-    if text is None:
-        text = _TIMEDELTA.dump_json(timedelta(0, 0, micros)).decode()[1:-1]
-        if len(_durations) >= 4096:
-            _durations.clear()
-        _durations[micros] = text
-    return text
-
-
-def _with_seconds(promise: Promise, values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` with the ``*_seconds`` twins the models compute."""
-    target, elapsed = promise.target, promise.elapsed
-    values["elapsed_seconds"] = elapsed / _US
-    values["remaining_seconds"] = None if target is None else (target - elapsed) / _US
-    return values
-
-
-def _metric_json(metric: MetricOutcome) -> dict[str, Any]:
-    values = _with_seconds(metric.promise, _metric_values(metric, duration_text, _with_seconds))
-    values["paused_seconds"] = metric.paused / _US
-    return values
-
-
-def outcome_json(outcome: Outcome) -> str:
-    """``to_evaluation(outcome).model_dump_json()``, byte for byte, without building the
-    models: the same values go through the same serializer as plain dicts."""
-    return to_json(_evaluation_values(outcome, _metric_json, _fired_values)).decode()

@@ -1,0 +1,262 @@
+"""An outcome's JSON text, written directly: what pydantic writes for its models, byte for byte.
+
+The evaluate command writes one JSON object per ticket, most of it instants and durations.
+Building datetimes and timedeltas only for the serializer to turn them into text again costs
+more than the evaluation, so this module writes the text from the outcome's integers.  Where
+the text is rare or intricate (strings that need escaping, fractional seconds, compensation and
+escalation records) it asks pydantic-core itself, so every byte stays pydantic's;
+``tests/test_outcome.py`` compares the two on random tickets, instants and zones.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Final
+
+from pydantic import TypeAdapter
+from pydantic_core import to_json
+
+from ._outcome import MetricOutcome, Outcome, Promise, fired_values
+
+_US: Final = 1_000_000
+_HOUR_US: Final = 3600 * _US
+_DAY_US: Final = 86400 * _US
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_MEMO_SIZE: Final = 4096
+_TIMEDELTA: Final = TypeAdapter(timedelta)
+_fromtimestamp: Final = datetime.fromtimestamp
+
+# Texts and offsets that repeat across a batch, remembered; a memo is emptied when it fills up.
+# (Final, so that the compiled build keeps them in static slots, not in the module's dict.)
+_dates: Final[dict[int, str]] = {}  # local day number since the epoch -> "2026-11-23"
+_times: Final[dict[int, str]] = {}  # local second of the day -> "13:05:00"
+_offsets: Final[dict[int, str]] = {}  # UTC offset in microseconds -> "+01:00" or "Z"
+_hours: Final[dict[tzinfo, dict[int, int]]] = {}  # zone -> UTC hour -> offset in microseconds
+_durations: Final[dict[int, str]] = {}  # microseconds -> "P1DT2H"
+_strings: Final[dict[str, str]] = {}  # a name from the policy -> its JSON text
+# A batch has one as_of: the last one and its text.  (Not a dict: equal datetimes in other
+# zones are equal keys, but their texts differ.)
+_last_as_of: Final[list[Any]] = [None, ""]
+
+
+def _remember(memo: dict[Any, str], key: Any, text: str) -> str:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = text
+    return text
+
+
+def _exact_offset(zone: tzinfo, micros: int) -> int:
+    offset = _fromtimestamp(micros // _US, zone).utcoffset()
+    assert offset is not None
+    return (offset.days * 86400 + offset.seconds) * _US + offset.microseconds
+
+
+def _offset_of(zone: tzinfo, micros: int) -> int:
+    """The UTC offset of ``zone`` at UTC instant ``micros``, in microseconds.
+
+    Remembered per UTC hour when the offset at the hour's first and last microsecond agree:
+    the offset is then the same all through the hour, as no zone changes its offset twice
+    within six hours (the assumption the clock rests on, see ``_calendar.offset_segments``).
+    """
+    hours = _hours.get(zone)
+    if hours is None:
+        if len(_hours) >= 64:
+            _hours.clear()
+        hours = _hours[zone] = {}
+    hour = micros // _HOUR_US
+    offset = hours.get(hour)
+    if offset is not None:
+        return offset
+    first = _exact_offset(zone, hour * _HOUR_US)
+    if first != _exact_offset(zone, (hour + 1) * _HOUR_US - 1):
+        return _exact_offset(zone, micros)
+    if len(hours) >= 65536:
+        hours.clear()
+    hours[hour] = first
+    return first
+
+
+def _offset_text(micros: int) -> str:
+    """The offset as pydantic writes it (whole minutes; ``Z`` for less than one)."""
+    text = _offsets.get(micros)
+    if text is None:
+        sample = datetime(2000, 1, 1, tzinfo=timezone(timedelta(microseconds=micros)))
+        text = _remember(_offsets, micros, to_json(sample).decode()[20:-1])
+    return text
+
+
+def _date_text(day: int) -> str:
+    text = _dates.get(day)
+    if text is None:
+        text = _remember(_dates, day, date.fromordinal(day + _EPOCH_ORDINAL).isoformat())
+    return text
+
+
+def _time_text(second: int) -> str:
+    text = _times.get(second)
+    if text is None:
+        hours, minutes, seconds = second // 3600, second // 60 % 60, second % 60
+        text = _remember(_times, second, f"{hours:02d}:{minutes:02d}:{seconds:02d}")
+    return text
+
+
+def instant_text(micros: int, zone: tzinfo | None) -> str:
+    """The JSON text of ``_clock.instant(micros, zone)``: ``"2026-11-23T13:05:00+01:00"``."""
+    offset = _offset_of(UTC if zone is None else zone, micros)
+    local = micros + offset
+    rest = local % _DAY_US
+    fraction = rest % _US
+    clock = _time_text(rest // _US)
+    if fraction:
+        clock = f"{clock}.{fraction:06d}"
+    return f'"{_date_text(local // _DAY_US)}T{clock}{_offset_text(offset)}"'
+
+
+def _maybe_instant(micros: int | None, zone: tzinfo | None) -> str:
+    return "null" if micros is None else instant_text(micros, zone)
+
+
+def duration_text(micros: int) -> str:
+    """A duration as pydantic writes a timedelta in JSON, without quotes: ``P1DT2H``."""
+    text = _durations.get(micros)
+    if text is not None:
+        return text
+    if micros % _US:
+        text = _TIMEDELTA.dump_json(timedelta(microseconds=micros)).decode()[1:-1]
+        return _remember(_durations, micros, text)
+    seconds = abs(micros) // _US
+    days, rest = seconds // 86400, seconds % 86400
+    text = "-P" if micros < 0 else "P"
+    if days >= 365:
+        text += f"{days // 365}Y"
+    if days % 365:
+        text += f"{days % 365}D"
+    if rest:
+        text += "T"
+        if rest >= 3600:
+            text += f"{rest // 3600}H"
+        if rest // 60 % 60:
+            text += f"{rest // 60 % 60}M"
+        if rest % 60:
+            text += f"{rest % 60}S"
+    if not seconds:
+        text = "PT0S"
+    return _remember(_durations, micros, text)
+
+
+def _seconds_text(micros: int) -> str:
+    """``micros / 1e6`` as pydantic writes that float."""
+    if micros % _US == 0 and -(10**15) < micros // _US < 10**15:
+        return f"{micros // _US}.0"
+    return to_json(micros / _US).decode()
+
+
+def _name_text(name: str | None) -> str:
+    """A string from the policy (names, targets), as JSON; these repeat in every ticket."""
+    if name is None:
+        return "null"
+    text = _strings.get(name)
+    if text is None:
+        text = _remember(_strings, name, to_json(name).decode())
+    return text
+
+
+def _promise_parts(promise: Promise, parts: list[str]) -> None:
+    """The fields every promise shares, from ``status`` to ``target_time``."""
+    zone, target = promise.zone, promise.target
+    parts.append('{"status":"')
+    parts.append(promise.status)
+    parts.append('","started_at":')
+    parts.append(_maybe_instant(promise.start, zone))
+    parts.append(',"due_at":')
+    parts.append(_maybe_instant(promise.due, zone))
+    parts.append(',"completed_at":')
+    parts.append(_maybe_instant(promise.completed, zone))
+    parts.append(',"breached_at":')
+    parts.append(_maybe_instant(promise.breached, zone))
+    parts.append(',"elapsed":"')
+    parts.append(duration_text(promise.elapsed))
+    if target is None:
+        parts.append('","remaining":null,"target_time":null')
+    else:
+        parts.append('","remaining":"')
+        parts.append(duration_text(target - promise.elapsed))
+        parts.append('","target_time":"')
+        parts.append(duration_text(target))
+        parts.append('"')
+
+
+def _seconds_parts(promise: Promise, parts: list[str]) -> None:
+    target, elapsed = promise.target, promise.elapsed
+    parts.append(',"elapsed_seconds":')
+    parts.append(_seconds_text(elapsed))
+    parts.append(',"remaining_seconds":')
+    parts.append("null" if target is None else _seconds_text(target - elapsed))
+
+
+def _metric_parts(metric: MetricOutcome, parts: list[str]) -> None:
+    _promise_parts(metric.promise, parts)
+    parts.append(',"policy":')
+    parts.append(_name_text(metric.policy))
+    parts.append(',"target":')
+    parts.append(_name_text(metric.target_text))
+    parts.append(',"clock":')
+    parts.append(_name_text(metric.clock))
+    parts.append(',"paused":"')
+    parts.append(duration_text(metric.paused))
+    if metric.cycles is None:
+        parts.append('","cycles":null')
+    else:
+        parts.append('","cycles":[')
+        for number, cycle in enumerate(metric.cycles):
+            if number:
+                parts.append(",")
+            _promise_parts(cycle, parts)
+            _seconds_parts(cycle, parts)
+            parts.append("}")
+        parts.append("]")
+    _seconds_parts(metric.promise, parts)
+    parts.append(',"paused_seconds":')
+    parts.append(_seconds_text(metric.paused))
+    parts.append("}")
+
+
+def _list_text(items: list[Any]) -> str:
+    return to_json(items).decode() if items else "[]"
+
+
+def outcome_json(outcome: Outcome) -> str:
+    """``to_evaluation(outcome).model_dump_json()``, byte for byte, without building models."""
+    if _last_as_of[0] is not outcome.as_of:
+        _last_as_of[0], _last_as_of[1] = outcome.as_of, to_json(outcome.as_of).decode()
+    as_of: str = _last_as_of[1]
+    ticket_id = outcome.ticket_id
+    parts = [
+        '{"ticket_id":',
+        "null" if ticket_id is None else to_json(ticket_id).decode(),
+        ',"policy":',
+        _name_text(outcome.policy),
+        ',"as_of":',
+        as_of,
+        ',"metrics":{',
+    ]
+    for number, (name, metric) in enumerate(outcome.metrics.items()):
+        parts.append(',"' if number else '"')
+        parts.append(name)
+        parts.append('":')
+        _metric_parts(metric, parts)
+    parts.append('},"escalations":')
+    parts.append(_list_text([fired_values(fired) for fired in outcome.escalations]))
+    parts.append(',"next_escalation_at":')
+    parts.append(_maybe_instant(outcome.next_escalation_at, outcome.next_zone))
+    parts.append(',"compensation":')
+    parts.append(_list_text(outcome.compensation))
+    parts.append(',"warnings":')
+    parts.append(_list_text(outcome.warnings))
+    parts.append(',"errors":')
+    parts.append(_list_text(outcome.errors))
+    parts.append(',"line":')
+    parts.append("null" if outcome.line is None else str(outcome.line))
+    parts.append("}")
+    return "".join(parts)
