@@ -27,6 +27,7 @@ CORE = [
     "_checks",
     "_policyset",
     "_ticket",
+    "_ticket_read",
     "_history",
     "_results",
     "_measure",

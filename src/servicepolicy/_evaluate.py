@@ -32,6 +32,7 @@ from ._policyset import PolicySet
 from ._results import Evaluation, RefundDecision
 from ._rules import Lookup, PolicyIndex, Rule, target_micros
 from ._ticket import Ticket
+from ._ticket_read import read_ticket
 
 Measured = list[tuple[Run, "Rule", int | None]]
 """The runs behind a metric result, with their rule and cycle number, for escalations."""
@@ -372,7 +373,9 @@ def prepared(policy: Policy) -> Evaluator:
 def _as_ticket(ticket: Ticket | Mapping[str, Any]) -> Ticket:
     if isinstance(ticket, Ticket):
         return ticket
-    return Ticket.from_dict(dict(ticket) if isinstance(ticket, Mapping) else ticket)
+    if isinstance(ticket, Mapping) and not isinstance(ticket, dict):
+        return read_ticket(dict(ticket))
+    return read_ticket(ticket)
 
 
 def evaluate_many(

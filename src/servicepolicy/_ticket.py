@@ -60,43 +60,14 @@ class Ticket:
     @classmethod
     def from_dict(cls, data: Any) -> Ticket:
         """Read a ticket from its JSON shape; raises :class:`TicketError` naming the problem."""
-        if not isinstance(data, dict):
-            raise TicketError(f"a ticket must be a JSON object, got {type(data).__name__}")
-        ticket_id = data.get("id")
-        if ticket_id is None or isinstance(ticket_id, dict | list | bool):
-            raise TicketError("a ticket needs an 'id' (a string or number)")
-        ticket_id = str(ticket_id)
-        unknown = set(data) - {"id", "created_at", "fields", "events"}
-        if unknown:
-            raise TicketError(f"unknown key(s) {', '.join(sorted(unknown))}", ticket_id)
-        fields = data.get("fields") or {}
-        if not isinstance(fields, dict):
-            raise TicketError("'fields' must be an object", ticket_id)
-        raw_events = data.get("events") or []
-        if not isinstance(raw_events, list):
-            raise TicketError("'events' must be a list", ticket_id)
-        try:
-            created = parse_instant(data.get("created_at"), "created_at")
-            events = tuple(_event(item, i) for i, item in enumerate(raw_events))
-        except TicketError as exc:
-            raise TicketError(exc.message, ticket_id) from None
-        return cls(ticket_id, created, fields, events)
+        from ._ticket_read import read_ticket
 
-
-def parse_instant(value: Any, what: str) -> datetime:
-    """An aware datetime from an ISO 8601 string (or an aware datetime)."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise TicketError(f"{what} {value!r} is not an ISO 8601 instant") from None
-    else:
-        raise TicketError(f"{what} is missing or not a string")
-    if moment.tzinfo is None:
-        raise TicketError(f"{what} {value!s} has no UTC offset (e.g. +01:00 or Z)")
-    return moment
+        ticket = read_ticket(data)
+        return (
+            ticket
+            if cls is Ticket
+            else cls(ticket.id, ticket.created_at, ticket.fields, ticket.events)
+        )
 
 
 def instant_option(text: str, option: str) -> datetime:
@@ -109,35 +80,3 @@ def instant_option(text: str, option: str) -> datetime:
         example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
         raise TicketError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
     return value
-
-
-def _event(item: Any, index: int) -> Event:
-    if not isinstance(item, dict):
-        raise TicketError(f"events[{index}] must be an object")
-    kind = item.get("type")
-    if not isinstance(kind, str) or not kind:
-        raise TicketError(f"events[{index}] has no 'type'")
-    at = parse_instant(item.get("at"), f"events[{index}].at")
-    status = item.get("status")
-    name = item.get("field")
-    if kind == STATUS and not isinstance(status, str):
-        raise TicketError(f"events[{index}] is a status event without a 'status'")
-    if kind == FIELD and not isinstance(name, str):
-        raise TicketError(f"events[{index}] is a field event without a 'field'")
-    return _checked_event(at, kind, status, name, item.get("value"))
-
-
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _checked_event(at: datetime, kind: str, status: Any, name: Any, value: Any) -> Event:
-    """An :class:`Event` from values :func:`_event` has checked, without checking them again
-    (the frozen dataclass sets its fields the same way)."""
-    event: Event = _new(Event)
-    _set(event, "at", at)
-    _set(event, "type", kind)
-    _set(event, "status", status)
-    _set(event, "field", name)
-    _set(event, "value", value)
-    return event

@@ -1,0 +1,91 @@
+"""Reading a ticket from its JSON shape: checked once, with errors that name the problem.
+
+Every ticket of a batch passes through here, so the compiled build (docs/performance.md)
+compiles this module; :meth:`Ticket.from_dict <._ticket.Ticket.from_dict>` is its public face.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from ._errors import TicketError
+from ._ticket import FIELD, STATUS, Event, Ticket
+
+_KEYS: Final = frozenset(("id", "created_at", "fields", "events"))
+_fromisoformat: Final = datetime.fromisoformat
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+
+
+def read_ticket(data: Any) -> Ticket:
+    """A :class:`Ticket` from its JSON shape; raises :class:`TicketError` naming the problem."""
+    if not isinstance(data, dict):
+        raise TicketError(f"a ticket must be a JSON object, got {type(data).__name__}")
+    raw_id = data.get("id")
+    if raw_id is None or isinstance(raw_id, (dict, list, bool)):
+        raise TicketError("a ticket needs an 'id' (a string or number)")
+    ticket_id = raw_id if isinstance(raw_id, str) else str(raw_id)
+    if not _KEYS.issuperset(data):
+        unknown = ", ".join(sorted(set(data) - _KEYS))
+        raise TicketError(f"unknown key(s) {unknown}", ticket_id)
+    fields = data.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise TicketError("'fields' must be an object", ticket_id)
+    raw_events = data.get("events") or []
+    if not isinstance(raw_events, list):
+        raise TicketError("'events' must be a list", ticket_id)
+    try:
+        created = parse_instant(data.get("created_at"), "created_at")
+        events = tuple([_event(item, index) for index, item in enumerate(raw_events)])
+    except TicketError as exc:
+        raise TicketError(exc.message, ticket_id) from None
+    return Ticket(ticket_id, created, fields, events)
+
+
+def parse_instant(value: Any, what: str) -> datetime:
+    """An aware datetime from an ISO 8601 string (or an aware datetime)."""
+    if isinstance(value, str):
+        try:
+            moment = _fromisoformat(value)
+        except ValueError:
+            raise TicketError(f"{what} {value!r} is not an ISO 8601 instant") from None
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        raise TicketError(f"{what} is missing or not a string")
+    if moment.tzinfo is None:
+        raise TicketError(f"{what} {value!s} has no UTC offset (e.g. +01:00 or Z)")
+    return moment
+
+
+def _event(item: Any, index: int) -> Event:
+    if not isinstance(item, dict):
+        raise TicketError(f"events[{index}] must be an object")
+    kind = item.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise TicketError(f"events[{index}] has no 'type'")
+    raw = item.get("at")
+    at: datetime | None = None
+    if isinstance(raw, str):
+        try:
+            at = _fromisoformat(raw)
+        except ValueError:
+            at = None
+    if at is None or at.tzinfo is None:
+        at = parse_instant(raw, f"events[{index}].at")  # the checks, with their messages
+    status = item.get("status")
+    name = item.get("field")
+    if kind == STATUS and not isinstance(status, str):
+        raise TicketError(f"events[{index}] is a status event without a 'status'")
+    if kind == FIELD and not isinstance(name, str):
+        raise TicketError(f"events[{index}] is a field event without a 'field'")
+    # Checked above: set the frozen dataclass's fields as its own __init__ does, without
+    # running __post_init__'s checks again.
+    event: Event = _new(Event)
+    _set(event, "at", at)
+    _set(event, "type", kind)
+    _set(event, "status", status)
+    _set(event, "field", name)
+    _set(event, "value", item.get("value"))
+    return event
