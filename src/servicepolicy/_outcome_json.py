@@ -10,28 +10,33 @@ escalation records) it asks pydantic-core itself, so every byte stays pydantic's
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
+from ._calendar import offset_segments
 from ._outcome import MetricOutcome, Outcome, Promise, fired_values
 
 _US: Final = 1_000_000
-_HOUR_US: Final = 3600 * _US
 _DAY_US: Final = 86400 * _US
+_SPAN_BITS: Final = 45  # a zone's offsets are worked out 2**45 µs (about 407 days) at a time
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _MEMO_SIZE: Final = 4096
 _TIMEDELTA: Final = TypeAdapter(timedelta)
 _fromtimestamp: Final = datetime.fromtimestamp
 
-# Texts and offsets that repeat across a batch, remembered; a memo is emptied when it fills up.
+# "HH:MM:" for every minute of the day and "SS" for every second of the minute.
+_MINUTES: Final = [f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]
+_SECONDS: Final = [f"{s:02d}" for s in range(60)]
+
+# Texts that repeat across a batch, remembered; a memo is emptied when it fills up.
 # (Final, so that the compiled build keeps them in static slots, not in the module's dict.)
 _dates: Final[dict[int, str]] = {}  # local day number since the epoch -> "2026-11-23"
-_times: Final[dict[int, str]] = {}  # local second of the day -> "13:05:00"
 _offsets: Final[dict[int, str]] = {}  # UTC offset in microseconds -> "+01:00" or "Z"
-_hours: Final[dict[tzinfo, dict[int, int]]] = {}  # zone -> UTC hour -> offset in microseconds
 _durations: Final[dict[int, str]] = {}  # microseconds -> "P1DT2H"
 _strings: Final[dict[str, str]] = {}  # a name from the policy -> its JSON text
 # A batch has one as_of: the last one and its text.  (Not a dict: equal datetimes in other
@@ -52,29 +57,50 @@ def _exact_offset(zone: tzinfo, micros: int) -> int:
     return (offset.days * 86400 + offset.seconds) * _US + offset.microseconds
 
 
-def _offset_of(zone: tzinfo, micros: int) -> int:
-    """The UTC offset of ``zone`` at UTC instant ``micros``, in microseconds.
+class _ZoneOffsets:
+    """A zone's UTC offsets: constant for a fixed-offset zone; for an IANA zone, the stretches
+    of constant offset (found as the clock finds them, ``_calendar.offset_segments``), worked
+    out span by span as instants need them and then looked up by bisection."""
 
-    Remembered per UTC hour when the offset at the hour's first and last microsecond agree:
-    the offset is then the same all through the hour, as no zone changes its offset twice
-    within six hours (the assumption the clock rests on, see ``_calendar.offset_segments``).
-    """
-    hours = _hours.get(zone)
-    if hours is None:
-        if len(_hours) >= 64:
-            _hours.clear()
-        hours = _hours[zone] = {}
-    hour = micros // _HOUR_US
-    offset = hours.get(hour)
-    if offset is not None:
-        return offset
-    first = _exact_offset(zone, hour * _HOUR_US)
-    if first != _exact_offset(zone, (hour + 1) * _HOUR_US - 1):
-        return _exact_offset(zone, micros)
-    if len(hours) >= 65536:
-        hours.clear()
-    hours[hour] = first
-    return first
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.fixed: int | None = None
+        if isinstance(zone, timezone):
+            self.fixed = _exact_offset(zone, 0)
+        self.spans: dict[int, tuple[list[int], list[int]]] = {}
+
+    def at(self, micros: int) -> int:
+        """The offset in force at UTC instant ``micros``, in microseconds."""
+        if self.fixed is not None:
+            return self.fixed
+        zone = self.zone
+        if not isinstance(zone, ZoneInfo):
+            return _exact_offset(zone, micros)
+        span = micros >> _SPAN_BITS
+        found = self.spans.get(span)
+        if found is None:
+            if len(self.spans) >= 64:
+                self.spans.clear()
+            lo = (span << _SPAN_BITS) // _US
+            hi = ((span + 1) << _SPAN_BITS) // _US + 1
+            segments = offset_segments(zone, lo, hi)
+            found = ([s * _US for s, _, _ in segments], [o * _US for _, _, o in segments])
+            self.spans[span] = found
+        starts, offsets = found
+        return offsets[bisect_right(starts, micros) - 1]
+
+
+_zones: Final[dict[tzinfo, _ZoneOffsets]] = {}
+
+
+def _offset_of(zone: tzinfo, micros: int) -> int:
+    """The UTC offset of ``zone`` at UTC instant ``micros``, in microseconds."""
+    offsets = _zones.get(zone)
+    if offsets is None:
+        if len(_zones) >= 64:
+            _zones.clear()
+        offsets = _zones[zone] = _ZoneOffsets(zone)
+    return offsets.at(micros)
 
 
 def _offset_text(micros: int) -> str:
@@ -93,24 +119,18 @@ def _date_text(day: int) -> str:
     return text
 
 
-def _time_text(second: int) -> str:
-    text = _times.get(second)
-    if text is None:
-        hours, minutes, seconds = second // 3600, second // 60 % 60, second % 60
-        text = _remember(_times, second, f"{hours:02d}:{minutes:02d}:{seconds:02d}")
-    return text
-
-
 def instant_text(micros: int, zone: tzinfo | None) -> str:
     """The JSON text of ``_clock.instant(micros, zone)``: ``"2026-11-23T13:05:00+01:00"``."""
     offset = _offset_of(UTC if zone is None else zone, micros)
     local = micros + offset
     rest = local % _DAY_US
+    second = rest // _US
     fraction = rest % _US
-    clock = _time_text(rest // _US)
+    date_text = _date_text(local // _DAY_US)
+    clock = _MINUTES[second // 60] + _SECONDS[second % 60]
     if fraction:
         clock = f"{clock}.{fraction:06d}"
-    return f'"{_date_text(local // _DAY_US)}T{clock}{_offset_text(offset)}"'
+    return f'"{date_text}T{clock}{_offset_text(offset)}"'
 
 
 def _maybe_instant(micros: int | None, zone: tzinfo | None) -> str:
