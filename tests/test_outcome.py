@@ -137,6 +137,17 @@ def test_instant_text_is_pydantics_datetime(micros, zone):
     assert instant_text(micros, zone) == to_json(instant(micros, zone)).decode()  # memoized
 
 
+@pytest.mark.parametrize("span", [-1, 0, 46, 47, 48])
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe"])
+def test_instant_text_at_the_edges_of_the_writers_offset_spans(span, zone):
+    # The writer works a zone's offsets out 2**45 µs at a time; both sides of each edge.
+    for micros in (span << 45, (span << 45) - 1, (span << 45) + 1):
+        assert (
+            instant_text(micros, ZoneInfo(zone))
+            == to_json(instant(micros, ZoneInfo(zone))).decode()
+        )
+
+
 @pytest.mark.parametrize(
     ("stamp", "zone"),
     [
