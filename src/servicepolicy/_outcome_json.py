@@ -166,10 +166,12 @@ def duration_text(micros: int) -> str:
 
 
 def _seconds_text(micros: int) -> str:
-    """``micros / 1e6`` as pydantic writes that float."""
+    """``micros`` in seconds, as pydantic writes the models' ``*_seconds`` float."""
     if micros % _US == 0 and -(10**15) < micros // _US < 10**15:
         return f"{micros // _US}.0"
-    return to_json(micros / _US).decode()
+    # As the models compute it.  (Not micros / _US: compiled, that divides in floating point
+    # and is off by one in the last digit above 2**53 microseconds.)
+    return to_json(timedelta(microseconds=micros).total_seconds()).decode()
 
 
 def _name_text(name: str | None) -> str:
