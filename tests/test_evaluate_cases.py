@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import reference_evaluator as ref
-from servicepolicy import TicketError, evaluate_many, load_policy
+from servicepolicy import Ticket, TicketError, evaluate_many, load_policy
 
 HERE = Path(__file__).parent
 POLICY = load_policy(HERE / "fixtures" / "evaluate" / "policy.yaml")
@@ -725,3 +725,21 @@ def test_explain_wall_time_across_a_dst_change():
     running = result.metrics["resolution"].segments[0]
     assert running.business == 4 * H
     assert "4h in business hours, 19h outside them" in result.explain()
+
+
+@pytest.mark.parametrize("item", [[1, 2], "T-1", None, 5])
+def test_a_ticket_that_is_not_an_object_is_a_ticket_error_in_every_build(item):
+    as_of = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
+    with pytest.raises(TicketError, match="a ticket must be a JSON object"):
+        POLICY.evaluate(item, as_of)
+    (record,) = evaluate_many(POLICY, [item], as_of)
+    assert record.errors and "a ticket must be a JSON object" in record.errors[0]
+
+
+def test_a_ticket_id_is_its_text_whatever_its_type():
+    class Label(str):
+        def __str__(self) -> str:
+            return f"label {super().__str__()}"
+
+    ticket = Ticket.from_dict({"id": Label("a"), "created_at": "2026-11-23T12:00:00Z"})
+    assert type(ticket.id) is str and ticket.id == "label a"

@@ -373,9 +373,12 @@ def prepared(policy: Policy) -> Evaluator:
 def _as_ticket(ticket: Ticket | Mapping[str, Any]) -> Ticket:
     if isinstance(ticket, Ticket):
         return ticket
-    if isinstance(ticket, Mapping) and not isinstance(ticket, dict):
-        return read_ticket(dict(ticket))
-    return read_ticket(ticket)
+    # Any, not the declared type: the compiled build would check for a dict before reading
+    # and refuse a list with a bare TypeError instead of read_ticket's TicketError.
+    data: Any = ticket
+    if isinstance(data, Mapping) and type(data) is not dict:
+        data = dict(data)
+    return read_ticket(data)
 
 
 def evaluate_many(

@@ -25,7 +25,7 @@ def read_ticket(data: Any) -> Ticket:
     raw_id = data.get("id")
     if raw_id is None or isinstance(raw_id, (dict, list, bool)):
         raise TicketError("a ticket needs an 'id' (a string or number)")
-    ticket_id = raw_id if isinstance(raw_id, str) else str(raw_id)
+    ticket_id = str(raw_id)
     if not _KEYS.issuperset(data):
         unknown = ", ".join(sorted(set(data) - _KEYS))
         raise TicketError(f"unknown key(s) {unknown}", ticket_id)
