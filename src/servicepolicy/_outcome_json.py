@@ -145,6 +145,8 @@ def duration_text(micros: int) -> str:
     if micros % _US:
         text = _TIMEDELTA.dump_json(timedelta(microseconds=micros)).decode()[1:-1]
         return _remember(_durations, micros, text)
+    if micros == 0:
+        return "PT0S"
     seconds = abs(micros) // _US
     days, rest = seconds // 86400, seconds % 86400
     text = "-P" if micros < 0 else "P"
@@ -160,8 +162,6 @@ def duration_text(micros: int) -> str:
             text += f"{rest // 60 % 60}M"
         if rest % 60:
             text += f"{rest % 60}S"
-    if not seconds:
-        text = "PT0S"
     return _remember(_durations, micros, text)
 
 

@@ -43,20 +43,28 @@ def read_ticket(data: Any) -> Ticket:
     return Ticket(ticket_id, created, fields, events)
 
 
-def parse_instant(value: Any, what: str) -> datetime:
-    """An aware datetime from an ISO 8601 string (or an aware datetime)."""
+def parse_instant(value: Any, what: str | int) -> datetime:
+    """An aware datetime from an ISO 8601 string (or an aware datetime).
+
+    ``what`` names the value in errors: a key, or the index of the event whose ``at`` it is
+    (its name is only spelled out for an error, as every event of a batch passes here).
+    """
     if isinstance(value, str):
         try:
             moment = _fromisoformat(value)
         except ValueError:
-            raise TicketError(f"{what} {value!r} is not an ISO 8601 instant") from None
+            raise TicketError(f"{_named(what)} {value!r} is not an ISO 8601 instant") from None
     elif isinstance(value, datetime):
         moment = value
     else:
-        raise TicketError(f"{what} is missing or not a string")
+        raise TicketError(f"{_named(what)} is missing or not a string")
     if moment.tzinfo is None:
-        raise TicketError(f"{what} {value!s} has no UTC offset (e.g. +01:00 or Z)")
+        raise TicketError(f"{_named(what)} {value!s} has no UTC offset (e.g. +01:00 or Z)")
     return moment
+
+
+def _named(what: str | int) -> str:
+    return what if isinstance(what, str) else f"events[{what}].at"
 
 
 def _event(item: Any, index: int) -> Event:
@@ -65,15 +73,7 @@ def _event(item: Any, index: int) -> Event:
     kind = item.get("type")
     if not isinstance(kind, str) or not kind:
         raise TicketError(f"events[{index}] has no 'type'")
-    raw = item.get("at")
-    at: datetime | None = None
-    if isinstance(raw, str):
-        try:
-            at = _fromisoformat(raw)
-        except ValueError:
-            at = None
-    if at is None or at.tzinfo is None:
-        at = parse_instant(raw, f"events[{index}].at")  # the checks, with their messages
+    at = parse_instant(item.get("at"), index)
     status = item.get("status")
     name = item.get("field")
     if kind == STATUS and not isinstance(status, str):
