@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 from pydantic_core import to_json
 
-from servicepolicy import Condition, load_policy
+from servicepolicy import Condition, load_policy, parse_policy
 from servicepolicy._clock import instant, to_micros
 from servicepolicy._evaluate import Evaluator, outcome_or_record, prepared
 from servicepolicy._outcome import error_outcome, to_evaluation
@@ -215,3 +215,42 @@ def test_a_deep_copy_of_a_policy_leaves_other_references_to_its_evaluator_alone(
     assert copied.__pydantic_private__["_evaluator"] is None
     assert policy.__pydantic_private__["_evaluator"] is evaluator
     assert id(evaluator) not in memo  # so another reference to it would be copied as usual
+
+
+ESCALATING = """
+servicepolicy: "1"
+name: Escalation text
+calendars:
+  always: {timezone: Europe/Berlin, hours: {mon-sun: ["00:00-24:00"]}}
+sla:
+  - name: loud
+    when: {tier: loud}
+    calendar: always
+    targets: {first_response: 2h, resolution: 4h}
+    escalation: "p\\u00e4th \\"one\\""
+  - name: quiet
+    calendar: always
+    targets: {first_response: 2h, resolution: 4h}
+    escalation: two
+escalations:
+  "p\\u00e4th \\"one\\"":
+    - {name: "Stufe \\u00ab1\\u00bb \\"eins\\"", at: 50%, notify: ["lead \\u2192 \\\\"],
+       actions: ["page", "tab\\there"], set_priority: urgent}
+    - {at: breach, notify: [], reassign: "tier-2\\n"}
+  two:
+    - {name: "Stufe \\u00ab1\\u00bb \\"eins\\"", at: 50%, notify: ["lead \\u2192 \\\\"],
+       actions: ["page", "tab\\there"], set_priority: urgent}
+    - {on_event: abuse_warning, count: 2, actions: [end_call]}
+"""
+
+
+@pytest.mark.parametrize("tier", ["loud", "quiet"])
+def test_fired_escalations_with_names_actions_and_escapes_are_the_models_json(tier):
+    evaluator = Evaluator(parse_policy(ESCALATING))
+    as_of = datetime.fromisoformat("2026-11-23T18:00:00+01:00")
+    events = [{"at": f"2026-11-23T10:0{n}:00+01:00", "type": "abuse_warning"} for n in (1, 2)]
+    ticket = {"id": "E", "created_at": "2026-11-23T09:00:00+01:00", "fields": {"tier": tier}}
+    for _ in range(2):  # the second time from the writer's remembered texts
+        outcome = outcome_or_record(evaluator, {**ticket, "events": events}, as_of)
+        assert len(outcome.escalations) >= 3
+        _same(outcome)

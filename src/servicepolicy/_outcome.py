@@ -218,10 +218,10 @@ def to_metric(metric: MetricOutcome) -> MetricResult:
     return build(MetricResult, values, _private(chosen))
 
 
-def fired_values(fired: FiredOutcome) -> dict[str, Any]:
-    """The fields of a fired escalation's model, in order."""
+def to_fired(fired: FiredOutcome) -> FiredEscalation:
+    """The public model of a fired escalation level."""
     level = fired.level
-    return {
+    values = {
         "path": fired.path,
         "level": fired.number,
         "name": level.name,
@@ -233,11 +233,7 @@ def fired_values(fired: FiredOutcome) -> dict[str, Any]:
         "reassign": level.reassign,
         "actions": list(level.actions),
     }
-
-
-def to_fired(fired: FiredOutcome) -> FiredEscalation:
-    """The public model of a fired escalation level."""
-    return build(FiredEscalation, fired_values(fired), None)
+    return build(FiredEscalation, values, None)
 
 
 def to_evaluation(outcome: Outcome) -> Evaluation:

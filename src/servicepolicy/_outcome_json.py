@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from ._calendar import offset_segments
-from ._outcome import MetricOutcome, Outcome, Promise, fired_values
+from ._outcome import FiredOutcome, MetricOutcome, Outcome, Promise
 
 _US: Final = 1_000_000
 _DAY_US: Final = 86400 * _US
@@ -39,6 +39,9 @@ _dates: Final[dict[int, str]] = {}  # local day number since the epoch -> "2026-
 _offsets: Final[dict[int, str]] = {}  # UTC offset in microseconds -> "+01:00" or "Z"
 _durations: Final[dict[int, str]] = {}  # microseconds -> "P1DT2H"
 _strings: Final[dict[str, str]] = {}  # a name from the policy -> its JSON text
+# A fired level's text before its metric and after its instant, by the level's id: (level,
+# path, number, head, tail).  The level is kept so that its id stays its own.
+_fired: Final[dict[int, tuple[Any, str, int, str, str]]] = {}
 # A batch has one as_of: the last one and its text.  (Not a dict: equal datetimes in other
 # zones are equal keys, but their texts differ.)
 _last_as_of: Final[list[Any]] = [None, ""]
@@ -244,6 +247,35 @@ def _metric_parts(metric: MetricOutcome, parts: list[str]) -> None:
     parts.append("}")
 
 
+def _fired_parts(fired: FiredOutcome, parts: list[str]) -> None:
+    """A fired escalation as its model's JSON: the level's own fields are written once per
+    level, then only the metric, cycle and instant for each firing."""
+    level, path, number = fired.level, fired.path, fired.number
+    found = _fired.get(id(level))
+    if found is None or found[0] is not level or found[1] != path or found[2] != number:
+        head = (
+            f'{{"path":{_name_text(path)},"level":{number},"name":{_name_text(level.name)},'
+            '"metric":'
+        )
+        tail = (
+            f',"notify":{to_json(list(level.notify)).decode()},'
+            f'"set_priority":{_name_text(level.set_priority)},'
+            f'"reassign":{_name_text(level.reassign)},'
+            f'"actions":{to_json(list(level.actions)).decode()}}}'
+        )
+        found = (level, path, number, head, tail)
+        if len(_fired) >= _MEMO_SIZE:
+            _fired.clear()
+        _fired[id(level)] = found
+    parts.append(found[3])
+    parts.append(_name_text(fired.metric))
+    parts.append(',"cycle":')
+    parts.append("null" if fired.cycle is None else str(fired.cycle))
+    parts.append(',"at":')
+    parts.append(instant_text(fired.at, fired.zone))
+    parts.append(found[4])
+
+
 def _list_text(items: list[Any]) -> str:
     return to_json(items).decode() if items else "[]"
 
@@ -268,8 +300,12 @@ def outcome_json(outcome: Outcome) -> str:
         parts.append(name)
         parts.append('":')
         _metric_parts(metric, parts)
-    parts.append('},"escalations":')
-    parts.append(_list_text([fired_values(fired) for fired in outcome.escalations]))
+    parts.append('},"escalations":[')
+    for number, fired in enumerate(outcome.escalations):
+        if number:
+            parts.append(",")
+        _fired_parts(fired, parts)
+    parts.append("]")
     parts.append(',"next_escalation_at":')
     parts.append(_maybe_instant(outcome.next_escalation_at, outcome.next_zone))
     parts.append(',"compensation":')
