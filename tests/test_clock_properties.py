@@ -408,3 +408,27 @@ def test_focus_dates_are_transition_days():
         timedelta(hours=10, minutes=30),
         timedelta(hours=11),
     }
+
+
+@given(
+    windows=st.integers(1, 24),
+    zone=st.sampled_from(ZONES),
+    seconds=st.lists(st.integers(-400 * 86400, 2400 * 86400), min_size=1, max_size=40),
+)
+def test_an_instants_interval_is_found_among_its_days_as_among_all(windows, zone, seconds):
+    from bisect import bisect_right
+
+    from servicepolicy._calendar_model import clock_of
+
+    # ``windows`` half-hour windows an hour apart each weekday, some reaching past midnight UTC.
+    day = [f"{hhmm(60 * k)}-{hhmm(60 * k + 30)}" for k in range(windows)]
+    calendar = Calendar.model_validate({"timezone": zone, "hours": {"mon-fri": day}})
+    clock = clock_of(calendar)
+    origin = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+    index = clock._cover(origin, origin)
+    assert index.first_start, "the index has a day table"
+    for offset in seconds:
+        t = origin + offset * 1_000_000
+        assert index.position(t) == bisect_right(index.starts, t)
+    for t in (index.starts[0] - 1, index.starts[0], index.ends[-1], index.ends[-1] + 86400e6):
+        assert index.position(int(t)) == bisect_right(index.starts, int(t))
