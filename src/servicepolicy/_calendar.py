@@ -20,7 +20,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulebase
@@ -34,12 +34,12 @@ Window = tuple[int, int]
 WeekHours = tuple[tuple[Window, ...], ...]
 """Seven tuples of windows, Monday first."""
 
-MINUTES_PER_DAY = 1440
-_SECONDS_PER_DAY = 86400
-_US = 1_000_000
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_SAMPLE_STEP = 6 * 3600
-_MARGIN = 2 * _SECONDS_PER_DAY  # more than any UTC offset
+MINUTES_PER_DAY: Final = 1440
+_SECONDS_PER_DAY: Final = 86400
+_US: Final = 1_000_000
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_SAMPLE_STEP: Final = 6 * 3600
+_MARGIN: Final = 2 * _SECONDS_PER_DAY  # more than any UTC offset
 
 
 @dataclass(frozen=True, slots=True)

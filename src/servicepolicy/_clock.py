@@ -15,19 +15,22 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Final
 
 from ._calendar import CalendarRules, Expansion, open_intervals
 from ._errors import CalendarError, NaiveDatetimeError
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = 1_000_000
-_DAY_US = 86400 * _US
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_MARGIN_US = 2 * _DAY_US
-_SEARCH_YEARS = 30  # how far add/next_open look for open time before giving up
-_MIN_YEAR, _MAX_YEAR = 1000, 9000  # instants must lie strictly inside these years
-_NATIVE = not __file__.endswith(".py")  # the compiled build (docs/performance.md)
-_DAY_STEPS = 8  # a day's starts stepped over before a search falls back to bisection
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = 1_000_000
+_DAY_US: Final = 86400 * _US
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_MARGIN_US: Final = 2 * _DAY_US
+_SEARCH_YEARS: Final = 30  # how far add/next_open look for open time before giving up
+# Instants must lie strictly inside these years.
+_MIN_YEAR: Final = 1000
+_MAX_YEAR: Final = 9000
+_NATIVE: Final = not __file__.endswith(".py")  # the compiled build (docs/performance.md)
+_DAY_STEPS: Final = 8  # a day's starts stepped over before a search falls back to bisection
 
 
 def to_micros(moment: datetime, what: str = "datetime") -> int:
@@ -289,8 +292,8 @@ class BusinessClock:
             index = self._grow_forward(index, t, searching="open time")
 
 
-_FIRST_US = (date(_MIN_YEAR + 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
-_LAST_US = (date(_MAX_YEAR - 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
+_FIRST_US: Final = (date(_MIN_YEAR + 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
+_LAST_US: Final = (date(_MAX_YEAR - 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
 
 
 def _year_of(micros: int) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from ._clock import BusinessClock, from_micros, to_micros
 from ._compensation_model import Compensation, CompensationRule, CreditTier, RefundRule
@@ -19,9 +19,9 @@ from ._errors import CalendarError
 from ._money import amount_of, money_text, quantize
 from ._results import Award, RefundDecision, build
 
-_HUNDRED = Decimal(100)
-_NEVER = 1 << 62
-_span_of = lru_cache(maxsize=1024)(parse_span)  # tier edges are read for every late ticket
+_HUNDRED: Final = Decimal(100)
+_NEVER: Final = 1 << 62
+_span_of: Final = lru_cache(maxsize=1024)(parse_span)  # tier edges are read for every late ticket
 
 
 class Lateness:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ._clock import to_micros
 from ._compensation import Lateness, awards, refund
@@ -36,7 +36,7 @@ from ._ticket_read import read_ticket
 
 Measured = list[tuple[Run, "Rule", int | None]]
 """The runs behind a metric result, with their rule and cycle number, for escalations."""
-_MICRO = timedelta(microseconds=1)
+_MICRO: Final = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ Instants are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from ._clock import to_micros
 from ._ticket import AGENT_REPLY, CLOSED, CUSTOMER_MESSAGE, FIELD, STATUS, TERMINAL, Ticket
 
-INITIAL_STATUS = "new"
+INITIAL_STATUS: Final = "new"
 Stretch = tuple[str, int, int]
 """``(kind, start, end)``: kind is ``running``, ``paused`` or ``solved``."""
 

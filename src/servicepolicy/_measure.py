@@ -7,12 +7,13 @@ which the promise's clock runs; the clock says how much of each is open business
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from ._clock import BusinessClock
 
 STATUS_BREACHED, STATUS_MET = "breached", "met"
-_ONE = Decimal(1)
-_shares: dict[tuple[int, Decimal], int] = {}
+_ONE: Final = Decimal(1)
+_shares: Final[dict[tuple[int, Decimal], int]] = {}
 
 
 def share(target: int, fraction: Decimal) -> int:

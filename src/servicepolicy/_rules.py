@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ._calendar_model import clock_of
 from ._clock import BusinessClock
@@ -18,7 +18,7 @@ from ._durations import BusinessDays, Span, parse_span
 from ._history import History
 from ._model import METRICS, Policy, SlaPolicy
 
-_MICRO = timedelta(microseconds=1)
+_MICRO: Final = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
