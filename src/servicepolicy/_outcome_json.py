@@ -35,8 +35,8 @@ _SECONDS: Final = [f"{s:02d}" for s in range(60)]
 
 # Texts that repeat across a batch, remembered; a memo is emptied when it fills up.
 # (Final, so that the compiled build keeps them in static slots, not in the module's dict.)
-_dates: Final[dict[int, str]] = {}  # local day number since the epoch -> "2026-11-23"
-_offsets: Final[dict[int, str]] = {}  # UTC offset in microseconds -> "+01:00" or "Z"
+_dates: Final[dict[int, str]] = {}  # local day number since the epoch -> '"2026-11-23T'
+_offsets: Final[dict[int, str]] = {}  # UTC offset in microseconds -> '+01:00"' or 'Z"'
 _durations: Final[dict[int, str]] = {}  # microseconds -> "P1DT2H"
 _strings: Final[dict[str, str]] = {}  # a name from the policy -> its JSON text
 # A fired level's text before its metric and after its instant, by the level's id: (level,
@@ -63,7 +63,8 @@ def _exact_offset(zone: tzinfo, micros: int) -> int:
 class _ZoneOffsets:
     """A zone's UTC offsets: constant for a fixed-offset zone; for an IANA zone, the stretches
     of constant offset (found as the clock finds them, ``_calendar.offset_segments``), worked
-    out span by span as instants need them and then looked up by bisection."""
+    out span by span as instants need them and then looked up by bisection.  The stretch of
+    the last answer is kept, as a ticket's instants mostly share one."""
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
@@ -71,11 +72,16 @@ class _ZoneOffsets:
         if isinstance(zone, timezone):
             self.fixed = _exact_offset(zone, 0)
         self.spans: dict[int, tuple[list[int], list[int]]] = {}
+        self.low = 1  # the last answer holds in [low, high): empty at first
+        self.high = 0
+        self.last = 0
 
     def at(self, micros: int) -> int:
         """The offset in force at UTC instant ``micros``, in microseconds."""
         if self.fixed is not None:
             return self.fixed
+        if self.low <= micros < self.high:
+            return self.last
         zone = self.zone
         if not isinstance(zone, ZoneInfo):
             return _exact_offset(zone, micros)
@@ -90,35 +96,47 @@ class _ZoneOffsets:
             found = ([s * _US for s, _, _ in segments], [o * _US for _, _, o in segments])
             self.spans[span] = found
         starts, offsets = found
-        return offsets[bisect_right(starts, micros) - 1]
+        i = bisect_right(starts, micros) - 1
+        self.low = starts[i]
+        self.high = starts[i + 1] if i + 1 < len(starts) else (span + 1) << _SPAN_BITS
+        self.last = offsets[i]
+        return self.last
 
 
 _zones: Final[dict[tzinfo, _ZoneOffsets]] = {}
+_last_zone: Final[list[Any]] = [None, None]  # the zone of the last instant, and its offsets
 
 
 def _offset_of(zone: tzinfo, micros: int) -> int:
     """The UTC offset of ``zone`` at UTC instant ``micros``, in microseconds."""
+    if _last_zone[0] is zone:
+        found: _ZoneOffsets = _last_zone[1]
+        return found.at(micros)
     offsets = _zones.get(zone)
     if offsets is None:
         if len(_zones) >= 64:
             _zones.clear()
         offsets = _zones[zone] = _ZoneOffsets(zone)
+    _last_zone[0], _last_zone[1] = zone, offsets
     return offsets.at(micros)
 
 
-def _offset_text(micros: int) -> str:
-    """The offset as pydantic writes it (whole minutes; ``Z`` for less than one)."""
+def _offset_tail(micros: int) -> str:
+    """The offset as pydantic writes it (whole minutes; ``Z`` for less than one), and the
+    closing quote."""
     text = _offsets.get(micros)
     if text is None:
         sample = datetime(2000, 1, 1, tzinfo=timezone(timedelta(microseconds=micros)))
-        text = _remember(_offsets, micros, to_json(sample).decode()[20:-1])
+        text = _remember(_offsets, micros, to_json(sample).decode()[20:])
     return text
 
 
-def _date_text(day: int) -> str:
+def _date_head(day: int) -> str:
+    """The opening quote, the date and the ``T``."""
     text = _dates.get(day)
     if text is None:
-        text = _remember(_dates, day, date.fromordinal(day + _EPOCH_ORDINAL).isoformat())
+        found = date.fromordinal(day + _EPOCH_ORDINAL).isoformat()
+        text = _remember(_dates, day, f'"{found}T')
     return text
 
 
@@ -129,11 +147,11 @@ def instant_text(micros: int, zone: tzinfo | None) -> str:
     rest = local % _DAY_US
     second = rest // _US
     fraction = rest % _US
-    date_text = _date_text(local // _DAY_US)
-    clock = _MINUTES[second // 60] + _SECONDS[second % 60]
+    head = _date_head(local // _DAY_US)
+    minute = _MINUTES[second // 60]
     if fraction:
-        clock = f"{clock}.{fraction:06d}"
-    return f'"{date_text}T{clock}{_offset_text(offset)}"'
+        return f"{head}{minute}{_SECONDS[second % 60]}.{fraction:06d}{_offset_tail(offset)}"
+    return f"{head}{minute}{_SECONDS[second % 60]}{_offset_tail(offset)}"
 
 
 def _maybe_instant(micros: int | None, zone: tzinfo | None) -> str:
