@@ -154,6 +154,22 @@ def test_instant_text_at_the_edges_of_the_writers_offset_spans(span, zone):
         assert instant_text(micros, ZoneInfo(zone)) == _models_text(micros, ZoneInfo(zone))
 
 
+@given(
+    st.sampled_from(["Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe", "UTC"]),
+    st.integers(min_value=2024, max_value=2027),
+    st.lists(st.integers(min_value=-3 * 86_400, max_value=3 * 86_400), min_size=2, max_size=30),
+)
+def test_instant_text_of_nearby_instants_in_one_zone(zone, year, seconds):
+    # A ticket's instants lie close together: the writer reuses the offset stretch of the
+    # last one, so here they cluster around each DST change of a year, in any order.
+    tz = ZoneInfo(zone)
+    for month in (3, 4, 10, 11):
+        base = to_micros(datetime(year, month, 1 if month in (4, 11) else 28, tzinfo=UTC))
+        for second in seconds:
+            micros = base + second * 1_000_000
+            assert instant_text(micros, tz) == _models_text(micros, tz)
+
+
 @pytest.mark.parametrize(
     ("stamp", "zone"),
     [
