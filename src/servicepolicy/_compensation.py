@@ -78,14 +78,14 @@ def _credit(
     fields: Mapping[str, Any],
     lateness: Lateness | None,
     warnings: list[str],
-) -> Award | None:
+) -> dict[str, Any] | None:
     credit = rule.credit
     assert credit is not None
     currency = comp.currency
     tier = None
     if credit.amount is not None:
-        raw = credit.amount
-        how = f"fixed credit of {money_text(quantize(raw, currency, comp.rounding), currency)}"
+        amount = quantize(credit.amount, currency, comp.rounding)
+        how = f"fixed credit of {money_text(amount, currency)}"
     else:
         assert credit.of is not None
         base = amount_of(fields.get(credit.of))
@@ -99,12 +99,11 @@ def _credit(
         tier = _tier_for(credit.tiers, lateness)
         if tier is None:
             return None
-        raw = base * tier.percent / _HUNDRED
+        amount = quantize(base * tier.percent / _HUNDRED, currency, comp.rounding)
         how = (
             f"tier {_tier_text(tier)}, {tier.percent:f}% of {money_text(base, currency)} = "
-            f"{money_text(quantize(raw, currency, comp.rounding), currency)}"
+            f"{money_text(amount, currency)}"
         )
-    amount = quantize(raw, currency, comp.rounding)
     if credit.min is not None and amount < credit.min:
         amount = quantize(credit.min, currency, comp.rounding)
         how += f", raised to the minimum {money_text(credit.min, currency)}"
@@ -120,6 +119,7 @@ def _credit(
     return _award(rule.name, "credit", prefix + how, amount, currency, tier=tier)
 
 
+# An award is built as its model's values, and made a model once, after the per-ticket cap.
 def _award(
     rule: str,
     kind: str,
@@ -129,21 +129,18 @@ def _award(
     *,
     tier: CreditTier | None = None,
     gesture: str | None = None,
-) -> Award:
-    """An :class:`Award` from values this module has already checked."""
-    return build(
-        Award,
-        {
-            "rule": rule,
-            "kind": kind,
-            "amount": amount,
-            "currency": currency,
-            "gesture": gesture,
-            "tier": _tier_text(tier) if tier else None,
-            "approval_required": False,
-            "reason": reason,
-        },
-    )
+) -> dict[str, Any]:
+    """The values of an :class:`Award`, already checked by this module."""
+    return {
+        "rule": rule,
+        "kind": kind,
+        "amount": amount,
+        "currency": currency,
+        "gesture": gesture,
+        "tier": _tier_text(tier) if tier else None,
+        "approval_required": False,
+        "reason": reason,
+    }
 
 
 def _lateness_for(rule: CompensationRule, late: Mapping[str, Lateness]) -> Lateness | None:
@@ -162,8 +159,8 @@ def awards(
     """Every award the compensation rules give a ticket, combined, capped and flagged."""
     if comp is None:
         return []
-    money: list[Award] = []
-    gestures: list[Award] = []
+    money: list[dict[str, Any]] = []
+    gestures: list[dict[str, Any]] = []
     for rule in comp.rules:
         if rule.when is not None and not rule.when.matches(fields, statuses):
             continue
@@ -175,9 +172,10 @@ def awards(
         if award is not None:
             money.append(award)
     if comp.combine == "highest" and money:
-        best = max(money, key=lambda a: a.amount or Decimal(0))
+        best = max(money, key=lambda values: values["amount"] or Decimal(0))
         money = [best]
-    return [*_capped(money, comp), *gestures]
+    _cap(money, comp)
+    return [build(Award, values) for values in (*money, *gestures)]
 
 
 def _why(rule: CompensationRule) -> str:
@@ -187,30 +185,20 @@ def _why(rule: CompensationRule) -> str:
     return " or ".join(parts) if parts else "conditions met"
 
 
-def _capped(money: list[Award], comp: Compensation) -> list[Award]:
-    out = []
+def _cap(money: list[dict[str, Any]], comp: Compensation) -> None:
+    """Reduce the credits to the per-ticket cap, in order, and flag those needing approval."""
     left = comp.cap_per_ticket
-    for award in money:
-        amount = award.amount or Decimal(0)
-        reason = award.reason
+    for values in money:
+        amount = values["amount"] or Decimal(0)
         if left is not None and amount > left:
             amount = quantize(left, comp.currency, comp.rounding)
-            reason += f"; reduced to {money_text(amount, comp.currency)} by the per-ticket cap"
+            values["reason"] += (
+                f"; reduced to {money_text(amount, comp.currency)} by the per-ticket cap"
+            )
         if left is not None:
             left -= amount
-        approval = comp.approval_over is not None and amount > comp.approval_over
-        out.append(
-            build(
-                Award,
-                {
-                    **award.__dict__,
-                    "amount": amount,
-                    "reason": reason,
-                    "approval_required": approval,
-                },
-            )
-        )
-    return out
+        values["amount"] = amount
+        values["approval_required"] = comp.approval_over is not None and amount > comp.approval_over
 
 
 def refund(

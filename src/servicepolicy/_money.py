@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
-from typing import Any
+from typing import Any, Final
 
 from ._conditions import as_number
 
@@ -68,9 +68,14 @@ def decimals_of(amount: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+_STEPS: Final[dict[str, Decimal]] = {}  # a known currency -> its minor unit, Decimal("0.01")
+
+
 def quantize(amount: Decimal, currency: str, rounding: str) -> Decimal:
     """``amount`` rounded to the minor unit of ``currency`` with ``rounding``."""
-    step = Decimal(1).scaleb(-minor_units(currency))
+    step = _STEPS.get(currency)
+    if step is None:
+        step = _STEPS[currency] = Decimal(1).scaleb(-minor_units(currency))
     return amount.quantize(step, rounding=ROUNDING[rounding], context=_WIDE)
 
 
