@@ -48,6 +48,19 @@ def test_json_array_output_parses():
     assert len(json.loads(out)) == 7
 
 
+@pytest.mark.parametrize("count", [127, 128, 129, 300])
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_every_ticket_is_written_once_in_order_across_write_batches(fmt, count):
+    lines = Path(TICKETS).read_text().splitlines()
+    tickets = [{**json.loads(lines[i % len(lines)]), "id": f"B-{i}"} for i in range(count)]
+    stdin = "".join(json.dumps(ticket) + "\n" for ticket in tickets)
+    code, out, err = run("evaluate", POLICY, "-", "--as-of", AS_OF, "--format", fmt, stdin=stdin)
+    records = json.loads(out) if fmt == "json" else [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [record["ticket_id"] for record in records] == [f"B-{i}" for i in range(count)]
+    assert f"{count} tickets in, {count} evaluated, 0 failed" in err
+
+
 def test_csv_rows_per_ticket_and_metric():
     code, out, _ = run("evaluate", POLICY, TICKETS, "--as-of", AS_OF, "--format", "csv")
     assert code == 0
