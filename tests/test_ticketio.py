@@ -1,7 +1,11 @@
 """Reading ticket streams: JSON Lines, a JSON array, one object, CSV; bad lines kept."""
 
 import io
+import json
 from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from servicepolicy._ticketio import read_tickets
 
@@ -72,3 +76,32 @@ def test_csv_found_by_its_header_streams_line_by_line():
     records = list(read_tickets(_LinesOnly(text)))
     assert [r.data["id"] for r in records] == ["T-0", "T-1", "T-2"]
     assert [r.line for r in records] == [2, 3, 4]
+
+
+
+_SPACE = st.sampled_from([" ", "\t", "\r", "\xa0", "\u2003", "\x0c", "\x0b", "\ufeff", ""])
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.just(1.5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=8,
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["id", "created_at", "x"]), _VALUES) | _VALUES,
+    st.lists(_SPACE, max_size=3),
+    st.lists(_SPACE, max_size=3),
+    st.sampled_from(["", "x", "}", " 1", "[", "{}"]),
+)
+def test_a_line_is_read_as_json_loads_reads_it(value, before, after, tail):
+    line = "".join(before) + json.dumps(value) + "".join(after) + tail
+    got = records(f"{ONE}\n{line}\n", "jsonl")[1:]
+    if not line.strip():
+        assert got == []
+        return
+    try:
+        expected = json.loads(line, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        assert [(r.data, r.error) for r in got] == [(None, f"line 2: not valid JSON: {exc.msg}")]
+    else:
+        assert [(r.data, r.error) for r in got] == [(expected, None)]
