@@ -78,7 +78,6 @@ def test_csv_found_by_its_header_streams_line_by_line():
     assert [r.line for r in records] == [2, 3, 4]
 
 
-
 _SPACE = st.sampled_from([" ", "\t", "\r", "\xa0", "\u2003", "\x0c", "\x0b", "\ufeff", ""])
 _VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.just(1.5),

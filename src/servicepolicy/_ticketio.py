@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,7 +76,8 @@ class TicketRecord:
 _DECODER = json.JSONDecoder(parse_float=Decimal)
 
 
-_scan = _DECODER.scan_once
+# The C scanner the decoder was built with (its attribute since Python 2.6, not in the stubs).
+_scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 _UNREAD = object()
 
 
