@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Final
 
 from ._clock import BusinessClock, from_micros, to_micros
@@ -21,7 +20,6 @@ from ._results import Award, RefundDecision, build
 
 _HUNDRED: Final = Decimal(100)
 _NEVER: Final = 1 << 62
-_span_of: Final = lru_cache(maxsize=1024)(parse_span)  # tier edges are read for every late ticket
 
 
 class Lateness:
@@ -39,32 +37,50 @@ class Lateness:
         self.due = due
 
 
-def _edge(text: str, lateness: Lateness | None) -> int:
-    """A tier edge as running time; business days count from the metric's due time."""
-    span = _span_of(text)
-    if isinstance(span, timedelta):
-        return span // timedelta(microseconds=1)
-    if lateness is None or span.count == 0:
-        return 0 if span.count == 0 else _NEVER
-    clock = lateness.clock
-    return clock.elapsed(lateness.due, clock.add_business_days(lateness.due, span.count))
+class _Band:
+    """A credit tier with its edges read once: running time in microseconds, or a count of
+    business days from the metric's due time (``*_days`` >= 0), and its reason's opening."""
+
+    __slots__ = ("high", "high_days", "low", "low_days", "opening", "tier")
+
+    def __init__(self, tier: CreditTier) -> None:
+        self.tier = tier
+        self.low, self.low_days = _edge_of(tier.late_from)
+        self.high, self.high_days = _edge_of(tier.late_to) if tier.late_to else (_NEVER, -1)
+        self.opening = f"tier {_tier_text(tier)}, {tier.percent:f}% of "
 
 
-def _tier_for(tiers: list[CreditTier], lateness: Lateness | None) -> CreditTier | None:
-    """The tier whose half-open band ``[late_from, late_to)`` holds the lateness."""
+def _edge_of(text: str) -> tuple[int, int]:
+    span = parse_span(text)
+    if isinstance(span, BusinessDays):
+        return 0, span.count
+    return span // timedelta(microseconds=1), -1
+
+
+def _edge(micros: int, days: int, lateness: Lateness | None, found: dict[int, int]) -> int:
+    """A tier edge as running time; business days count from the metric's due time (worked
+    out once per ticket in ``found``: a band's upper edge is usually the next one's lower)."""
+    if days < 0:
+        return micros
+    if lateness is None or days == 0:
+        return 0 if days == 0 else _NEVER
+    edge = found.get(days)
+    if edge is None:
+        clock = lateness.clock
+        edge = clock.elapsed(lateness.due, clock.add_business_days(lateness.due, days))
+        found[days] = edge
+    return edge
+
+
+def _band_for(bands: list[_Band], lateness: Lateness | None) -> _Band | None:
+    """The band whose half-open range ``[late_from, late_to)`` holds the lateness."""
     late = lateness.late if lateness is not None else 0
-    edges: dict[str, int] = {}  # a band's upper edge is usually the next band's lower one
-
-    def edge(text: str) -> int:
-        if text not in edges:
-            edges[text] = _edge(text, lateness)
-        return edges[text]
-
-    for tier in tiers:
-        low = edge(tier.late_from)
-        high = edge(tier.late_to) if tier.late_to is not None else None
-        if low <= late and (high is None or late < high):
-            return tier
+    found: dict[int, int] = {}
+    for band in bands:
+        low = _edge(band.low, band.low_days, lateness, found)
+        high = _edge(band.high, band.high_days, lateness, found)
+        if low <= late < high:
+            return band
     return None
 
 
@@ -72,51 +88,176 @@ def _tier_text(tier: CreditTier) -> str:
     return f"{tier.late_from}-{tier.late_to}" if tier.late_to else f"{tier.late_from}+"
 
 
+def _any_is(metrics: tuple[str, ...], statuses: Mapping[str, str], status: str) -> bool:
+    return any(statuses.get(metric) == status for metric in metrics)
+
+
+class _RulePlan:
+    """A compensation rule prepared once per policy: its ``when`` split into the metric
+    outcomes it needs and its field predicate, and the texts every award of it repeats."""
+
+    __slots__ = (
+        "bands",
+        "breached",
+        "credit",
+        "fields",
+        "fixed",
+        "fixed_how",
+        "gesture",
+        "gesture_reason",
+        "maximum",
+        "maximum_note",
+        "met",
+        "minimum",
+        "minimum_note",
+        "name",
+    )
+
+    def __init__(self, rule: CompensationRule, comp: Compensation) -> None:
+        when = rule.when
+        self.name = rule.name
+        self.breached: tuple[str, ...] = when.breached if when is not None else ()
+        self.met: tuple[str, ...] = when.met if when is not None else ()
+        self.fields: Any = when.fields if when is not None else None
+        self.gesture = rule.gesture
+        self.gesture_reason = f"{rule.gesture} ({_why(rule)})" if rule.gesture is not None else ""
+        self.credit = rule.credit
+        currency, rounding = comp.currency, comp.rounding
+        self.bands: list[_Band] = []
+        self.fixed: Decimal | None = None
+        self.fixed_how = ""
+        self.minimum: Decimal | None = None
+        self.minimum_note = ""
+        self.maximum: Decimal | None = None
+        self.maximum_note = ""
+        credit = rule.credit
+        if credit is None:
+            return
+        self.bands = [_Band(tier) for tier in credit.tiers]
+        if credit.amount is not None:
+            self.fixed = quantize(credit.amount, currency, rounding)
+            self.fixed_how = f"fixed credit of {money_text(self.fixed, currency)}"
+        if credit.min is not None:
+            self.minimum = quantize(credit.min, currency, rounding)
+            self.minimum_note = f", raised to the minimum {money_text(credit.min, currency)}"
+        if credit.max is not None:
+            self.maximum = quantize(credit.max, currency, rounding)
+            self.maximum_note = f", capped at the maximum {money_text(credit.max, currency)}"
+
+    def applies(self, fields: Mapping[str, Any], statuses: Mapping[str, str]) -> bool:
+        """``rule.when.matches(fields, statuses)``: any of ``breached`` breached, any of
+        ``met`` met, and the field conditions hold (None: the rule has no ``when``)."""
+        if self.breached and not _any_is(self.breached, statuses, "breached"):
+            return False
+        if self.met and not _any_is(self.met, statuses, "met"):
+            return False
+        return self.fields is None or bool(self.fields(fields))
+
+    def lateness(self, late: Mapping[str, Lateness]) -> Lateness | None:
+        """The latest of the breached metrics this rule names."""
+        found: Lateness | None = None
+        for name in self.breached:
+            item = late.get(name)
+            if item is not None and (found is None or item.late > found.late):
+                found = item
+        return found
+
+
+class CompensationPlan:
+    """A policy's ``compensation:`` prepared for many tickets (:meth:`awards`)."""
+
+    def __init__(self, comp: Compensation | None) -> None:
+        self.comp = comp
+        self.rules = [_RulePlan(rule, comp) for rule in comp.rules] if comp is not None else []
+
+    def awards(
+        self,
+        fields: Mapping[str, Any],
+        statuses: Mapping[str, str],
+        late: Mapping[str, Lateness],
+        warnings: list[str],
+    ) -> list[Award]:
+        """Every award the compensation rules give a ticket, combined, capped and flagged."""
+        comp = self.comp
+        if comp is None:
+            return []
+        money: list[dict[str, Any]] = []
+        gestures: list[dict[str, Any]] = []
+        for plan in self.rules:
+            if not plan.applies(fields, statuses):
+                continue
+            if plan.gesture is not None:
+                gestures.append(
+                    _award(plan.name, "gesture", plan.gesture_reason, gesture=plan.gesture)
+                )
+                continue
+            award = _credit(plan, comp, fields, plan.lateness(late), warnings)
+            if award is not None:
+                money.append(award)
+        if comp.combine == "highest" and money:
+            best = max(money, key=lambda values: values["amount"] or Decimal(0))
+            money = [best]
+        _cap(money, comp)
+        return [build(Award, values) for values in (*money, *gestures)]
+
+
 def _credit(
-    rule: CompensationRule,
+    plan: _RulePlan,
     comp: Compensation,
     fields: Mapping[str, Any],
     lateness: Lateness | None,
     warnings: list[str],
 ) -> dict[str, Any] | None:
-    credit = rule.credit
-    assert credit is not None
     currency = comp.currency
-    tier = None
-    if credit.amount is not None:
-        amount = quantize(credit.amount, currency, comp.rounding)
-        how = f"fixed credit of {money_text(amount, currency)}"
+    band = None
+    if plan.fixed is not None:
+        amount = plan.fixed
+        how = plan.fixed_how
     else:
-        assert credit.of is not None
+        credit = plan.credit
+        assert credit is not None and credit.of is not None
         base = amount_of(fields.get(credit.of))
         if base is None:
             warnings.append(
-                f"compensation rule {rule.name!r}: field {credit.of!r} holds no amount "
+                f"compensation rule {plan.name!r}: field {credit.of!r} holds no amount "
                 f"(a non-negative number written as text): {fields.get(credit.of)!r}; "
                 "no credit computed"
             )
             return None
-        tier = _tier_for(credit.tiers, lateness)
-        if tier is None:
+        band = _band_for(plan.bands, lateness)
+        if band is None:
             return None
-        amount = quantize(base * tier.percent / _HUNDRED, currency, comp.rounding)
-        how = (
-            f"tier {_tier_text(tier)}, {tier.percent:f}% of {money_text(base, currency)} = "
-            f"{money_text(amount, currency)}"
-        )
-    if credit.min is not None and amount < credit.min:
-        amount = quantize(credit.min, currency, comp.rounding)
-        how += f", raised to the minimum {money_text(credit.min, currency)}"
-    if credit.max is not None and amount > credit.max:
-        amount = quantize(credit.max, currency, comp.rounding)
-        how += f", capped at the maximum {money_text(credit.max, currency)}"
+        amount = quantize(base * band.tier.percent / _HUNDRED, currency, comp.rounding)
+        how = f"{band.opening}{money_text(base, currency)} = {money_text(amount, currency)}"
+    credit = plan.credit
+    assert credit is not None
+    # Compared with the amounts as written, then replaced by them rounded.
+    if plan.minimum is not None and credit.min is not None and amount < credit.min:
+        amount = plan.minimum
+        how += plan.minimum_note
+    if plan.maximum is not None and credit.max is not None and amount > credit.max:
+        amount = plan.maximum
+        how += plan.maximum_note
     prefix = (
-        f"{lateness.metric} {format_duration(timedelta(microseconds=lateness.late))} late "
-        "in business time: "
+        f"{lateness.metric} {_late_text(lateness.late)} late in business time: "
         if lateness is not None
         else ""
     )
-    return _award(rule.name, "credit", prefix + how, amount, currency, tier=tier)
+    return _award(
+        plan.name, "credit", prefix + how, amount, currency, tier=band.tier if band else None
+    )
+
+
+_late_texts: Final[dict[int, str]] = {}  # microseconds late -> "1h30m"
+
+
+def _late_text(micros: int) -> str:
+    text = _late_texts.get(micros)
+    if text is None:
+        if len(_late_texts) >= 4096:
+            _late_texts.clear()
+        text = _late_texts[micros] = format_duration(timedelta(microseconds=micros))
+    return text
 
 
 # An award is built as its model's values, and made a model once, after the per-ticket cap.
@@ -141,41 +282,6 @@ def _award(
         "approval_required": False,
         "reason": reason,
     }
-
-
-def _lateness_for(rule: CompensationRule, late: Mapping[str, Lateness]) -> Lateness | None:
-    names = rule.when.breached if rule.when is not None else ()
-    found = [late[name] for name in names if name in late]
-    return max(found, key=lambda item: item.late) if found else None
-
-
-def awards(
-    comp: Compensation | None,
-    fields: Mapping[str, Any],
-    statuses: Mapping[str, str],
-    late: Mapping[str, Lateness],
-    warnings: list[str],
-) -> list[Award]:
-    """Every award the compensation rules give a ticket, combined, capped and flagged."""
-    if comp is None:
-        return []
-    money: list[dict[str, Any]] = []
-    gestures: list[dict[str, Any]] = []
-    for rule in comp.rules:
-        if rule.when is not None and not rule.when.matches(fields, statuses):
-            continue
-        if rule.gesture is not None:
-            reason = f"{rule.gesture} ({_why(rule)})"
-            gestures.append(_award(rule.name, "gesture", reason, gesture=rule.gesture))
-            continue
-        award = _credit(rule, comp, fields, _lateness_for(rule, late), warnings)
-        if award is not None:
-            money.append(award)
-    if comp.combine == "highest" and money:
-        best = max(money, key=lambda values: values["amount"] or Decimal(0))
-        money = [best]
-    _cap(money, comp)
-    return [build(Award, values) for values in (*money, *gestures)]
 
 
 def _why(rule: CompensationRule) -> str:

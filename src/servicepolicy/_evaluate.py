@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ._clock import to_micros
-from ._compensation import Lateness, awards, refund
+from ._compensation import CompensationPlan, Lateness, refund
 from ._errors import ServicePolicyError, TicketError
 from ._history import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
 from ._measure import Run, level_instant, measure
@@ -76,6 +76,7 @@ class Evaluator:
 
     def __init__(self, policy: Policy) -> None:
         self.index = PolicyIndex(policy)
+        self._compensation = CompensationPlan(policy.compensation)
         self._levels = {path: _levels(policy, path) for path in policy.escalations}
 
     def evaluate(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Evaluation:
@@ -98,8 +99,7 @@ class Evaluator:
             warnings.append("no SLA policy matches this ticket's fields")
         fields = lookup.fields(history.as_of)
         statuses = {name: result.promise.status for name, result in metrics.items()}
-        owed = awards(
-            self.index.policy.compensation,
+        owed = self._compensation.awards(
             fields,
             statuses,
             _lateness(runs) if "breached" in statuses.values() else {},
