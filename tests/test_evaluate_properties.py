@@ -22,7 +22,7 @@ from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 import reference_evaluator as ref
-from servicepolicy import evaluate_many, load_policy
+from servicepolicy import Ticket, evaluate_many, load_policy
 
 POLICY = load_policy(Path(__file__).parent / "fixtures" / "evaluate" / "policy.yaml")
 BASE = datetime(2026, 3, 4, tzinfo=UTC)  # a Wednesday
@@ -234,6 +234,15 @@ def test_evaluation_never_raises_on_well_formed_tickets(case):
     assert set(evaluation.metrics) == set(ref.METRICS)
     (record,) = evaluate_many(POLICY, [ticket], as_of)
     assert record.ok, record.errors
+
+
+@given(loose_tickets())
+def test_a_ticket_and_its_json_shape_evaluate_alike(case):
+    ticket, as_of = case
+    from_shape = POLICY.evaluate(ticket, as_of)
+    from_ticket = POLICY.evaluate(Ticket.from_dict(ticket), as_of)
+    assert from_ticket == from_shape
+    assert from_ticket.explain() == from_shape.explain()
 
 
 # -- (c) the resolution clock's time adds up -------------------------------------------------

@@ -32,7 +32,7 @@ from ._policyset import PolicySet
 from ._results import Evaluation, RefundDecision
 from ._rules import Lookup, PolicyIndex, Rule, target_micros
 from ._ticket import Ticket
-from ._ticket_read import read_ticket
+from ._ticket_read import TicketParts, read_parts, ticket_parts
 
 Measured = list[tuple[Run, "Rule", int | None]]
 """The runs behind a metric result, with their rule and cycle number, for escalations."""
@@ -85,6 +85,10 @@ class Evaluator:
 
     def outcome(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Outcome:
         """What :meth:`evaluate` finds, before it becomes an :class:`Evaluation`."""
+        return self.outcome_of(ticket_parts(ticket), as_of, line)
+
+    def outcome_of(self, ticket: TicketParts, as_of: datetime, line: int | None = None) -> Outcome:
+        """:meth:`outcome` of a ticket read as its parts."""
         history = replay(ticket, to_micros(as_of, "as_of"))
         lookup = Lookup(self.index, history)
         number = lookup.entry(history.as_of)
@@ -316,11 +320,15 @@ class VersionedEvaluator:
 
     def outcome(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Outcome:
         """What :meth:`evaluate` finds, before it becomes an :class:`Evaluation`."""
+        return self.outcome_of(ticket_parts(ticket), as_of, line)
+
+    def outcome_of(self, ticket: TicketParts, as_of: datetime, line: int | None = None) -> Outcome:
+        """:meth:`outcome` of a ticket read as its parts."""
         policy = self.versions.for_instant(ticket.created_at)
         evaluator = self._evaluators.get(id(policy))
         if evaluator is None:
             evaluator = self._evaluators[id(policy)] = prepared(policy)
-        return evaluator.outcome(ticket, as_of, line)
+        return evaluator.outcome_of(ticket, as_of, line)
 
 
 def evaluator_for(policy: Policy | PolicySet) -> Evaluator | VersionedEvaluator:
@@ -333,7 +341,7 @@ def decide_refund(
 ) -> RefundDecision:
     """The refund decision for a ticket: its request is its ``created_at``; its fields are
     those at ``as_of``; with dated versions, the version in force at ``created_at`` decides."""
-    item = _as_ticket(ticket)
+    item = _as_parts(ticket)
     if isinstance(policy, PolicySet):
         policy = policy.for_instant(item.created_at)
     history = replay(item, to_micros(as_of, "as_of"))
@@ -353,10 +361,10 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``; with dated
     versions, under the version in force at its ``created_at``."""
-    item = _as_ticket(ticket)
+    item = _as_parts(ticket)
     if isinstance(policy, PolicySet):
         policy = policy.for_instant(item.created_at)
-    return prepared(policy).evaluate(item, as_of)
+    return to_evaluation(prepared(policy).outcome_of(item, as_of))
 
 
 def prepared(policy: Policy) -> Evaluator:
@@ -370,15 +378,16 @@ def prepared(policy: Policy) -> Evaluator:
     return evaluator
 
 
-def _as_ticket(ticket: Ticket | Mapping[str, Any]) -> Ticket:
+def _as_parts(ticket: Ticket | Mapping[str, Any]) -> TicketParts:
     if isinstance(ticket, Ticket):
-        return ticket
+        return ticket_parts(ticket)
+    return read_parts(_plain(ticket))
+
+
+def _plain(ticket: Any) -> Any:
     # Any, not the declared type: the compiled build would check for a dict before reading
-    # and refuse a list with a bare TypeError instead of read_ticket's TicketError.
-    data: Any = ticket
-    if isinstance(data, Mapping) and type(data) is not dict:
-        data = dict(data)
-    return read_ticket(data)
+    # and refuse a list with a bare TypeError instead of read_parts's TicketError.
+    return dict(ticket) if isinstance(ticket, Mapping) and type(ticket) is not dict else ticket
 
 
 def evaluate_many(
@@ -399,10 +408,10 @@ def outcome_or_record(
 ) -> Outcome:
     """The outcome of one ticket, or, when it cannot be read or evaluated, its error record
     with its id (when one can be found) and ``line``."""
-    where = f"line {line}: " if line is not None else ""
     try:
-        return evaluator.outcome(_as_ticket(item), as_of, line)
+        return evaluator.outcome_of(_as_parts(item), as_of, line)
     except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
+        where = f"line {line}: " if line is not None else ""
         return error_outcome(where + str(exc), as_of, failed_id(item, exc), line)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ._clock import to_micros
-from ._ticket import AGENT_REPLY, CLOSED, CUSTOMER_MESSAGE, FIELD, STATUS, TERMINAL, Ticket
+from ._ticket import AGENT_REPLY, CLOSED, CUSTOMER_MESSAGE, FIELD, STATUS, TERMINAL
+from ._ticket_read import TicketParts
 
 INITIAL_STATUS: Final = "new"
 Stretch = tuple[str, int, int]
@@ -82,32 +83,30 @@ class History:
         return current
 
 
-def replay(ticket: Ticket, as_of: int) -> History:
+def replay(ticket: TicketParts, as_of: int) -> History:
     """Replay a ticket's events (time order, stable) up to and including ``as_of``."""
     created = to_micros(ticket.created_at, "created_at")
     history = History(created, as_of, dict(ticket.fields), [(created, INITIAL_STATUS)])
-    # (instant, position) is unique, so the sort never compares events.
-    timed = sorted([(to_micros(e.at, "event time"), i, e) for i, e in enumerate(ticket.events)])
     status = INITIAL_STATUS
     replied = False
     open_next: Cycle | None = None
     open_periodic: Cycle | None = None
     closed_at: int | None = None
-    for at, _, event in timed:
+    # A row starts with (instant, position), which is unique: the sort compares no more.
+    for at, _, moment, kind, event_status, field, value in sorted(ticket.events):
         if at > as_of:
             break
         if at < created:
             history.warnings.append(
-                f"{event.type} at {event.at.isoformat()} is before created_at; counted at creation"
+                f"{kind} at {moment.isoformat()} is before created_at; counted at creation"
             )
             at = created
         if closed_at is not None:
             history.warnings.append(
-                f"{event.type} at {event.at.isoformat()} comes after the ticket was closed; ignored"
+                f"{kind} at {moment.isoformat()} comes after the ticket was closed; ignored"
             )
             continue
-        history.event_times.setdefault(event.type, []).append(at)
-        kind = event.type
+        history.event_times.setdefault(kind, []).append(at)
         if kind == CUSTOMER_MESSAGE:
             if status in TERMINAL:
                 status = "open"
@@ -128,10 +127,10 @@ def replay(ticket: Ticket, as_of: int) -> History:
                 open_periodic = Cycle(at)
                 history.periodic_cycles.append(open_periodic)
         elif kind == STATUS:
-            assert event.status is not None
-            if event.status == status:
+            assert event_status is not None
+            if event_status == status:
                 continue
-            status = event.status
+            status = event_status
             history.statuses.append((at, status))
             if status in TERMINAL:
                 if history.first_response_stop is None:
@@ -144,8 +143,8 @@ def replay(ticket: Ticket, as_of: int) -> History:
                 if status == CLOSED:
                     closed_at = at
         elif kind == FIELD:
-            assert event.field is not None
-            history.field_changes.append((at, event.field, event.value))
+            assert field is not None
+            history.field_changes.append((at, field, value))
     return history
 
 
