@@ -74,9 +74,12 @@ def reach(
 ) -> int | None:
     """The first instant at which running time along ``running`` reaches ``amount``."""
     spent = 0
-    for (start, _), part in zip(running, business, strict=True):
+    # By index: compiled, zip(..., strict=True) is a generic call and iterator, most of the
+    # cost of an escalation level.
+    for i in range(len(business)):
+        part = business[i]
         if spent + part >= amount:
-            return clock.add(start, amount - spent)
+            return clock.add(running[i][0], amount - spent)
         spent += part
     return None
 
