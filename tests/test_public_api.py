@@ -20,6 +20,7 @@ CORE = [
     "_calendar",
     "_clock",
     "_calendar_model",
+    "_memo",
     "_conditions",
     "_money",
     "_compensation_model",

@@ -26,10 +26,10 @@ from ._conditions import (
     SpecValue,
     compile_condition,
     condition_fields,
-    memoized,
 )
 from ._durations import parse_span
 from ._errors import did_you_mean
+from ._memo import memoized
 from ._money import decimals_of, known_currencies, minor_units, to_decimal
 
 METRICS = ("first_response", "next_response", "periodic_update", "resolution")

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from ._memo import MISSING, memoized
+
 Fields = Mapping[str, Any]
-_MISSING = object()
-_T = TypeVar("_T")
 _OPERATORS = ("eq", "ne", "in", "not_in", "contains", "gt", "gte", "lt", "lte", "exists")
 _SCALARS = (str, int, Decimal, bool, type(None))
 
@@ -61,7 +61,7 @@ def as_number(value: Any) -> Decimal | None:
 
 
 def _equal(actual: Any, expected: Any) -> bool:
-    if actual is _MISSING:
+    if actual is MISSING:
         return False
     a, b = as_number(actual), as_number(expected)
     if a is not None and b is not None:
@@ -119,7 +119,7 @@ def _operator(op: str, arg: Any, where: tuple[str | int, ...]) -> Test:
     if op == "exists":
         if not isinstance(arg, bool):
             raise ConditionError("'exists' needs true or false", where)
-        return lambda v: (v is not _MISSING) == arg
+        return lambda v: (v is not MISSING) == arg
     if not isinstance(arg, _SCALARS):
         raise ConditionError(f"'{op}' needs a single value", where)
     if op == "eq":
@@ -169,44 +169,6 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = ()) -> Predicate
     return _all(parts)
 
 
-_MEMO_LIMIT = 4096
-_PLAIN = frozenset({str, int, float, Decimal, bool, type(None), object})  # object: _MISSING
-
-
-def memoized(predicate: Callable[[Fields], _T], names: set[str]) -> Callable[[Fields], _T]:
-    """``predicate`` (any function of fields) remembering its answer per combination of the
-    values of ``names``.
-
-    A predicate looks only at the fields in ``names``, so equal values give equal answers.
-    Only plain values (strings, numbers, booleans, None, a missing field) are remembered, keyed
-    with their type (``True`` and ``1`` match differently); containers are not.  The memo
-    starts over once it holds :data:`_MEMO_LIMIT` answers, so high-cardinality fields cannot
-    make it grow without end.
-    """
-    ordered = tuple(sorted(names))
-    memo: dict[tuple[Any, ...], _T] = {}
-
-    def test(fields: Fields) -> _T:
-        values = [fields.get(n, _MISSING) for n in ordered]
-        for value in values:
-            if type(value) not in _PLAIN:  # containers: (True,) == (1,), yet they match apart
-                return predicate(fields)
-        key = tuple((type(v), v) for v in values)
-        try:
-            return memo[key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable plain value: a signalling NaN
-            return predicate(fields)
-        answer = predicate(fields)
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = answer
-        return answer
-
-    return test
-
-
 def _any(subs: list[Predicate]) -> Predicate:
     return lambda fields: any(s(fields) for s in subs)
 
@@ -220,7 +182,7 @@ def _negate(sub: Predicate) -> Predicate:
 
 
 def _on_field(name: str, test: Test) -> Predicate:
-    return lambda fields: test(fields.get(name, _MISSING))
+    return lambda fields: test(fields.get(name, MISSING))
 
 
 def _number_text(value: Any) -> str | None:

@@ -13,9 +13,10 @@ from typing import Any, Final
 
 from ._calendar_model import clock_of
 from ._clock import BusinessClock
-from ._conditions import condition_fields, memoized
+from ._conditions import condition_fields
 from ._durations import BusinessDays, Span, parse_span
 from ._history import History
+from ._memo import memoized
 from ._model import METRICS, Policy, SlaPolicy
 
 _MICRO: Final = timedelta(microseconds=1)
