@@ -72,21 +72,23 @@ def read_parts(data: Any) -> TicketParts:
     the problem."""
     if not isinstance(data, dict):
         raise TicketError(f"a ticket must be a JSON object, got {type(data).__name__}")
-    raw_id = data.get("id")
+    # A typed name: compiled, reads of it are dict operations, not method calls.
+    record: dict[str, Any] = data
+    raw_id = record.get("id")
     if raw_id is None or isinstance(raw_id, (dict, list, bool)):
         raise TicketError("a ticket needs an 'id' (a string or number)")
     ticket_id = str(raw_id)
-    if not _KEYS.issuperset(data):
-        unknown = ", ".join(sorted(set(data) - _KEYS))
+    if not _KEYS.issuperset(record):
+        unknown = ", ".join(sorted(set(record) - _KEYS))
         raise TicketError(f"unknown key(s) {unknown}", ticket_id)
-    fields = data.get("fields") or {}
+    fields = record.get("fields") or {}
     if not isinstance(fields, dict):
         raise TicketError("'fields' must be an object", ticket_id)
-    raw_events = data.get("events") or []
+    raw_events = record.get("events") or []
     if not isinstance(raw_events, list):
         raise TicketError("'events' must be a list", ticket_id)
     try:
-        created = parse_instant(data.get("created_at"), "created_at")
+        created = parse_instant(record.get("created_at"), "created_at")
         events = [_row(item, index) for index, item in enumerate(raw_events)]
     except TicketError as exc:
         raise TicketError(exc.message, ticket_id) from None
@@ -122,14 +124,15 @@ def _named(what: str | int) -> str:
 def _row(item: Any, index: int) -> EventRow:
     if not isinstance(item, dict):
         raise TicketError(f"events[{index}] must be an object")
-    kind = item.get("type")
+    entry: dict[str, Any] = item
+    kind = entry.get("type")
     if not isinstance(kind, str) or not kind:
         raise TicketError(f"events[{index}] has no 'type'")
-    at = parse_instant(item.get("at"), index)
-    status = item.get("status")
-    name = item.get("field")
+    at = parse_instant(entry.get("at"), index)
+    status = entry.get("status")
+    name = entry.get("field")
     if kind == STATUS and not isinstance(status, str):
         raise TicketError(f"events[{index}] is a status event without a 'status'")
     if kind == FIELD and not isinstance(name, str):
         raise TicketError(f"events[{index}] is a field event without a 'field'")
-    return (to_micros(at, "event time"), index, at, kind, status, name, item.get("value"))
+    return (to_micros(at, "event time"), index, at, kind, status, name, entry.get("value"))
