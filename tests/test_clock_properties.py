@@ -432,3 +432,29 @@ def test_an_instants_interval_is_found_among_its_days_as_among_all(windows, zone
         assert index.position(t) == bisect_right(index.starts, t)
     for t in (index.starts[0] - 1, index.starts[0], index.ends[-1], index.ends[-1] + 86400e6):
         assert index.position(int(t)) == bisect_right(index.starts, int(t))
+
+
+@given(
+    windows=st.integers(1, 24),
+    zone=st.sampled_from(ZONES),
+    start=st.integers(0, 400 * 86400),
+    minutes=st.lists(st.integers(1, 24 * 400), min_size=1, max_size=20),
+)
+def test_the_interval_reaching_an_amount_is_found_from_a_start_as_among_all(
+    windows, zone, start, minutes
+):
+    from bisect import bisect_left
+
+    from servicepolicy._calendar_model import clock_of
+
+    day = [f"{hhmm(60 * k)}-{hhmm(60 * k + 30)}" for k in range(windows)]
+    calendar = Calendar.model_validate({"timezone": zone, "hours": {"mon-fri": day}})
+    clock = clock_of(calendar)
+    origin = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000 + start * 1_000_000
+    index = clock._cover(origin, origin)
+    near = max(index.position(origin) - 1, 0)
+    for amount in minutes:
+        target = index.open_before(origin) + amount * 60_000_000
+        if target > index.cum[-1]:
+            continue
+        assert index.reaching(target, near) == bisect_left(index.cum, target) - 1

@@ -149,12 +149,31 @@ class _Index:
 
     def open_before(self, t: int) -> int:
         """F(t): open time in [first covered instant, t)."""
-        i = self.position(t)
+        return self.open_at(self.position(t), t)
+
+    def open_at(self, i: int, t: int) -> int:
+        """F(t), given ``i = position(t)``."""
         if i == 0:
             return 0
         open_time = self.base[i - 1] + t
         whole = self.cum[i]
         return open_time if open_time < whole else whole
+
+    def reaching(self, target: int, near: int) -> int:
+        """The last interval with less than ``target`` open time before it:
+        ``bisect_left(cum, target) - 1``; ``near`` is an interval known to have less."""
+        cum = self.cum
+        if not _NATIVE:
+            return bisect_left(cum, target) - 1
+        # Compiled, stepping on from near (a few intervals, for a target of hours) costs a
+        # fraction of a bisect call, as in position.
+        j = near
+        last = min(near + _DAY_STEPS, len(cum) - 1)
+        while j < last and cum[j + 1] < target:
+            j += 1
+        if j < last or j == len(cum) - 1:
+            return j
+        return bisect_left(cum, target, j + 1) - 1
 
 
 class BusinessClock:
@@ -256,9 +275,11 @@ class BusinessClock:
             return self.next_open(start)
         index = self._cover(start, start)
         while True:
-            target = index.open_before(start) + amount
+            i = index.position(start)
+            target = index.open_at(i, start) + amount
             if target <= index.open_before(index.safe_hi):
-                j = bisect_left(index.cum, target) - 1
+                # The interval holding start (or the first one) has less than target before it.
+                j = index.reaching(target, max(i - 1, 0))
                 return index.starts[j] + (target - index.cum[j])
             index = self._grow_forward(index, start, searching=None)
 
