@@ -270,3 +270,17 @@ def test_fired_escalations_with_names_actions_and_escapes_are_the_models_json(ti
         outcome = outcome_or_record(evaluator, {**ticket, "events": events}, as_of)
         assert len(outcome.escalations) >= 3
         _same(outcome)
+
+
+def test_an_instant_met_again_in_another_zone_is_shown_in_that_zone():
+    from servicepolicy._outcome import _maybe, _timedelta
+
+    micros = to_micros(datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
+    berlin, tokyo = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Tokyo")
+    for zone in (berlin, tokyo, None, berlin, timezone(timedelta(hours=-3)), None):
+        shown = _maybe(micros, zone)
+        assert shown == instant(micros, zone)
+        assert shown.tzinfo is (zone or UTC)
+        assert shown.isoformat() == instant(micros, zone).isoformat()
+    assert _timedelta(90_000_001) == timedelta(seconds=90, microseconds=1)
+    assert _timedelta(-5) == timedelta(microseconds=-5)

@@ -16,7 +16,8 @@ from ._compensation_model import Compensation, CompensationRule, CreditTier, Ref
 from ._durations import BusinessDays, format_duration, parse_span
 from ._errors import CalendarError
 from ._money import amount_of, money_text, quantize
-from ._results import Award, RefundDecision, build
+from ._outcome import build
+from ._results import Award, RefundDecision
 
 _HUNDRED: Final = Decimal(100)
 _NEVER: Final = 1 << 62

@@ -7,13 +7,39 @@ writer (:mod:`._outcome_json`) reads the outcome directly and writes what the mo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, TypeVar
+
+from pydantic import BaseModel
 
 from ._clock import instant
 from ._history import Stretch
 from ._model import EscalationLevel
-from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricResult, build
+from ._results import Award, Evaluation, FiredEscalation, Measurement, MetricResult
+
+_M = TypeVar("_M", bound=BaseModel)
+
+# The slots every pydantic model has, set through their descriptors.
+_new: Final = object.__new__
+_set_dict: Final = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def build(cls: type[_M], values: dict[str, Any], private: dict[str, Any] | None = None) -> _M:
+    """An instance of ``cls`` from already-valid ``values`` holding every field.
+
+    What ``model_construct`` does, without its per-call default handling, which costs more
+    than the evaluation itself; ``tests/test_results.py`` checks the two agree.
+    """
+    instance = _new(cls)
+    _set_dict(instance, values)
+    _set_fields_set(instance, set(values))
+    _set_extra(instance, None)
+    _set_private(instance, private)
+    return instance
+
 
 # The records below are plain classes with their own __init__, not dataclasses: the compiled
 # build (docs/performance.md) makes such a class native, and builds one five times faster.
@@ -164,12 +190,33 @@ class Outcome:
         self.created = created
 
 
+# A ticket's instants and durations repeat (its creation starts two metrics; a cycle ends where
+# the next starts; targets recur), and building a datetime costs more than finding one:
+# the last ones made are kept.  (Both are immutable, so evaluations may share them.)
+_MEMO_SIZE: Final = 4096
+_instants: Final[dict[int, datetime]] = {}
+_timedeltas: Final[dict[int, timedelta]] = {}
+
+
 def _maybe(micros: int | None, zone: Any) -> datetime | None:
-    return None if micros is None else instant(micros, zone)
+    if micros is None:
+        return None
+    found = _instants.get(micros)
+    if found is not None and found.tzinfo is (zone or UTC):
+        return found
+    if len(_instants) >= _MEMO_SIZE:
+        _instants.clear()
+    made = _instants[micros] = instant(micros, zone)
+    return made
 
 
 def _timedelta(micros: int) -> timedelta:
-    return timedelta(0, 0, micros)
+    found = _timedeltas.get(micros)
+    if found is None:
+        if len(_timedeltas) >= _MEMO_SIZE:
+            _timedeltas.clear()
+        found = _timedeltas[micros] = timedelta(0, 0, micros)
+    return found
 
 
 def _measurement_values(promise: Promise) -> dict[str, Any]:
@@ -227,7 +274,7 @@ def to_fired(fired: FiredOutcome) -> FiredEscalation:
         "name": level.name,
         "metric": fired.metric,
         "cycle": fired.cycle,
-        "at": instant(fired.at, fired.zone),
+        "at": _maybe(fired.at, fired.zone),
         "notify": list(level.notify),
         "set_priority": level.set_priority,
         "reassign": level.reassign,

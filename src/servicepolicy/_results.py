@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
@@ -18,31 +18,6 @@ Status = Literal[
     "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
 ]
 SegmentKind = Literal["running", "paused", "solved"]
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-# The slots every pydantic model has, set through their descriptors.
-_new = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
-def build(cls: type[_M], values: dict[str, Any], private: dict[str, Any] | None = None) -> _M:
-    """An instance of ``cls`` from already-valid ``values`` holding every field.
-
-    What ``model_construct`` does, without its per-call default handling, which costs more
-    than the evaluation itself; ``tests/test_results.py`` checks the two agree.
-    """
-    instance = _new(cls)
-    _set_dict(instance, values)
-    _set_fields_set(instance, set(values))
-    _set_extra(instance, None)
-    _set_private(instance, private)
-    return instance
 
 
 def _seconds(value: timedelta | None) -> float | None:
