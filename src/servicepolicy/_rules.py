@@ -29,6 +29,8 @@ class Rule:
     sla: SlaPolicy
     target_text: str
     span: Span
+    days: int  # the target in business days, or -1 for a fixed duration
+    micros: int  # a fixed duration's microseconds (0 for business days)
     clock_name: str
     clock: BusinessClock
     zone: Any  # the SLA entry's own calendar zone: every instant of the metric is shown in it
@@ -88,10 +90,14 @@ class PolicyIndex:
         span = parse_span(text)
         clock_name = target.calendar or sla.calendar
         zone = self.clock(sla.calendar).rules.zone
+        days = span.count if isinstance(span, BusinessDays) else -1
+        micros = span // _MICRO if isinstance(span, timedelta) else 0
         return Rule(
             sla,
             text,
             span,
+            days,
+            micros,
             clock_name,
             self.clock(clock_name),
             zone,
@@ -145,7 +151,7 @@ class Lookup:
 
 def target_micros(rule: Rule, start: int) -> int:
     """The target as running time; ``n`` business days count from the metric's start."""
-    if isinstance(rule.span, BusinessDays):
+    if rule.days >= 0:
         clock = rule.clock
-        return clock.elapsed(start, clock.add_business_days(start, rule.span.count))
-    return rule.span // _MICRO
+        return clock.elapsed(start, clock.add_business_days(start, rule.days))
+    return rule.micros
