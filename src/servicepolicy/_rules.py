@@ -45,6 +45,7 @@ class PolicyIndex:
         self.policy = policy
         self._clocks: dict[str, BusinessClock] = {}
         self._rules: dict[tuple[int, str, str | None], Rule | None] = {}
+        self._sets: dict[tuple[int | None, str | None], dict[str, Rule | None]] = {}
         names: set[str] = set()
         for sla in policy.sla:
             names |= condition_fields(sla.when.spec) if sla.when is not None else set()
@@ -67,6 +68,16 @@ class PolicyIndex:
                 return number
         return None
 
+    def rules(self, number: int | None, priority: Any) -> dict[str, Rule | None]:
+        """:meth:`rule` of every metric, for SLA entry ``number`` and ``priority``."""
+        key = (number, priority if isinstance(priority, str) else None)
+        found = self._sets.get(key)
+        if found is None:
+            if len(self._sets) >= 4096:  # priorities are ticket data: keep it bounded
+                self._sets.clear()
+            found = self._sets[key] = {m: self.rule(number, m, priority) for m in METRICS}
+        return found
+
     def rule(self, number: int | None, metric: str, priority: Any) -> Rule | None:
         """The rule of SLA entry ``number`` for ``metric`` and a ticket ``priority``."""
         if number is None:
@@ -75,6 +86,8 @@ class PolicyIndex:
         if key in self._rules:
             return self._rules[key]
         rule = self._build(*key)
+        if len(self._rules) >= 4096:
+            self._rules.clear()
         self._rules[key] = rule
         return rule
 
@@ -141,11 +154,8 @@ class Lookup:
         version = self._version(moment)
         rules = self._rules.get(version)
         if rules is None:
-            number = self.entry(moment)
             priority = self.fields(moment).get("priority")
-            rules = self._rules[version] = {
-                name: self.index.rule(number, name, priority) for name in METRICS
-            }
+            rules = self._rules[version] = self.index.rules(self.entry(moment), priority)
         return rules[metric]
 
 
