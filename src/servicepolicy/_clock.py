@@ -7,7 +7,9 @@ of open time, so ``F(t)``, the open time before ``t``, costs one bisect, and
 * ``add(s, d)`` is the first ``u`` with ``F(u) = F(s) + d``: one bisect on the prefix sums.
 
 The expansion covers a range of whole years and grows when a query falls outside it,
-so the cost of a query does not grow with the span it covers.
+so the cost of a query does not grow with the span it covers.  Compiled (docs/performance.md),
+both searches step from a nearby interval (the first of the instant's day, the start's
+interval) over a few intervals before they fall back to the bisect, which costs more there.
 """
 
 from __future__ import annotations
