@@ -284,3 +284,16 @@ def test_an_instant_met_again_in_another_zone_is_shown_in_that_zone():
         assert shown.isoformat() == instant(micros, zone).isoformat()
     assert _timedelta(90_000_001) == timedelta(seconds=90, microseconds=1)
     assert _timedelta(-5) == timedelta(microseconds=-5)
+
+
+@given(st.lists(loose_tickets(), min_size=1, max_size=4), st.integers(0, 4))
+def test_evaluate_many_json_is_the_models_json_one_per_ticket_in_order(cases, broken_at):
+    from servicepolicy import Ticket, evaluate_many, evaluate_many_json
+
+    as_of = cases[0][1]
+    tickets: list = [ticket for ticket, _ in cases]
+    tickets[0] = Ticket.from_dict(tickets[0])  # a Ticket as well as JSON shapes
+    tickets.insert(min(broken_at, len(tickets)), {"id": "bad", "created_at": "yesterday"})
+    texts = list(evaluate_many_json(POLICY, tickets, as_of))
+    assert texts == [e.model_dump_json() for e in evaluate_many(POLICY, tickets, as_of)]
+    assert [json.loads(text)["errors"] != [] for text in texts].count(True) == 1

@@ -15,7 +15,7 @@ from ._errors import (
     ServicePolicyError,
     TicketError,
 )
-from ._evaluate import evaluate_many
+from ._evaluate import evaluate_many, evaluate_many_json
 from ._loader import (
     check_policy_file,
     check_policy_text,
@@ -70,6 +70,7 @@ __all__ = [
     "check_policy_file",
     "check_policy_text",
     "evaluate_many",
+    "evaluate_many_json",
     "format_duration",
     "iso_duration",
     "load_policy",

@@ -28,6 +28,7 @@ from ._outcome import (
     error_outcome,
     to_evaluation,
 )
+from ._outcome_json import outcome_json
 from ._policyset import PolicySet
 from ._results import Evaluation, RefundDecision
 from ._rules import Lookup, PolicyIndex, Rule, target_micros
@@ -398,6 +399,17 @@ def evaluate_many(
     evaluator = evaluator_for(policy)
     for item in tickets:
         yield to_evaluation(outcome_or_record(evaluator, item, as_of))
+
+
+def evaluate_many_json(
+    policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
+) -> Iterator[str]:
+    """:func:`evaluate_many`, yielding each evaluation's JSON text instead of the models:
+    ``Evaluation.model_dump_json()`` byte for byte, the records of ``servicepolicy evaluate
+    --format jsonl``, at a fraction of the cost (no models are built)."""
+    evaluator = evaluator_for(policy)
+    for item in tickets:
+        yield outcome_json(outcome_or_record(evaluator, item, as_of))
 
 
 def outcome_or_record(
