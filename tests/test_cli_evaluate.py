@@ -187,3 +187,30 @@ def test_explain_unknown_id():
     assert code == 1
     assert out == ""
     assert "no ticket with id 'nope'" in err
+
+
+class _BreaksOff(io.StringIO):
+    """A stream of ``count`` ticket lines whose next read fails, as undecodable bytes do."""
+
+    def __init__(self, count):
+        line = Path(TICKETS).read_text().splitlines()[0]
+        super().__init__("".join(line.replace("T-1001", f"B-{i}") + "\n" for i in range(count)))
+
+    def readline(self, *args):
+        text = super().readline(*args)
+        if not text:
+            raise UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte")
+        return text
+
+    def __next__(self):
+        return self.readline()
+
+
+@pytest.mark.parametrize("count", [1, 127, 128, 200])
+def test_a_stream_that_breaks_off_keeps_the_records_read_before(count):
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["evaluate", POLICY, "-", "--as-of", AS_OF, "--format", "jsonl"]
+    code = main(argv, stdin=_BreaksOff(count), stdout=out, stderr=err, environ={}, now=NOW)
+    assert code == 2 and "cannot read: not UTF-8 text" in err.getvalue()
+    ids = [json.loads(line)["ticket_id"] for line in out.getvalue().splitlines()]
+    assert ids == [f"B-{i}" for i in range(count)]

@@ -69,24 +69,26 @@ def run_evaluate(
     elif output == "table":
         out.write(table_header(as_of))
     pending: list[str] = []
-    for outcome in outcomes(policy, source, name, fmt, as_of):
-        if output == "jsonl":
-            pending.append(outcome_json(outcome) + "\n")
-        elif output == "json":
-            pending.append(("\n" if total == 0 else ",\n") + outcome_json(outcome))
-        elif output == "csv":
-            out.write(csv_text(csv_rows(to_evaluation(outcome)), header=False))
-        else:
-            out.write(table_rows(to_evaluation(outcome)))
-        total += 1
-        failed += bool(outcome.errors)
-        if len(pending) == _WRITE_EVERY:
-            out.write("".join(pending))
-            pending.clear()
-        if progress and total % _PROGRESS_EVERY == 0:
-            err.write(f"\r{total} tickets evaluated...")
-            err.flush()
-    out.write("".join(pending))
+    try:
+        for outcome in outcomes(policy, source, name, fmt, as_of):
+            if output == "jsonl":
+                pending.append(outcome_json(outcome) + "\n")
+            elif output == "json":
+                pending.append(("\n" if total == 0 else ",\n") + outcome_json(outcome))
+            elif output == "csv":
+                out.write(csv_text(csv_rows(to_evaluation(outcome)), header=False))
+            else:
+                out.write(table_rows(to_evaluation(outcome)))
+            total += 1
+            failed += bool(outcome.errors)
+            if len(pending) == _WRITE_EVERY:
+                out.write("".join(pending))
+                pending.clear()
+            if progress and total % _PROGRESS_EVERY == 0:
+                err.write(f"\r{total} tickets evaluated...")
+                err.flush()
+    finally:  # a stream that breaks off keeps the records read before
+        out.write("".join(pending))
     if output == "json":
         out.write("\n]\n" if total else "]\n")
     if progress and total >= _PROGRESS_EVERY:
