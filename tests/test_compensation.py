@@ -905,3 +905,39 @@ def test_awards_are_bounded_and_grow_with_lateness(table, base, late, more):
     before, after = results
     assert after.get("tiered", Decimal(0)) >= before.get("tiered", Decimal(0))
     assert sum(after.values(), Decimal(0)) >= sum(before.values(), Decimal(0))
+
+
+_STATUSES = st.sampled_from(["met", "breached", "running", "paused", "not_applicable", None])
+
+
+@given(
+    st.fixed_dictionaries(
+        dict.fromkeys(
+            ("first_response", "next_response", "periodic_update", "resolution"), _STATUSES
+        )
+    ),
+    st.sampled_from(["enterprise", "business", "pro", "free", None]),
+)
+def test_a_prepared_rule_applies_exactly_when_its_condition_matches(statuses, tier):
+    from servicepolicy._compensation import CompensationPlan
+
+    policy = make_policy(
+        """\
+compensation:
+  currency: EUR
+  rounding: half_even
+  rules:
+    - {name: a, when: {breached: [resolution, first_response], tier: enterprise}, gesture: x}
+    - {name: b, when: {met: next_response}, gesture: y}
+    - {name: c, when: {breached: periodic_update, met: [resolution]}, gesture: z}
+    - {name: d, when: {tier: [business, pro]}, gesture: w}
+    - {name: e, gesture: v}
+"""
+    )
+    fields = {} if tier is None else {"tier": tier}
+    statuses = {metric: status for metric, status in statuses.items() if status is not None}
+    comp = policy.compensation
+    plan = CompensationPlan(comp)
+    for rule, prepared in zip(comp.rules, plan.rules, strict=True):
+        expected = rule.when is None or rule.when.matches(fields, statuses)
+        assert prepared.applies(fields, statuses) == expected, rule.name

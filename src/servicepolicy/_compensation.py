@@ -209,14 +209,15 @@ def _credit(
     lateness: Lateness | None,
     warnings: list[str],
 ) -> dict[str, Any] | None:
+    credit = plan.credit
+    assert credit is not None
     currency = comp.currency
     band = None
     if plan.fixed is not None:
         amount = plan.fixed
         how = plan.fixed_how
     else:
-        credit = plan.credit
-        assert credit is not None and credit.of is not None
+        assert credit.of is not None
         base = amount_of(fields.get(credit.of))
         if base is None:
             warnings.append(
@@ -230,8 +231,6 @@ def _credit(
             return None
         amount = quantize(base * band.tier.percent / _HUNDRED, currency, comp.rounding)
         how = f"{band.opening}{money_text(base, currency)} = {money_text(amount, currency)}"
-    credit = plan.credit
-    assert credit is not None
     # Compared with the amounts as written, then replaced by them rounded.
     if plan.minimum is not None and credit.min is not None and amount < credit.min:
         amount = plan.minimum
