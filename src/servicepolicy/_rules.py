@@ -14,7 +14,7 @@ from typing import Any, Final
 from ._calendar_model import clock_of
 from ._clock import BusinessClock
 from ._conditions import condition_fields
-from ._durations import BusinessDays, Span, parse_span
+from ._durations import BusinessDays, parse_span
 from ._history import History
 from ._memo import memoized
 from ._model import METRICS, Policy, SlaPolicy
@@ -28,7 +28,6 @@ class Rule:
 
     sla: SlaPolicy
     target_text: str
-    span: Span
     days: int  # the target in business days, or -1 for a fixed duration
     micros: int  # a fixed duration's microseconds (0 for business days)
     clock_name: str
@@ -44,8 +43,7 @@ class PolicyIndex:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._clocks: dict[str, BusinessClock] = {}
-        self._rules: dict[tuple[int, str, str | None], Rule | None] = {}
-        self._sets: dict[tuple[int | None, str | None], dict[str, Rule | None]] = {}
+        self._rules: dict[tuple[int | None, str | None], dict[str, Rule | None]] = {}
         names: set[str] = set()
         for sla in policy.sla:
             names |= condition_fields(sla.when.spec) if sla.when is not None else set()
@@ -69,27 +67,18 @@ class PolicyIndex:
         return None
 
     def rules(self, number: int | None, priority: Any) -> dict[str, Rule | None]:
-        """:meth:`rule` of every metric, for SLA entry ``number`` and ``priority``."""
+        """The rule of every metric for SLA entry ``number`` (None: no entry applies) and a
+        ticket ``priority``."""
         key = (number, priority if isinstance(priority, str) else None)
-        found = self._sets.get(key)
+        found = self._rules.get(key)
         if found is None:
-            if len(self._sets) >= 4096:  # priorities are ticket data: keep it bounded
-                self._sets.clear()
-            found = self._sets[key] = {m: self.rule(number, m, priority) for m in METRICS}
+            if len(self._rules) >= 4096:  # priorities are ticket data: keep it bounded
+                self._rules.clear()
+            found = self._rules[key] = {
+                metric: None if number is None else self._build(number, metric, key[1])
+                for metric in METRICS
+            }
         return found
-
-    def rule(self, number: int | None, metric: str, priority: Any) -> Rule | None:
-        """The rule of SLA entry ``number`` for ``metric`` and a ticket ``priority``."""
-        if number is None:
-            return None
-        key = (number, metric, priority if isinstance(priority, str) else None)
-        if key in self._rules:
-            return self._rules[key]
-        rule = self._build(*key)
-        if len(self._rules) >= 4096:
-            self._rules.clear()
-        self._rules[key] = rule
-        return rule
 
     def _build(self, number: int, metric: str, priority: str | None) -> Rule | None:
         sla = self.policy.sla[number]
@@ -108,7 +97,6 @@ class PolicyIndex:
         return Rule(
             sla,
             text,
-            span,
             days,
             micros,
             clock_name,
