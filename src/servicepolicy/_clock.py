@@ -14,7 +14,7 @@ interval) over a few intervals before they fall back to the bisect, which costs 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Final
@@ -32,7 +32,7 @@ _SEARCH_YEARS: Final = 30  # how far add/next_open look for open time before giv
 _MIN_YEAR: Final = 1000
 _MAX_YEAR: Final = 9000
 _NATIVE: Final = not __file__.endswith(".py")  # the compiled build (docs/performance.md)
-_DAY_STEPS: Final = 8  # a day's starts stepped over before a search falls back to bisection
+_DAY_STEPS: Final = 8  # values a compiled search steps over before it falls back to bisection
 
 
 def to_micros(moment: datetime, what: str = "datetime") -> int:
@@ -133,20 +133,10 @@ class _Index:
 
     def position(self, t: int) -> int:
         """How many intervals start at or before ``t``: ``bisect_right(starts, t)``."""
-        if not _NATIVE:
-            return bisect_right(self.starts, t)
-        # Compiled, stepping from the first start of t's day over the day's few starts
-        # costs a fraction of a bisect call; interpreted, the bisect (in C) is faster.
-        day = (t - self.day_origin) // _DAY_US
-        if 0 <= day < len(self.first_start):
-            starts = self.starts
-            i = self.first_start[day]
-            last = min(i + _DAY_STEPS, len(starts))
-            while i < last and starts[i] <= t:
-                i += 1
-            if i < last or i == len(starts):
-                return i
-            return bisect_right(starts, t, i)
+        if _NATIVE:
+            day = (t - self.day_origin) // _DAY_US
+            if 0 <= day < len(self.first_start):
+                return _right_of(self.starts, t, self.first_start[day])
         return bisect_right(self.starts, t)
 
     def open_before(self, t: int) -> int:
@@ -164,18 +154,24 @@ class _Index:
     def reaching(self, target: int, near: int) -> int:
         """The last interval with less than ``target`` open time before it:
         ``bisect_left(cum, target) - 1``; ``near`` is an interval known to have less."""
-        cum = self.cum
-        if not _NATIVE:
-            return bisect_left(cum, target) - 1
-        # Compiled, stepping on from near (a few intervals, for a target of hours) costs a
-        # fraction of a bisect call, as in position.
-        j = near
-        last = min(near + _DAY_STEPS, len(cum) - 1)
-        while j < last and cum[j + 1] < target:
-            j += 1
-        if j < last or j == len(cum) - 1:
-            return j
-        return bisect_left(cum, target, j + 1) - 1
+        # Among integers, "less than target" is "at most target - 1".
+        return _right_of(self.cum, target - 1, near + 1) - 1
+
+
+def _right_of(values: list[int], x: int, lo: int) -> int:
+    """``bisect_right(values, x, lo)``.  Compiled, it first steps over a few values from
+    ``lo`` (a search started near its answer: the first interval of an instant's day, the
+    interval holding a start), which costs a fraction of a bisect call; interpreted, the
+    bisect (in C) is faster."""
+    if not _NATIVE:
+        return bisect_right(values, x, lo)
+    i = lo
+    last = min(lo + _DAY_STEPS, len(values))
+    while i < last and values[i] <= x:
+        i += 1
+    if i < last or i == len(values):
+        return i
+    return bisect_right(values, x, i)
 
 
 class BusinessClock:
