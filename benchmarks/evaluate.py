@@ -178,7 +178,7 @@ def run_api(tickets: Path, limit: int) -> dict[str, float]:
 
 def build_of(python: str) -> str:
     """Which build of servicepolicy ``python`` imports: compiled (mypyc) or plain Python."""
-    probe = "import servicepolicy._evaluate as m; print(m.__file__)"
+    probe = "import servicepolicy._evaluation.engine as m; print(m.__file__)"
     where = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
     return "compiled" if where.stdout.strip().endswith((".so", ".pyd")) else "plain Python"
 

@@ -22,13 +22,13 @@ from pathlib import Path
 from evaluate import AS_OF, POLICY, synthetic_ticket
 from pydantic_core import to_json
 
-import servicepolicy._evaluate as core
+import servicepolicy._evaluation.engine as core
 from servicepolicy import Ticket, load_policy
-from servicepolicy._evaluate import prepared
-from servicepolicy._outcome import to_evaluation
-from servicepolicy._outcome_json import outcome_json
-from servicepolicy._ticket_read import read_parts
-from servicepolicy._ticketio import _scanned
+from servicepolicy._evaluation.engine import prepared
+from servicepolicy._evaluation.outcome import to_evaluation
+from servicepolicy._evaluation.outcome_json import outcome_json
+from servicepolicy._tickets.read import read_parts
+from servicepolicy._tickets.streams import _scanned
 
 
 def per_item(step: Callable[[object], object], items: Iterable[object], n: int) -> float:

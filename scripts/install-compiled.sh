@@ -24,7 +24,7 @@ cd /  # the check imports the installed package, not a servicepolicy/ folder nea
 "$venv/bin/python" - <<'PY'
 import sys
 
-import servicepolicy._evaluate as core
+import servicepolicy._evaluation.engine as core
 
 if not core.__file__.endswith((".so", ".pyd")):
     sys.exit(f"the evaluation core was not compiled: {core.__file__}")

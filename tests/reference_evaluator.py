@@ -1,6 +1,6 @@
 """A slow, obviously-correct ticket evaluator, written from the evaluation contract only.
 
-It shares no code with ``servicepolicy._evaluate``.  From the library it uses only the policy
+It shares no code with the library's evaluator.  From the library it uses only the policy
 model (``sla.when.matches``, ``target.span_for``, ``policy.calendar``) and a calendar's public
 ``is_open`` (and ``elapsed``/``add_business_days`` to turn "2bd" into running time).
 

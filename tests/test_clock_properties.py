@@ -418,7 +418,7 @@ def test_focus_dates_are_transition_days():
 def test_an_instants_interval_is_found_among_its_days_as_among_all(windows, zone, seconds):
     from bisect import bisect_right
 
-    from servicepolicy._calendar_model import clock_of
+    from servicepolicy._calendar.model import clock_of
 
     # ``windows`` half-hour windows an hour apart each weekday, some reaching past midnight UTC.
     day = [f"{hhmm(60 * k)}-{hhmm(60 * k + 30)}" for k in range(windows)]
@@ -445,7 +445,7 @@ def test_the_interval_reaching_an_amount_is_found_from_a_start_as_among_all(
 ):
     from bisect import bisect_left
 
-    from servicepolicy._calendar_model import clock_of
+    from servicepolicy._calendar.model import clock_of
 
     day = [f"{hhmm(60 * k)}-{hhmm(60 * k + 30)}" for k in range(windows)]
     calendar = Calendar.model_validate({"timezone": zone, "hours": {"mon-fri": day}})

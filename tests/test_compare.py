@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from servicepolicy import Ticket, load_policy
-from servicepolicy._compare import MAX_IDS, PolicyDiff, compare_policies
-from servicepolicy._compare_command import add_arguments, run
+from servicepolicy._reports.compare import MAX_IDS, PolicyDiff, compare_policies
+from servicepolicy.cli.compare import add_arguments, run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "policies" / "examples"

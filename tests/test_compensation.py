@@ -919,7 +919,7 @@ _STATUSES = st.sampled_from(["met", "breached", "running", "paused", "not_applic
     st.sampled_from(["enterprise", "business", "pro", "free", None]),
 )
 def test_a_prepared_rule_applies_exactly_when_its_condition_matches(statuses, tier):
-    from servicepolicy._compensation import CompensationPlan
+    from servicepolicy._evaluation.compensation import CompensationPlan
 
     policy = make_policy(
         """\

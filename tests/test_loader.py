@@ -23,7 +23,7 @@ from servicepolicy import (
     load_policy,
     parse_policy,
 )
-from servicepolicy import _loader as loader
+from servicepolicy._policy import loader
 
 BAD = Path(__file__).parent / "bad_policies"
 EXPECTED: dict[str, dict[str, str | int]] = json.loads(

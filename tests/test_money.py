@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from servicepolicy._money import (
+from servicepolicy._common.money import (
     decimals_of,
     known_currencies,
     minor_units,

@@ -16,10 +16,15 @@ from pydantic import TypeAdapter
 from pydantic_core import to_json
 
 from servicepolicy import Condition, load_policy, parse_policy
-from servicepolicy._clock import instant, to_micros
-from servicepolicy._evaluate import Evaluator, outcome_or_record, prepared
-from servicepolicy._outcome import error_outcome, to_evaluation
-from servicepolicy._outcome_json import _seconds_text, duration_text, instant_text, outcome_json
+from servicepolicy._calendar.clock import instant, to_micros
+from servicepolicy._evaluation.engine import Evaluator, outcome_or_record, prepared
+from servicepolicy._evaluation.outcome import error_outcome, to_evaluation
+from servicepolicy._evaluation.outcome_json import (
+    _seconds_text,
+    duration_text,
+    instant_text,
+    outcome_json,
+)
 from test_evaluate_properties import POLICY, loose_tickets, tickets
 
 EXAMPLES = Path(__file__).parent.parent / "policies" / "examples"
@@ -273,7 +278,7 @@ def test_fired_escalations_with_names_actions_and_escapes_are_the_models_json(ti
 
 
 def test_an_instant_met_again_in_another_zone_is_shown_in_that_zone():
-    from servicepolicy._outcome import _maybe, _timedelta
+    from servicepolicy._evaluation.outcome import _maybe, _timedelta
 
     micros = to_micros(datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
     berlin, tokyo = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Tokyo")

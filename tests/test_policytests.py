@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from servicepolicy._expectations import compare, parse_path
-from servicepolicy._policytests import (
+from servicepolicy._reports.expectations import compare, parse_path
+from servicepolicy._reports.policy_tests import (
     CaseResult,
     PolicyTestError,
     add_arguments,

@@ -9,35 +9,35 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import servicepolicy
-from servicepolicy._calendar_model import clock_of
+from servicepolicy._calendar.model import clock_of
 
 SRC = Path(servicepolicy.__file__).parent
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "policies" / "examples"
 CORE = [
-    "_errors",
-    "_durations",
-    "_calendar",
-    "_clock",
-    "_calendar_model",
-    "_memo",
-    "_conditions",
-    "_money",
-    "_compensation_model",
-    "_model",
-    "_checks",
-    "_policyset",
-    "_ticket",
-    "_ticket_read",
-    "_history",
-    "_results",
-    "_measure",
-    "_outcome",
-    "_compensation",
-    "_rules",
-    "_outcome_json",
-    "_evaluate",
-    "_explain",
+    "_common/errors",
+    "_common/durations",
+    "_calendar/rules",
+    "_calendar/clock",
+    "_calendar/model",
+    "_common/memo",
+    "_policy/conditions",
+    "_common/money",
+    "_policy/compensation",
+    "_policy/model",
+    "_policy/checks",
+    "_policy/versions",
+    "_tickets/model",
+    "_tickets/read",
+    "_evaluation/replay",
+    "_evaluation/results",
+    "_evaluation/measure",
+    "_evaluation/outcome",
+    "_evaluation/compensation",
+    "_evaluation/rules",
+    "_evaluation/outcome_json",
+    "_evaluation/engine",
+    "_evaluation/explain",
 ]
 
 
@@ -60,14 +60,19 @@ def test_py_typed_is_shipped():
 
 def _imports(module: str) -> set[str]:
     """Module-level imports (a function may import a later module lazily, as Policy.evaluate
-    does; ``if TYPE_CHECKING:`` blocks are for annotations only)."""
+    does; ``if TYPE_CHECKING:`` blocks are for annotations only): package modules as their
+    paths below the package (``_common/errors``), others by their top-level name."""
     tree = ast.parse((SRC / f"{module}.py").read_text())
+    package = module.split("/")[:-1]
     found = set()
     for node in tree.body:
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)]
+            found.add("/".join([*base, *(node.module or "").split(".")]))
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(("." if node.level else "") + node.module.split(".")[0])
+            found.add(node.module.split(".")[0])
     return found
 
 
@@ -84,9 +89,8 @@ def test_core_imports_point_one_way():
     order = {name: i for i, name in enumerate(CORE)}
     for module in CORE:
         for imported in _imports(module):
-            name = imported.lstrip(".")
-            if imported.startswith(".") and name in order and name != "_explain":
-                assert order[name] < order[module], f"{module} imports {name}"
+            if imported in order and imported != "_evaluation/explain":
+                assert order[imported] < order[module], f"{module} imports {imported}"
 
 
 def test_the_compiled_build_compiles_core_modules_only():

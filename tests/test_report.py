@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from servicepolicy._report import MinuteHistogram
+from servicepolicy._reports.report import MinuteHistogram
 from servicepolicy.cli import main
 
 POLICY = "policies/examples/saas-support.yaml"
@@ -176,7 +176,7 @@ def test_html_renders_in_headless_chromium_without_console_errors(tmp_path):
 
 def test_a_true_field_is_written_the_same_in_groups_and_breach_counts():
     from servicepolicy import load_policy
-    from servicepolicy._report import Report
+    from servicepolicy._reports.report import Report
 
     as_of = datetime.fromisoformat(AS_OF)
     ticket = {

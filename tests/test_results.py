@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from servicepolicy import Evaluation, MetricResult
-from servicepolicy._outcome import build
+from servicepolicy._evaluation.outcome import build
 
 WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from servicepolicy import Policy, policy_schema
-from servicepolicy._yamlsafe import read_yaml
+from servicepolicy._policy.safe_yaml import read_yaml
 from servicepolicy.cli import main
 
 ROOT = Path(__file__).parent.parent

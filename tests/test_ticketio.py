@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicepolicy._ticketio import read_tickets
+from servicepolicy._tickets.streams import read_tickets
 
 ONE = '{"id": "A", "created_at": "2026-11-23T09:00:00Z", "fields": {"fee": 12.50}}'
 

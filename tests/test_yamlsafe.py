@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from servicepolicy._yamlsafe import MAX_BYTES, MAX_DEPTH, YamlError, decode, read_yaml
+from servicepolicy._policy.safe_yaml import MAX_BYTES, MAX_DEPTH, YamlError, decode, read_yaml
 
 
 def value(text: str) -> object:

@@ -3,10 +3,15 @@
 The public surface is re-exported here; every other module is private.
 """
 
-from ._calendar_model import Calendar, Holiday, Season
-from ._conditions import Condition
-from ._durations import BusinessDays, format_duration, iso_duration, parse_duration, parse_span
-from ._errors import (
+from ._calendar.model import Calendar, Holiday, Season
+from ._common.durations import (
+    BusinessDays,
+    format_duration,
+    iso_duration,
+    parse_duration,
+    parse_span,
+)
+from ._common.errors import (
     CalendarError,
     DurationError,
     Finding,
@@ -15,17 +20,8 @@ from ._errors import (
     ServicePolicyError,
     TicketError,
 )
-from ._evaluate import evaluate_many, evaluate_many_json
-from ._loader import (
-    check_policy_file,
-    check_policy_text,
-    load_policy,
-    load_policy_set,
-    parse_policy,
-)
-from ._model import EscalationLevel, Policy, SlaPolicy, Target, Targets
-from ._policyset import PolicySet
-from ._results import (
+from ._evaluation.engine import evaluate_many, evaluate_many_json
+from ._evaluation.results import (
     Award,
     Evaluation,
     FiredEscalation,
@@ -34,8 +30,18 @@ from ._results import (
     RefundDecision,
     Segment,
 )
-from ._schema import policy_schema
-from ._ticket import Event, Ticket
+from ._policy.conditions import Condition
+from ._policy.loader import (
+    check_policy_file,
+    check_policy_text,
+    load_policy,
+    load_policy_set,
+    parse_policy,
+)
+from ._policy.model import EscalationLevel, Policy, SlaPolicy, Target, Targets
+from ._policy.schema import policy_schema
+from ._policy.versions import PolicySet
+from ._tickets.model import Event, Ticket
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,1 @@
+"""Business-hours calendars: rules, their expansion into open intervals, and the clock."""

@@ -1,0 +1,1 @@
+"""Ticket evaluation: replay, rules, measurement, compensation, outcomes and results."""

@@ -1,0 +1,99 @@
+"""Plain-words explanations of an evaluation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .._common.durations import format_duration
+from .results import Evaluation, Measurement, MetricResult
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.isoformat()
+
+
+def _measurement_lines(m: Measurement, indent: str) -> list[str]:
+    lines = []
+    for seg in m.segments:
+        span = seg.length
+        if seg.kind == "running":
+            outside = span - seg.business
+            lines.append(
+                f"{indent}running {_when(seg.start)} -> {_when(seg.end)}: "
+                f"{format_duration(seg.business)} in business hours"
+                + (f", {format_duration(outside)} outside them" if outside > timedelta(0) else "")
+            )
+        else:
+            lines.append(
+                f"{indent}{seg.kind} {_when(seg.start)} -> {_when(seg.end)}: "
+                f"{format_duration(span)} not counted"
+            )
+    if m.target_time is not None:
+        lines.append(
+            f"{indent}elapsed {format_duration(m.elapsed)} of {format_duration(m.target_time)}"
+            + (
+                f", {format_duration(m.remaining)} left"
+                if m.remaining is not None and m.remaining >= timedelta(0)
+                else f", {format_duration(-m.remaining)} over"
+                if m.remaining is not None
+                else ""
+            )
+        )
+    if m.due_at is not None:
+        how = (
+            "where the running time reaches the target"
+            if m.completed_at is None and m.status not in ("running", "at_risk")
+            else "projected as if the clock keeps running"
+        )
+        if m.elapsed >= (m.target_time or timedelta(0)):
+            how = "where the running time reached the target"
+        lines.append(f"{indent}due {_when(m.due_at)} ({how})")
+    if m.breached_at is not None:
+        lines.append(
+            f"{indent}breached at {_when(m.breached_at)}, when the clock ran past the due time"
+        )
+    if m.completed_at is not None:
+        lines.append(f"{indent}completed {_when(m.completed_at)}")
+    return lines
+
+
+def _metric_lines(name: str, metric: MetricResult) -> list[str]:
+    head = f"{name}: {metric.status}"
+    if metric.target is not None:
+        head += f" (target {metric.target} on calendar {metric.clock}, policy {metric.policy!r})"
+    lines = [head]
+    if metric.status == "not_applicable":
+        lines.append("  no target applies to this ticket")
+        return lines
+    if metric.cycles is not None:
+        for number, cycle in enumerate(metric.cycles):
+            lines.append(f"  cycle {number + 1}: {cycle.status}")
+            lines += _measurement_lines(cycle, "    ")
+        if not metric.cycles:
+            lines.append("  no cycle has started")
+        return lines
+    return lines + _measurement_lines(metric, "  ")
+
+
+def explain(evaluation: Evaluation) -> str:
+    """The explanation text of :meth:`Evaluation.explain`."""
+    lines = [f"ticket {evaluation.ticket_id} as of {_when(evaluation.as_of)}"]
+    if evaluation.errors:
+        return "\n".join(lines + [f"error: {e}" for e in evaluation.errors]) + "\n"
+    if evaluation.policy is None:
+        lines.append("no SLA policy matches this ticket's fields")
+    else:
+        lines.append(f"policy {evaluation.policy!r} matches the ticket's fields as of now")
+    for name, metric in evaluation.metrics.items():
+        lines += _metric_lines(name, metric)
+    for fired in evaluation.escalations:
+        target = f" ({fired.metric})" if fired.metric else ""
+        lines.append(
+            f"escalation {fired.path}[{fired.level}]{target} fired {_when(fired.at)}: "
+            f"notify {', '.join(fired.notify) or 'nobody'}"
+            + (f"; actions {', '.join(fired.actions)}" if fired.actions else "")
+        )
+    if evaluation.next_escalation_at is not None:
+        lines.append(f"next escalation {_when(evaluation.next_escalation_at)}")
+    lines += [f"warning: {w}" for w in evaluation.warnings]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,170 @@
+"""A ticket's history replayed into what the metrics need.
+
+One pass over the events (time order, stable; nothing after ``as_of``) gives the status
+stretches, the first-response stop, the reply cycles, the field changes and the event counts.
+Instants are integer microseconds since the epoch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from .._calendar.clock import to_micros
+from .._tickets.model import AGENT_REPLY, CLOSED, CUSTOMER_MESSAGE, FIELD, STATUS, TERMINAL
+from .._tickets.read import TicketParts
+
+INITIAL_STATUS: Final = "new"
+Stretch = tuple[str, int, int]
+"""``(kind, start, end)``: kind is ``running``, ``paused`` or ``solved``."""
+
+
+class Cycle:
+    """A reply cycle: ``[start, stop)``; ``stop`` is None while open.
+
+    This and :class:`History` are plain classes, not dataclasses: see ``_outcome.Promise``.
+    """
+
+    __slots__ = ("cancelled", "start", "stop")
+
+    def __init__(self, start: int, stop: int | None = None, cancelled: bool = False) -> None:
+        self.start = start
+        self.stop = stop
+        self.cancelled = cancelled
+
+
+class History:
+    """A ticket's events replayed up to ``as_of`` (instants in microseconds)."""
+
+    __slots__ = (
+        "as_of",
+        "created",
+        "event_times",
+        "field_changes",
+        "fields",
+        "first_response_stop",
+        "next_cycles",
+        "periodic_cycles",
+        "statuses",
+        "warnings",
+    )
+
+    def __init__(
+        self, created: int, as_of: int, fields: dict[str, Any], statuses: list[tuple[int, str]]
+    ) -> None:
+        self.created = created
+        self.as_of = as_of
+        self.fields = fields
+        self.statuses = statuses
+        self.field_changes: list[tuple[int, str, Any]] = []
+        self.first_response_stop: int | None = None
+        self.next_cycles: list[Cycle] = []
+        self.periodic_cycles: list[Cycle] = []
+        self.event_times: dict[str, list[int]] = {}
+        self.warnings: list[str] = []
+
+    def version_at(self, moment: int) -> int:
+        """How many field changes had happened by ``moment`` (inclusive)."""
+        count = 0
+        for at, _, _ in self.field_changes:
+            if at > moment:
+                break
+            count += 1
+        return count
+
+    def fields_at(self, moment: int) -> dict[str, Any]:
+        """The ticket's fields as they stood at ``moment`` (changes at ``moment`` included)."""
+        if not self.field_changes:
+            return self.fields
+        current = dict(self.fields)
+        for at, name, value in self.field_changes:
+            if at > moment:
+                break
+            current[name] = value
+        return current
+
+
+def replay(ticket: TicketParts, as_of: int) -> History:
+    """Replay a ticket's events (time order, stable) up to and including ``as_of``."""
+    created = to_micros(ticket.created_at, "created_at")
+    history = History(created, as_of, dict(ticket.fields), [(created, INITIAL_STATUS)])
+    status = INITIAL_STATUS
+    replied = False
+    open_next: Cycle | None = None
+    open_periodic: Cycle | None = None
+    closed_at: int | None = None
+    # A row starts with (instant, position), which is unique: the sort compares no more.
+    for at, _, moment, kind, event_status, field, value in sorted(ticket.events):
+        if at > as_of:
+            break
+        if at < created:
+            history.warnings.append(
+                f"{kind} at {moment.isoformat()} is before created_at; counted at creation"
+            )
+            at = created
+        if closed_at is not None:
+            history.warnings.append(
+                f"{kind} at {moment.isoformat()} comes after the ticket was closed; ignored"
+            )
+            continue
+        history.event_times.setdefault(kind, []).append(at)
+        if kind == CUSTOMER_MESSAGE:
+            if status in TERMINAL:
+                status = "open"
+                history.statuses.append((at, status))
+            if replied and open_next is None:
+                open_next = Cycle(at)
+                history.next_cycles.append(open_next)
+        elif kind == AGENT_REPLY:
+            if not replied:
+                replied = True
+                if history.first_response_stop is None:
+                    history.first_response_stop = at
+            if open_next is not None:
+                open_next.stop, open_next = at, None
+            if open_periodic is not None:
+                open_periodic.stop, open_periodic = at, None
+            if status not in TERMINAL:
+                open_periodic = Cycle(at)
+                history.periodic_cycles.append(open_periodic)
+        elif kind == STATUS:
+            assert event_status is not None
+            if event_status == status:
+                continue
+            status = event_status
+            history.statuses.append((at, status))
+            if status in TERMINAL:
+                if history.first_response_stop is None:
+                    history.first_response_stop = at
+                if open_next is not None:
+                    open_next.stop, open_next = at, None
+                if open_periodic is not None:
+                    open_periodic.stop, open_periodic.cancelled = at, True
+                    open_periodic = None
+                if status == CLOSED:
+                    closed_at = at
+        elif kind == FIELD:
+            assert field is not None
+            history.field_changes.append((at, field, value))
+    return history
+
+
+def resolution_stretches(history: History, pause_on: frozenset[str]) -> list[Stretch]:
+    """Stretches of the resolution clock: running, paused (a ``pause_on`` status) or solved."""
+    stretches: list[Stretch] = []
+    marks = history.statuses
+    for i, (at, status) in enumerate(marks):
+        end = marks[i + 1][0] if i + 1 < len(marks) else history.as_of
+        kind = "solved" if status in TERMINAL else ("paused" if status in pause_on else "running")
+        if end > at:
+            stretches.append((kind, at, end))
+    return stretches
+
+
+def resolution_completed(history: History) -> int | None:
+    """When resolution finished: the start of the final solved/closed stretch, if any."""
+    completed = None
+    for at, status in reversed(history.statuses):
+        if status not in TERMINAL:
+            break
+        completed = at
+    return completed

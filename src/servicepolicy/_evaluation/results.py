@@ -1,0 +1,203 @@
+"""What an evaluation says about a ticket: pydantic models whose JSON is the output format.
+
+Instants are aware datetimes (ISO 8601 with offset in JSON); durations are timedeltas
+(ISO 8601 in JSON) with a ``*_seconds`` twin for programs that want numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
+
+from .._calendar.clock import instant
+
+Status = Literal[
+    "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
+]
+SegmentKind = Literal["running", "paused", "solved"]
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+class Segment(BaseModel):
+    """A stretch of a metric's life: running (with its open ``business`` time), paused or solved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: SegmentKind
+    start: datetime
+    end: datetime
+    business: timedelta
+
+    @property
+    def length(self) -> timedelta:
+        """Real time from start to end (across a DST change too; not wall-clock arithmetic)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+
+class Measurement(BaseModel):
+    """Status and times of one promise: a metric, or one cycle of a cycle metric."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Status
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    breached_at: datetime | None = None
+    elapsed: timedelta = timedelta(0)
+    remaining: timedelta | None = None
+    target_time: timedelta | None = Field(
+        default=None, description="the target as running time (business days converted)"
+    )
+
+    # (stretches, running stretches, their open time, zone): segments, built when asked for.
+    _source: Any = PrivateAttr(default=None)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The stretches of this promise's life, in order: running, paused or solved."""
+        source = (self.__pydantic_private__ or {}).get("_source")
+        if source is None:
+            return []
+        stretches, running, business, zone = source
+        open_time = dict(zip(running, business, strict=True))
+        return [
+            Segment(
+                kind=kind,
+                start=instant(start, zone),
+                end=instant(end, zone),
+                business=timedelta(microseconds=open_time.get((start, end), 0)),
+            )
+            for kind, start, end in stretches
+        ]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def elapsed_seconds(self) -> float:
+        """``elapsed`` in seconds."""
+        return self.elapsed.total_seconds()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def remaining_seconds(self) -> float | None:
+        """``remaining`` in seconds (negative when late)."""
+        return _seconds(self.remaining)
+
+
+class MetricResult(Measurement):
+    """One metric of a ticket; cycle metrics also list their ``cycles``."""
+
+    policy: str | None = None
+    target: str | None = None
+    clock: str | None = None
+    paused: timedelta = timedelta(0)
+    cycles: list[Measurement] | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def paused_seconds(self) -> float:
+        """``paused`` in seconds."""
+        return self.paused.total_seconds()
+
+
+class FiredEscalation(BaseModel):
+    """An escalation level that fired, when, for which metric, and what it asks for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    level: int
+    name: str | None = None
+    metric: str | None = None
+    cycle: int | None = None
+    at: datetime
+    notify: list[str] = Field(default_factory=list)
+    set_priority: str | None = None
+    reassign: str | None = None
+    actions: list[str] = Field(default_factory=list)
+
+
+class Award(BaseModel):
+    """What a ticket is owed under one compensation rule: a credit or a gesture."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    kind: Literal["credit", "refund", "gesture"]
+    amount: Decimal | None = None
+    currency: str | None = None
+    gesture: str | None = None
+    tier: str | None = None
+    approval_required: bool = False
+    reason: str
+
+
+class RefundDecision(BaseModel):
+    """Whether a ticket's refund request is eligible, for how much, under which rule, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket_id: str
+    eligible: bool
+    rule: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    full: bool = False
+    window_ends_at: datetime | None = None
+    reason: str
+
+
+class Evaluation(BaseModel):
+    """Everything servicepolicy says about one ticket at ``as_of``.
+
+    ``model_dump(mode="json")`` is the JSON output format.  A ticket that could not be read
+    or evaluated has ``errors`` and no metrics.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket_id: str | None
+    policy: str | None = None
+    as_of: datetime
+    metrics: dict[str, MetricResult] = Field(default_factory=dict)
+    escalations: list[FiredEscalation] = Field(default_factory=list)
+    next_escalation_at: datetime | None = None
+    compensation: list[Award] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    line: int | None = Field(
+        default=None, description="input line of the ticket, when read from a file"
+    )
+
+    _fields: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _created: datetime | None = PrivateAttr(default=None)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the ticket was created (None for an unreadable one; not part of the JSON)."""
+        private = self.__pydantic_private__ or {}
+        created: datetime | None = private.get("_created")
+        return created
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The ticket's fields as they stood at ``as_of`` (not part of the JSON output)."""
+        private = self.__pydantic_private__ or {}
+        return dict(private.get("_fields", {}))
+
+    @property
+    def ok(self) -> bool:
+        """True when the ticket was evaluated (no errors)."""
+        return not self.errors
+
+    def explain(self) -> str:
+        """A plain-words account of the evaluation: policy, segments, due times."""
+        from .explain import explain
+
+        return explain(self)

@@ -1,0 +1,155 @@
+"""Which rule applies to a ticket's metric: the first matching SLA entry, its target for the
+ticket's priority, and the calendar it runs on, resolved once per policy (and per version of a
+ticket's fields), so evaluating a million tickets looks each combination up once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+from .._calendar.clock import BusinessClock
+from .._calendar.model import clock_of
+from .._common.durations import BusinessDays, parse_span
+from .._common.memo import memoized
+from .._policy.conditions import condition_fields
+from .._policy.model import METRICS, Policy, SlaPolicy
+from .replay import History
+
+_MICRO: Final = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What applies to one metric of a ticket: the SLA entry, its target and clock."""
+
+    sla: SlaPolicy
+    target_text: str
+    days: int  # the target in business days, or -1 for a fixed duration
+    micros: int  # a fixed duration's microseconds (0 for business days)
+    clock_name: str
+    clock: BusinessClock
+    zone: Any  # the SLA entry's own calendar zone: every instant of the metric is shown in it
+    warn: Decimal | None
+    pause_on: frozenset[str]
+
+
+class PolicyIndex:
+    """A policy prepared for evaluating many tickets: resolved calendars, targets and rules."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._clocks: dict[str, BusinessClock] = {}
+        self._rules: dict[tuple[int | None, str | None], dict[str, Rule | None]] = {}
+        names: set[str] = set()
+        for sla in policy.sla:
+            names |= condition_fields(sla.when.spec) if sla.when is not None else set()
+        self._match = memoized(self._first_match, names)
+
+    def clock(self, name: str) -> BusinessClock:
+        """The clock of calendar ``name`` (``24/7`` built in)."""
+        clock = self._clocks.get(name)
+        if clock is None:
+            clock = self._clocks[name] = clock_of(self.policy.calendar(name))
+        return clock
+
+    def match(self, fields: Mapping[str, Any]) -> int | None:
+        """The position of the first SLA entry whose ``when`` matches ``fields``."""
+        return self._match(fields)
+
+    def _first_match(self, fields: Mapping[str, Any]) -> int | None:
+        for number, sla in enumerate(self.policy.sla):
+            if sla.when is None or sla.when.matches(fields):
+                return number
+        return None
+
+    def rules(self, number: int | None, priority: Any) -> dict[str, Rule | None]:
+        """The rule of every metric for SLA entry ``number`` (None: no entry applies) and a
+        ticket ``priority``."""
+        key = (number, priority if isinstance(priority, str) else None)
+        found = self._rules.get(key)
+        if found is None:
+            if len(self._rules) >= 4096:  # priorities are ticket data: keep it bounded
+                self._rules.clear()
+            found = self._rules[key] = {
+                metric: None if number is None else self._build(number, metric, key[1])
+                for metric in METRICS
+            }
+        return found
+
+    def _build(self, number: int, metric: str, priority: str | None) -> Rule | None:
+        sla = self.policy.sla[number]
+        target = sla.targets.get(metric)
+        if target is None:
+            return None
+        text = target.per_priority.get(priority) if priority is not None else None
+        text = text if text is not None else target.default
+        if text is None:
+            return None
+        span = parse_span(text)
+        clock_name = target.calendar or sla.calendar
+        zone = self.clock(sla.calendar).rules.zone
+        days = span.count if isinstance(span, BusinessDays) else -1
+        micros = span // _MICRO if isinstance(span, timedelta) else 0
+        return Rule(
+            sla,
+            text,
+            days,
+            micros,
+            clock_name,
+            self.clock(clock_name),
+            zone,
+            sla.warn_fraction,
+            frozenset(sla.pause_on),
+        )
+
+
+class Lookup:
+    """Per-ticket memo: which SLA entry and rules apply to the fields as they stood at a
+    moment; worked out once per version of the fields."""
+
+    def __init__(self, index: PolicyIndex, history: History) -> None:
+        self.index = index
+        self.history = history
+        self._changes = bool(history.field_changes)
+        self._fields: dict[int, dict[str, Any]] = {}
+        self._matches: dict[int, int | None] = {}
+        self._rules: dict[int, dict[str, Rule | None]] = {}
+
+    def _version(self, moment: int) -> int:
+        return self.history.version_at(moment) if self._changes else 0
+
+    def fields(self, moment: int) -> dict[str, Any]:
+        """The ticket's fields at ``moment``, built once per version of them."""
+        version = self._version(moment)
+        found = self._fields.get(version)
+        if found is None:
+            found = self._fields[version] = self.history.fields_at(moment)
+        return found
+
+    def entry(self, moment: int) -> int | None:
+        """The SLA entry (its position) that applies at ``moment``."""
+        version = self._version(moment)
+        if version not in self._matches:
+            self._matches[version] = self.index.match(self.fields(moment))
+        return self._matches[version]
+
+    def rule(self, metric: str, moment: int) -> Rule | None:
+        """The rule of ``metric`` at ``moment``."""
+        version = self._version(moment)
+        rules = self._rules.get(version)
+        if rules is None:
+            priority = self.fields(moment).get("priority")
+            rules = self._rules[version] = self.index.rules(self.entry(moment), priority)
+        return rules[metric]
+
+
+def target_micros(rule: Rule, start: int) -> int:
+    """The target as running time; ``n`` business days count from the metric's start."""
+    if rule.days >= 0:
+        clock = rule.clock
+        return clock.elapsed(start, clock.add_business_days(start, rule.days))
+    return rule.micros

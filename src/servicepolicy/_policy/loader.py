@@ -1,0 +1,338 @@
+"""Reading policy files: the only module that opens a file.
+
+``check_policy_text`` runs the whole pipeline (safe YAML, schema, semantic checks) and returns
+every finding located by file, line and column; ``parse_policy`` and ``load_policy`` raise one
+:class:`PolicyError` carrying all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from .._common.errors import Finding, PolicyError, did_you_mean
+from .checks import check_model
+from .model import Policy
+from .safe_yaml import MAX_BYTES, Document, YamlError, decode, read_yaml
+from .versions import PolicySet
+
+PathT = tuple[str | int, ...]
+_CODES = {
+    "missing": "missing-key",
+    "extra_forbidden": "unknown-key",
+    "literal_error": "invalid-value",
+    "value_error": "invalid-value",
+    "assertion_error": "invalid-value",
+}
+
+
+def render_path(path: PathT) -> str:
+    """``("sla", 0, "targets")`` -> ``"sla[0].targets"``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _keys_at(path: PathT) -> list[str]:
+    """The keys a model accepts at ``path`` inside a policy, for "did you mean"."""
+    candidates: list[Any] = [Policy]
+    for part in path:
+        following: list[Any] = []
+        for ann in candidates:
+            for kind in _unwrap(ann):
+                origin = get_origin(kind)
+                if isinstance(kind, type) and issubclass(kind, BaseModel) and isinstance(part, str):
+                    for name, field in kind.model_fields.items():
+                        if part in (name, field.alias):
+                            following.append(field.annotation)
+                elif origin in (dict, list):
+                    following.append(get_args(kind)[-1])
+        candidates = following
+    keys: list[str] = []
+    for ann in candidates:
+        for kind in _unwrap(ann):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                keys += [field.alias or name for name, field in kind.model_fields.items()]
+    return keys
+
+
+def _schema_findings(error: ValidationError, doc: Document, source: str) -> list[Finding]:
+    findings = []
+    for item in error.errors():
+        loc: PathT = tuple(
+            p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+        )
+        on_key = bool(loc) and loc[-1] == "[key]"
+        if on_key:
+            loc = loc[:-1]
+        ctx = item.get("ctx") or {}
+        loc = (*loc, *ctx.get("subpath", ()))
+        on_key = on_key or bool(ctx.get("on_key"))
+        kind = item["type"]
+        code = _CODES.get(kind, kind if "-" in kind else "wrong-type")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            message = f"unknown key {name!r}{did_you_mean(name, _keys_at(loc[:-1]))}"
+            on_key = True
+        elif kind == "missing":
+            message = f"missing required key {loc[-1]!r}"
+        line, column = doc.locate(loc, key=on_key)
+        findings.append(Finding(source, line, column, render_path(loc), code, message))
+    return findings
+
+
+def check_policy_text(
+    text: str, source: str = "<string>", known_fields: set[str] | None = None
+) -> tuple[Policy | None, list[Finding]]:
+    """Check a policy's text; returns the policy (None when it has errors) and every finding.
+
+    ``known_fields``: the ticket fields the policy's example tickets use, if any.
+    """
+    try:
+        doc = read_yaml(text)
+    except YamlError as exc:
+        return None, [
+            Finding(source, p.line, p.column, render_path(p.path), p.code, p.message)
+            for p in exc.problems
+        ]
+    if not isinstance(doc.data, dict):
+        return None, [
+            Finding(
+                source,
+                1,
+                1,
+                "",
+                "not-a-mapping",
+                "a policy file must be a mapping with keys such as 'servicepolicy'",
+            )
+        ]
+    try:
+        policy = Policy.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, sorted(_schema_findings(exc, doc, source), key=_order)
+    findings = []
+    for issue in check_model(policy, known_fields):
+        line, column = doc.locate(issue.path, key=issue.on_key)
+        findings.append(
+            Finding(
+                source,
+                line,
+                column,
+                render_path(issue.path),
+                issue.code,
+                issue.message,
+                issue.severity,
+            )
+        )
+    findings.sort(key=_order)
+    has_errors = any(f.severity == "error" for f in findings)
+    return (None if has_errors else policy), findings
+
+
+def _order(finding: Finding) -> tuple[int, int, str]:
+    return finding.line, finding.column, finding.code
+
+
+def read_policy_bytes(path: Path) -> bytes:
+    """The bytes of a policy file, refusing one too large to be a policy before reading it."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise PolicyError(
+            [
+                Finding(
+                    str(path),
+                    0,
+                    0,
+                    "",
+                    "too-large",
+                    f"file is {size} bytes; a policy file may have at most {MAX_BYTES} bytes",
+                )
+            ]
+        )
+    return path.read_bytes()
+
+
+def check_policy_file(
+    path: str | Path, *, examples: bool = True
+) -> tuple[Policy | None, list[Finding]]:
+    """:func:`check_policy_text` for a file; unreadable files become a finding too.
+
+    With ``examples`` (the default), field names are also checked against the example tickets
+    beside the file (``NAME.tickets.jsonl``); that check only ever warns, so loading skips it.
+    """
+    file = Path(path)
+    if file.is_dir():
+        return None, [
+            Finding(
+                str(path),
+                0,
+                0,
+                "",
+                "unreadable",
+                "is a directory: this command takes one policy file (evaluate, "
+                "explain, refund and report also take a directory of dated "
+                "versions)",
+            )
+        ]
+    try:
+        raw = read_policy_bytes(file)
+    except PolicyError as exc:
+        return None, exc.findings
+    except OSError as exc:
+        return None, [Finding(str(path), 0, 0, "", "unreadable", f"cannot read: {exc.strerror}")]
+    try:
+        text = decode(raw)
+    except YamlError as exc:
+        return None, [
+            Finding(str(path), p.line, p.column, "", p.code, p.message) for p in exc.problems
+        ]
+    return check_policy_text(text, str(path), example_fields(file) if examples else None)
+
+
+EXAMPLE_LINES = 1000
+
+
+def example_fields(policy_file: Path) -> set[str] | None:
+    """Field names used by the example tickets beside a policy (``NAME.tickets.jsonl``)."""
+    tickets = policy_file.with_name(policy_file.stem + ".tickets.jsonl")
+    if not tickets.is_file():
+        return None
+    names: set[str] = set()
+    try:
+        with tickets.open(encoding="utf-8") as source:
+            for number, line in enumerate(source):
+                if number >= EXAMPLE_LINES:
+                    break
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(data, dict):
+                    names |= set(data.get("fields") or {})
+                    names |= {
+                        str(e["field"])
+                        for e in data.get("events") or []
+                        if isinstance(e, dict) and isinstance(e.get("field"), str)
+                    }
+    except (OSError, UnicodeDecodeError):
+        return None
+    return names
+
+
+def parse_policy(text: str, source: str = "<string>") -> Policy:
+    """Parse a policy from YAML text; raises :class:`PolicyError` with every error found."""
+    policy, findings = check_policy_text(text, source)
+    if policy is None:
+        raise PolicyError(findings)
+    return policy
+
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
+
+
+def policy_files(directory: Path, *, recursive: bool = False) -> list[Path]:
+    """The policy files in ``directory`` (``*.yaml``/``*.yml``, not ``*.tests.yaml``)."""
+    found = directory.rglob("*") if recursive else directory.glob("*")
+    return sorted(
+        p
+        for p in found
+        if p.is_file()
+        and p.name.endswith(POLICY_SUFFIXES)
+        and not p.name.endswith(TEST_SUFFIXES)
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
+def version_findings(policies: list[tuple[Path, Policy]]) -> list[Finding]:
+    """Gaps and overlaps between dated versions, located at the later file's effective_from.
+
+    Files count as versions of one policy when any of them is dated.
+    """
+    if not any(p.effective_from or p.effective_until for _, p in policies):
+        return []
+    versions = PolicySet([p for _, p in policies], [str(path) for path, _ in policies])
+    findings = []
+    for problem in versions.problems():
+        source = versions.sources[problem.index]
+        try:
+            doc = read_yaml(decode(read_policy_bytes(Path(source))))
+            line, column = doc.locate((problem.field,), key=True)
+        except (OSError, YamlError, PolicyError):
+            line, column = 0, 0
+        findings.append(Finding(source, line, column, problem.field, problem.code, problem.message))
+    return findings
+
+
+def load_policy_set(path: str | Path) -> PolicySet:
+    """Load every version of a policy: the policy files of a directory (or one file).
+
+    Raises :class:`PolicyError` with every finding of every file, and every gap or overlap
+    between the versions' ``effective_from``/``effective_until``.
+    """
+    root = Path(path)
+    files = policy_files(root) if root.is_dir() else [root]
+    if not files:
+        raise PolicyError(
+            [
+                Finding(
+                    str(root),
+                    0,
+                    0,
+                    "",
+                    "no-policies",
+                    "no policy files (*.yaml, *.yml) in this directory",
+                )
+            ]
+        )
+    loaded: list[tuple[Path, Policy]] = []
+    findings: list[Finding] = []
+    for file in files:
+        policy, found = check_policy_file(file, examples=False)
+        findings += [f for f in found if f.severity == "error"]
+        if policy is not None:
+            loaded.append((file, policy))
+    if len(loaded) > 1 and not any(p.effective_from or p.effective_until for _, p in loaded):
+        findings.append(
+            Finding(
+                str(root),
+                0,
+                0,
+                "effective_from",
+                "undated-versions",
+                "several policy files, none with effective_from: a policy set needs dated versions",
+            )
+        )
+    findings += version_findings(loaded)
+    if findings:
+        raise PolicyError(findings)
+    return PolicySet([p for _, p in loaded], [str(f) for f, _ in loaded])
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load a policy file; raises :class:`PolicyError` with every error found."""
+    policy, findings = check_policy_file(path, examples=False)
+    if policy is None:
+        raise PolicyError(findings)
+    return policy
+
+
+def load_policy_or_set(path: str | Path) -> Policy | PolicySet:
+    """A policy file, or a directory of dated versions of one policy (:func:`load_policy_set`)."""
+    return load_policy_set(path) if Path(path).is_dir() else load_policy(path)

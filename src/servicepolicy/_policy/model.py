@@ -1,0 +1,383 @@
+"""The policy model: SLA policies, targets, escalations (pydantic v2, frozen, no unknown keys).
+
+This module knows nothing of YAML or files; ``_loader`` reads a file into these models and
+``_checks`` looks for the problems a schema cannot see.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
+
+from .._calendar.model import ALWAYS_OPEN_NAME, Calendar, always_open
+from .._common.durations import Span, parse_duration, parse_span
+from .compensation import METRICS as METRICS  # defined there, where the rules check names
+from .compensation import Compensation, RefundRule
+from .conditions import Condition
+
+if TYPE_CHECKING:
+    from .._evaluation.results import Evaluation, RefundDecision
+
+Metric = Literal["first_response", "next_response", "periodic_update", "resolution"]
+DEFAULT_PRIORITIES = ("urgent", "high", "normal", "low")
+DEFAULT_PAUSE_ON = ("pending", "on_hold")
+
+_SPAN_PATTERN = (
+    r"^\s*(\d+\s*bd|(\d+\s*[wdhms]\s*)+"
+    r"|P(?=\d|T\d)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d{1,6})?S)?)?)\s*$"
+)
+_P = TypeVar("_P", bound=BaseModel)
+_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
+_POINT = re.compile(r"\s*breach\s*(?:([+-])\s*(\S+))?\s*")
+
+
+def _is_span(value: Any) -> bool:
+    try:
+        parse_span(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_span(text: str) -> str:
+    parse_span(text)
+    return text
+
+
+def parse_percent(text: str) -> Decimal:
+    """``"75%"`` -> ``Decimal("0.75")``."""
+    match = _PERCENT.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a percentage such as '75%'")
+    return Decimal(match.group(1)) / 100
+
+
+def _check_percent(text: str) -> str:
+    fraction = parse_percent(text)
+    if not Decimal(0) < fraction <= Decimal(1):
+        raise ValueError(f"{text!r} must be above 0% and at most 100%")
+    return text
+
+
+_SPAN_SCHEMA = {
+    "type": "string",
+    "pattern": _SPAN_PATTERN,
+    "description": "30m, 4h, 1h30m, 2d, 3bd (business days) or ISO 8601 PT4H",
+}
+SpanText = Annotated[str, AfterValidator(_check_span), WithJsonSchema(_SPAN_SCHEMA)]
+
+
+def _percent_is_text(value: Any) -> Any:
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        raise ValueError(f"write a percentage with its sign, such as '{value}%'")
+    return value
+
+
+PercentText = Annotated[
+    str,
+    BeforeValidator(_percent_is_text),
+    AfterValidator(_check_percent),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}),
+]
+
+
+class Target(BaseModel):
+    """A metric's target: one span for every priority, or one per priority.
+
+    Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, SpanText] = Field(init=False)
+
+    calendar: str | None = None
+    default: SpanText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_value_for_all(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"default": data}
+        if not isinstance(data, dict | Target):
+            raise ValueError(
+                f"a target is a duration such as '4h' or a mapping per priority, got {data!r}"
+            )
+        if isinstance(data, dict):
+            for key, value in data.items():
+                near = difflib.get_close_matches(key, ["calendar", "default"], n=1, cutoff=0.75)
+                if near and near[0] != key and not _is_span(value):
+                    raise PydanticCustomError(
+                        "unknown-key",
+                        f"unknown key {key!r}; did you mean {near[0]!r}?",
+                        {"subpath": [key], "on_key": True},
+                    )
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [_SPAN_SCHEMA, handler(schema)]}
+
+    @property
+    def per_priority(self) -> dict[str, str]:
+        """The spans given per priority, as written."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def span_for(self, priority: str | None) -> Span | None:
+        """The target for ``priority``: its own span, else ``default``, else None."""
+        text = self.per_priority.get(priority) if priority is not None else None
+        text = text if text is not None else self.default
+        return parse_span(text) if text is not None else None
+
+
+class Targets(BaseModel):
+    """The four metrics' targets; a metric without one is not measured."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_response: Target | None = None
+    next_response: Target | None = None
+    periodic_update: Target | None = None
+    resolution: Target | None = None
+
+    def get(self, metric: str) -> Target | None:
+        """The target of ``metric`` by name."""
+        value: Target | None = getattr(self, metric)
+        return value
+
+
+class SlaPolicy(BaseModel):
+    """One entry of ``sla:``; the first entry whose ``when`` matches a ticket applies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    when: Condition | None = None
+    calendar: str
+    pause_on: list[str] = Field(default_factory=lambda: list(DEFAULT_PAUSE_ON))
+    warn_at: PercentText | None = None
+    targets: Targets
+    escalation: str | None = None
+
+    @property
+    def warn_fraction(self) -> Decimal | None:
+        """``warn_at`` as a fraction (``0.75``), or None."""
+        return parse_percent(self.warn_at) if self.warn_at else None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPoint:
+    """Where a level fires: ``fraction`` of the target plus ``offset`` of running time."""
+
+    fraction: Decimal
+    offset: timedelta
+
+
+def parse_point(text: str) -> EscalationPoint:
+    """``"50%"``, ``"breach"``, ``"breach + 2h"``, ``"breach - 30m"`` or a running time ``"2h"``."""
+    if not isinstance(text, str):
+        raise ValueError(f"'at' must be a string such as '50%' or 'breach + 2h', got {text!r}")
+    if _PERCENT.fullmatch(text):
+        return EscalationPoint(parse_percent(text), timedelta(0))
+    match = _POINT.fullmatch(text)
+    if match:
+        sign, amount = match.groups()
+        offset = parse_duration(amount) if amount else timedelta(0)
+        return EscalationPoint(Decimal(1), -offset if sign == "-" else offset)
+    try:
+        return EscalationPoint(Decimal(0), parse_duration(text))
+    except ValueError:
+        raise ValueError(
+            f"cannot read 'at: {text}'; write '50%', 'breach', 'breach + 2h', "
+            "'breach - 30m' or '2h'"
+        ) from None
+
+
+def _check_point(text: str) -> str:
+    parse_point(text)
+    return text
+
+
+PointText = Annotated[
+    str,
+    AfterValidator(_check_point),
+    WithJsonSchema({"type": "string", "description": "50%, breach, breach + 2h, breach - 30m, 2h"}),
+]
+
+
+class EscalationLevel(BaseModel):
+    """A level of an escalation path: fires at a point of a metric's running time
+    (``at``) or when the ticket carries ``count`` events of type ``on_event``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    at: PointText | None = None
+    on_event: str | None = None
+    count: int | None = Field(default=None, ge=1, description="on_event levels: default 1")
+    metrics: list[Metric] | None = None
+    notify: list[str] = Field(default_factory=list)
+    set_priority: str | None = None
+    reassign: str | None = None
+    actions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> EscalationLevel:
+        if (self.at is None) == (self.on_event is None):
+            raise ValueError("a level needs exactly one of 'at' or 'on_event'")
+        if self.at is not None and self.count is not None:
+            raise ValueError("'count' goes with 'on_event', not with 'at'")
+        return self
+
+    @property
+    def point(self) -> EscalationPoint | None:
+        """The parsed ``at``, or None for an event-count level."""
+        return parse_point(self.at) if self.at is not None else None
+
+
+def _without_evaluator(policy: _P) -> _P:
+    private = policy.__pydantic_private__
+    if private is not None:
+        private["_evaluator"] = None
+    return policy
+
+
+class Policy(BaseModel):
+    """A service policy file: calendars, SLA policies, escalation paths.
+
+    Load one with :func:`servicepolicy.load_policy` or :func:`servicepolicy.parse_policy`.
+    ``calendars`` holds the file's calendars; :meth:`calendar` also knows the built-in
+    ``24/7``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    servicepolicy: Literal["1"] = Field(description="format version")
+
+    @field_validator("servicepolicy", mode="before")
+    @classmethod
+    def _version_is_text(cls, value: Any) -> Any:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            raise ValueError(f'write the format version as text: servicepolicy: "{value}"')
+        return value
+
+    name: str
+    description: str = ""
+    priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES), min_length=1)
+    calendars: dict[str, Calendar] = Field(default_factory=dict)
+    sla: list[SlaPolicy] = Field(min_length=1)
+    escalations: dict[str, list[EscalationLevel]] = Field(default_factory=dict)
+    compensation: Compensation | None = None
+    refunds: list[RefundRule] = Field(default_factory=list)
+    effective_from: AwareDatetime | None = Field(
+        default=None, description="first instant this version applies to (by ticket creation)"
+    )
+    effective_until: AwareDatetime | None = Field(
+        default=None, description="the instant this version stops applying (exclusive)"
+    )
+
+    # The prepared evaluator (resolved rules, remembered condition answers), made on first use.
+    _evaluator: Any = PrivateAttr(default=None)
+
+    # The prepared evaluator is a cache of this policy's rules: a pickle or a copy (which
+    # model_copy may then change) starts without it, and equality ignores it.
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state["__pydantic_private__"] = {**private, "_evaluator": None}
+        return state
+
+    def __copy__(self) -> Self:
+        return _without_evaluator(super().__copy__())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        evaluator = (self.__pydantic_private__ or {}).get("_evaluator")
+        if evaluator is None or id(evaluator) in memo:
+            return _without_evaluator(super().__deepcopy__(memo))
+        memo[id(evaluator)] = None  # deepcopy takes it as copied already (to None): no work
+        try:
+            return _without_evaluator(super().__deepcopy__(memo))
+        finally:
+            del memo[id(evaluator)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    @model_validator(mode="after")
+    def _effective_order(self) -> Policy:
+        start, end = self.effective_from, self.effective_until
+        if start is not None and end is not None and end <= start:
+            raise ValueError(
+                f"effective_until ({end.isoformat()}) is not after effective_from "
+                f"({start.isoformat()})"
+            )
+        return self
+
+    def in_force(self, moment: datetime) -> bool:
+        """Whether this version applies to a ticket created at ``moment``."""
+        start, end = self.effective_from, self.effective_until
+        return (start is None or moment >= start) and (end is None or moment < end)
+
+    @field_validator("calendars", mode="before")
+    @classmethod
+    def _name_calendars(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: {"name": key, **cal} if isinstance(cal, dict) and "name" not in cal else cal
+                for key, cal in value.items()
+            }
+        return value
+
+    def evaluate(self, ticket: Any, as_of: datetime) -> Evaluation:
+        """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``.
+
+        The first call prepares the policy for evaluation; later calls reuse that work.
+        """
+        from .._evaluation.engine import evaluate
+
+        return evaluate(self, ticket, as_of)
+
+    def refund(self, ticket: Any, as_of: datetime) -> RefundDecision:
+        """Whether a ticket's refund request is eligible under ``refunds:``, how much, and why.
+
+        The request is the ticket's ``created_at``; its fields are those at ``as_of``.
+        """
+        from .._evaluation.engine import decide_refund
+
+        return decide_refund(self, ticket, as_of)
+
+    def calendar(self, name: str) -> Calendar:
+        """The calendar called ``name``; ``24/7`` is built in. Raises KeyError when unknown."""
+        if name in self.calendars:
+            return self.calendars[name]
+        if name == ALWAYS_OPEN_NAME:
+            return _ALWAYS
+        raise KeyError(name)
+
+
+_ALWAYS = always_open()

@@ -1,0 +1,1 @@
+"""Reports over many evaluations: compliance reports, what-if comparisons, policy tests."""

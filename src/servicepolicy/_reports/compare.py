@@ -1,0 +1,326 @@
+"""What-if replay of a policy change: the same tickets evaluated under an old and a new policy.
+
+:func:`compare_policies` evaluates each ticket under both policies, one ticket at a time, and
+tallies per group and metric: attainment before and after, the tickets that flip between met
+and breached, the due times that move by more than a threshold, and the compensation owed.
+Groups (``by``) are ticket fields as they stand at ``as_of`` (``field`` events applied), or
+``week``, the ISO week of ``created_at`` in its own offset (``"2026-W47"``); a missing field
+is ``"(none)"``.  Nothing is kept per ticket and every id list holds at most :data:`MAX_IDS`
+entries next to its full count, so memory stays bounded for any number of tickets.
+
+:mod:`._compare_command` is the ``servicepolicy compare`` command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from .._common.errors import ServicePolicyError, require_aware
+from .._evaluation.engine import failed_id, prepared
+from .._evaluation.results import Evaluation, MetricResult
+from .._policy.model import METRICS, Policy
+from .._tickets.model import Ticket
+from .report import NO_VALUE, group_key
+
+MAX_IDS = 1000
+"""Most entries kept in one id list (or due-move list); its ``*_count`` field counts all."""
+ERRORS = (ServicePolicyError, ValueError, TypeError, OverflowError)
+"""What reading or evaluating one bad ticket may raise: it is counted as failed."""
+_T = TypeVar("_T")
+
+
+class DueMove(BaseModel):
+    """A due time that moved by more than the threshold; ``shift_seconds`` is after - before."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket_id: str
+    metric: str
+    before: datetime
+    after: datetime
+    shift_seconds: float
+
+
+class MetricChange(BaseModel):
+    """One metric of one group under both policies.
+
+    ``attainment_*`` is met / (met + breached) in percent, rounded to 2 places, or None when
+    no ticket was met or breached.  ``became_breached`` (met before, breached after),
+    ``became_met`` (breached before, met after) and ``due_moved`` keep at most
+    :data:`MAX_IDS` entries each; their ``*_count`` fields count them all.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    group: dict[str, str]
+    metric: str
+    tickets: int
+    met_before: int
+    breached_before: int
+    met_after: int
+    breached_after: int
+    attainment_before: float | None
+    attainment_after: float | None
+    became_breached: list[str]
+    became_breached_count: int
+    became_met: list[str]
+    became_met_count: int
+    due_moved: list[DueMove]
+    due_moved_count: int
+
+    @property
+    def changed(self) -> bool:
+        """True when a ticket flipped, a due time moved, or the met/breached counts differ."""
+        return bool(
+            self.became_breached_count
+            or self.became_met_count
+            or self.due_moved_count
+            or self.met_before != self.met_after
+            or self.breached_before != self.breached_after
+        )
+
+
+class PolicyDiff(BaseModel):
+    """What changes when ``new_policy`` replaces ``old_policy`` for the same tickets.
+
+    ``tickets`` counts the tickets read, ``compared`` those evaluated under both policies;
+    ``failed`` holds the ids of the others (a ticket that could not be read, or could not be
+    evaluated under one policy or both), at most :data:`MAX_IDS` of them, ``failed_count``
+    counts them all.  Tickets without a readable id appear as ``line N`` (command line) or
+    ``#N`` (position in the input, Python API).  ``compensation_*`` are money totals by
+    currency as Decimal strings (gestures carry no amount and are not counted).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    old_policy: str
+    new_policy: str
+    as_of: datetime
+    by: list[str]
+    threshold_seconds: float
+    tickets: int
+    compared: int
+    failed: list[str]
+    failed_count: int
+    changes: list[MetricChange]
+    compensation_before: dict[str, str]
+    compensation_after: dict[str, str]
+    compensation_change: dict[str, str]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unchanged(self) -> bool:
+        """True when no ticket flipped, no due time moved, every group's met and breached
+        counts (hence attainment) are equal, and compensation totals are equal."""
+        return not any(c.changed for c in self.changes) and all(
+            Decimal(v) == 0 for v in self.compensation_change.values()
+        )
+
+
+@dataclass(slots=True)
+class _Bounded(Generic[_T]):
+    """The first :data:`MAX_IDS` items added, and how many were added."""
+
+    items: list[_T] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, item: _T) -> None:
+        self.count += 1
+        if len(self.items) < MAX_IDS:
+            self.items.append(item)
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Running counts of one (group, metric)."""
+
+    tickets: int = 0
+    met_before: int = 0
+    breached_before: int = 0
+    met_after: int = 0
+    breached_after: int = 0
+    became_breached: _Bounded[str] = field(default_factory=_Bounded)
+    became_met: _Bounded[str] = field(default_factory=_Bounded)
+    due_moved: _Bounded[DueMove] = field(default_factory=_Bounded)
+
+    def add(
+        self, ticket_id: str, metric: str, old: MetricResult, new: MetricResult, limit: timedelta
+    ) -> None:
+        self.tickets += 1
+        self.met_before += old.status == "met"
+        self.breached_before += old.status == "breached"
+        self.met_after += new.status == "met"
+        self.breached_after += new.status == "breached"
+        if old.status == "met" and new.status == "breached":
+            self.became_breached.add(ticket_id)
+        elif old.status == "breached" and new.status == "met":
+            self.became_met.add(ticket_id)
+        if old.due_at is not None and new.due_at is not None:
+            shift = new.due_at - old.due_at
+            if abs(shift) > limit:
+                self.due_moved.add(
+                    DueMove(
+                        ticket_id=ticket_id,
+                        metric=metric,
+                        before=old.due_at,
+                        after=new.due_at,
+                        shift_seconds=shift.total_seconds(),
+                    )
+                )
+
+    def change(self, group: dict[str, str], metric: str) -> MetricChange:
+        return MetricChange(
+            group=group,
+            metric=metric,
+            tickets=self.tickets,
+            met_before=self.met_before,
+            breached_before=self.breached_before,
+            met_after=self.met_after,
+            breached_after=self.breached_after,
+            attainment_before=_attainment(self.met_before, self.breached_before),
+            attainment_after=_attainment(self.met_after, self.breached_after),
+            became_breached=self.became_breached.items,
+            became_breached_count=self.became_breached.count,
+            became_met=self.became_met.items,
+            became_met_count=self.became_met.count,
+            due_moved=self.due_moved.items,
+            due_moved_count=self.due_moved.count,
+        )
+
+
+def _attainment(met: int, breached: int) -> float | None:
+    decided = met + breached
+    return round(100 * met / decided, 2) if decided else None
+
+
+def _owed(totals: dict[str, Decimal], evaluation: Evaluation) -> None:
+    for award in evaluation.compensation:
+        if award.amount is not None:
+            currency = award.currency or NO_VALUE
+            totals[currency] = totals.get(currency, Decimal(0)) + award.amount
+
+
+class Comparison:
+    """A comparison in progress: feed it tickets (``add``) and failures (``fail``)."""
+
+    def __init__(
+        self,
+        old: Policy,
+        new: Policy,
+        as_of: datetime,
+        by: Sequence[str],
+        threshold: timedelta,
+    ) -> None:
+        require_aware(as_of, "as_of")
+        by = list(by)
+        if any(not isinstance(key, str) or not key for key in by):
+            raise ValueError("group keys must be non-empty field names (or 'week')")
+        twice = sorted({key for key in by if by.count(key) > 1})
+        if twice:
+            raise ValueError(f"group key(s) given twice: {', '.join(twice)}")
+        if threshold < timedelta(0):
+            raise ValueError(f"threshold {threshold} is negative")
+        self.old, self.new = old, new
+        self.evaluators = prepared(old), prepared(new)
+        self.as_of = as_of
+        self.by, self.threshold = by, threshold
+        self.tallies: dict[tuple[tuple[str, ...], str], _Tally] = {}
+        self.owed_before: dict[str, Decimal] = {}
+        self.owed_after: dict[str, Decimal] = {}
+        self.failed: _Bounded[str] = _Bounded()
+        self.tickets = self.compared = 0
+
+    def fail(self, ticket_id: str) -> None:
+        """Count a ticket that could not be read."""
+        self.tickets += 1
+        self.failed.add(ticket_id)
+
+    def add(self, ticket: Ticket, line: int | None = None) -> str | None:
+        """Compare one ticket; returns why it failed, or None."""
+        try:
+            before = self.evaluators[0].evaluate(ticket, self.as_of, line)
+            after = self.evaluators[1].evaluate(ticket, self.as_of, line)
+            group = group_key(before, self.by)
+        except ERRORS as exc:
+            self.fail(ticket.id)
+            return str(exc)
+        if before.errors or after.errors:
+            self.fail(ticket.id)
+            return "; ".join([*before.errors, *after.errors])
+        self.tickets += 1
+        self.compared += 1
+        for metric in METRICS:
+            tally = self.tallies.get((group, metric))
+            if tally is None:
+                tally = self.tallies[(group, metric)] = _Tally()
+            tally.add(
+                ticket.id, metric, before.metrics[metric], after.metrics[metric], self.threshold
+            )
+        _owed(self.owed_before, before)
+        _owed(self.owed_after, after)
+        return None
+
+    def result(self) -> PolicyDiff:
+        """The diff of everything fed so far."""
+        order = sorted(self.tallies, key=lambda key: (key[0], METRICS.index(key[1])))
+        changes = [
+            self.tallies[key].change(dict(zip(self.by, key[0], strict=True)), key[1])
+            for key in order
+        ]
+        currencies = sorted({*self.owed_before, *self.owed_after})
+        zero = Decimal(0)
+        before = {c: self.owed_before.get(c, zero) for c in currencies}
+        after = {c: self.owed_after.get(c, zero) for c in currencies}
+        return PolicyDiff(
+            old_policy=self.old.name,
+            new_policy=self.new.name,
+            as_of=self.as_of,
+            by=self.by,
+            threshold_seconds=self.threshold.total_seconds(),
+            tickets=self.tickets,
+            compared=self.compared,
+            failed=self.failed.items,
+            failed_count=self.failed.count,
+            changes=changes,
+            compensation_before={c: str(v) for c, v in before.items()},
+            compensation_after={c: str(v) for c, v in after.items()},
+            compensation_change={c: str(after[c] - before[c]) for c in currencies},
+        )
+
+
+def compare_policies(
+    old: Policy,
+    new: Policy,
+    tickets: Iterable[Ticket | Mapping[str, Any]],
+    as_of: datetime,
+    *,
+    by: Sequence[str] = (),
+    threshold: timedelta = timedelta(hours=1),
+) -> PolicyDiff:
+    """Replay ``tickets`` under ``old`` and ``new`` at ``as_of`` and diff the outcomes.
+
+    Streams: one ticket is evaluated at a time and only counts are kept (id lists are capped
+    at :data:`MAX_IDS`), so ``tickets`` may be a generator over millions.  ``by`` names the
+    grouping keys (fields at ``as_of``, or ``week``); due times moving by more than
+    ``threshold`` are listed.  A ticket that cannot be read or evaluated is counted in
+    ``failed`` and the rest go on.  Raises ``ValueError`` for a naive ``as_of``, a negative
+    ``threshold`` or a repeated or empty group key.
+    """
+    comparison = Comparison(old, new, as_of, by, threshold)
+    for position, item in enumerate(tickets, 1):
+        if isinstance(item, Ticket):
+            comparison.add(item)
+            continue
+        try:
+            ticket = Ticket.from_dict(dict(item))
+        except ERRORS as exc:
+            comparison.fail(failed_id(item, exc) or f"#{position}")
+            continue
+        comparison.add(ticket)
+    return comparison.result()

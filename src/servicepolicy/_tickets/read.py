@@ -1,0 +1,138 @@
+"""Reading a ticket from its JSON shape: checked once, with errors that name the problem.
+
+Every ticket of a batch passes through here, so the compiled build (docs/performance.md)
+compiles this module; :meth:`Ticket.from_dict <._ticket.Ticket.from_dict>` is its public face.
+The evaluator reads a ticket as :class:`TicketParts`, its events as plain rows: a batch never
+builds the frozen :class:`~._ticket.Event` objects, which cost more to make than to read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from .._calendar.clock import to_micros
+from .._common.errors import TicketError
+from .model import FIELD, STATUS, Event, Ticket
+
+_KEYS: Final = frozenset(("id", "created_at", "fields", "events"))
+_fromisoformat: Final = datetime.fromisoformat
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+
+EventRow = tuple[int, int, datetime, str, str | None, str | None, Any]
+"""An event as the evaluator reads it: ``(micros, position, at, type, status, field, value)``;
+``micros`` is ``at`` in microseconds since the epoch, ``position`` its place in the input, so
+rows sort in time order, stably, without comparing the rest."""
+
+
+class TicketParts:
+    """A ticket as the evaluator reads it: ``id``, ``created_at``, ``fields`` and event rows."""
+
+    __slots__ = ("created_at", "events", "fields", "id")
+
+    def __init__(
+        self, ticket_id: str, created_at: datetime, fields: Any, events: list[EventRow]
+    ) -> None:
+        self.id = ticket_id
+        self.created_at = created_at
+        self.fields = fields
+        self.events = events
+
+
+def ticket_parts(ticket: Ticket) -> TicketParts:
+    """The parts of a :class:`Ticket`."""
+    rows: list[EventRow] = [
+        (to_micros(e.at, "event time"), i, e.at, e.type, e.status, e.field, e.value)
+        for i, e in enumerate(ticket.events)
+    ]
+    return TicketParts(ticket.id, ticket.created_at, ticket.fields, rows)
+
+
+def read_ticket(data: Any) -> Ticket:
+    """A :class:`Ticket` from its JSON shape; raises :class:`TicketError` naming the problem."""
+    parts = read_parts(data)
+    return Ticket(parts.id, parts.created_at, parts.fields, tuple(map(_event, parts.events)))
+
+
+def _event(row: EventRow) -> Event:
+    # Checked by read_parts: set the frozen dataclass's fields as its own __init__ does,
+    # without running __post_init__'s checks again.
+    event: Event = _new(Event)
+    _set(event, "at", row[2])
+    _set(event, "type", row[3])
+    _set(event, "status", row[4])
+    _set(event, "field", row[5])
+    _set(event, "value", row[6])
+    return event
+
+
+def read_parts(data: Any) -> TicketParts:
+    """The :class:`TicketParts` of a ticket's JSON shape; raises :class:`TicketError` naming
+    the problem."""
+    if not isinstance(data, dict):
+        raise TicketError(f"a ticket must be a JSON object, got {type(data).__name__}")
+    # A typed name: compiled, reads of it are dict operations, not method calls.
+    record: dict[str, Any] = data
+    raw_id = record.get("id")
+    if raw_id is None or isinstance(raw_id, (dict, list, bool)):
+        raise TicketError("a ticket needs an 'id' (a string or number)")
+    ticket_id = str(raw_id)
+    if not _KEYS.issuperset(record):
+        unknown = ", ".join(sorted(set(record) - _KEYS))
+        raise TicketError(f"unknown key(s) {unknown}", ticket_id)
+    fields = record.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise TicketError("'fields' must be an object", ticket_id)
+    raw_events = record.get("events") or []
+    if not isinstance(raw_events, list):
+        raise TicketError("'events' must be a list", ticket_id)
+    try:
+        created = parse_instant(record.get("created_at"), "created_at")
+        events = [_row(item, index) for index, item in enumerate(raw_events)]
+    except TicketError as exc:
+        raise TicketError(exc.message, ticket_id) from None
+    if created.utcoffset() is None:  # a tzinfo without an offset, as Ticket refuses it
+        raise TicketError(f"created_at {created.isoformat()} has no UTC offset", ticket_id)
+    return TicketParts(ticket_id, created, fields, events)
+
+
+def parse_instant(value: Any, what: str | int) -> datetime:
+    """An aware datetime from an ISO 8601 string (or an aware datetime).
+
+    ``what`` names the value in errors: a key, or the index of the event whose ``at`` it is
+    (its name is only spelled out for an error, as every event of a batch passes here).
+    """
+    if isinstance(value, str):
+        try:
+            moment = _fromisoformat(value)
+        except ValueError:
+            raise TicketError(f"{_named(what)} {value!r} is not an ISO 8601 instant") from None
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        raise TicketError(f"{_named(what)} is missing or not a string")
+    if moment.tzinfo is None:
+        raise TicketError(f"{_named(what)} {value!s} has no UTC offset (e.g. +01:00 or Z)")
+    return moment
+
+
+def _named(what: str | int) -> str:
+    return what if isinstance(what, str) else f"events[{what}].at"
+
+
+def _row(item: Any, index: int) -> EventRow:
+    if not isinstance(item, dict):
+        raise TicketError(f"events[{index}] must be an object")
+    entry: dict[str, Any] = item
+    kind = entry.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise TicketError(f"events[{index}] has no 'type'")
+    at = parse_instant(entry.get("at"), index)
+    status = entry.get("status")
+    name = entry.get("field")
+    if kind == STATUS and not isinstance(status, str):
+        raise TicketError(f"events[{index}] is a status event without a 'status'")
+    if kind == FIELD and not isinstance(name, str):
+        raise TicketError(f"events[{index}] is a field event without a 'field'")
+    return (to_micros(at, "event time"), index, at, kind, status, name, entry.get("value"))

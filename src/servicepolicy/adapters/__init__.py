@@ -1,0 +1,1 @@
+"""Helpdesk adapters: one module per helpdesk (none yet)."""

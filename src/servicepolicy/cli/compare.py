@@ -1,0 +1,250 @@
+"""The ``servicepolicy compare`` command: arguments, reading tickets, and the diff as a table.
+
+See :mod:`._compare` for what is compared and how.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TextIO
+
+from .._common.durations import format_duration, parse_duration
+from .._common.errors import PolicyError
+from .._evaluation.engine import failed_id
+from .._policy.loader import load_policy
+from .._reports.compare import ERRORS, Comparison, MetricChange, PolicyDiff
+from .._tickets.model import Ticket, instant_option
+from .._tickets.streams import (
+    UnreadableTickets,
+    add_ticket_arguments,
+    open_tickets,
+    read_tickets,
+    write_summary,
+)
+
+USAGE = 2
+_SHOWN = 20  # ids shown per list in the table
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``servicepolicy compare`` to ``parser``."""
+    parser.add_argument("old", metavar="OLD_POLICY", help="the policy in force")
+    parser.add_argument("new", metavar="NEW_POLICY", help="the proposed policy")
+    add_ticket_arguments(parser)
+    parser.add_argument(
+        "--by",
+        default="",
+        help="group by these comma-separated ticket fields (as at --as-of) or 'week'",
+    )
+    parser.add_argument(
+        "--threshold",
+        default="1h",
+        help="list due times that move by more than this (default: 1h)",
+    )
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def run(
+    args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO, now: datetime
+) -> int:
+    """Run ``servicepolicy compare``: 0 ok, 1 some tickets failed, 2 usage or policy error.
+
+    Never raises for a user mistake: it prints a message to ``stderr`` and returns 2.
+    """
+    try:
+        old, new = load_policy(args.old), load_policy(args.new)
+    except PolicyError as exc:
+        for finding in exc.findings:
+            print(finding, file=stderr)
+        return USAGE
+    try:
+        as_of = instant_option(args.as_of, "--as-of") if args.as_of else now
+        by = [name.strip() for name in args.by.split(",") if name.strip()]
+        threshold = parse_duration(args.threshold)
+        comparison = Comparison(old, new, as_of, by, threshold)
+    except ERRORS as exc:
+        return _usage(stderr, str(exc))
+    with ExitStack() as stack:
+        try:
+            source = open_tickets(args.tickets, stdin, stack)
+            _feed(comparison, source, args.tickets, args.input_format, stderr)
+        except OSError as exc:
+            return _usage(stderr, f"{args.tickets}: cannot read: {exc.strerror}")
+        except UnreadableTickets as exc:
+            return _usage(stderr, str(exc))
+    diff = comparison.result()
+    if args.format == "json":
+        stdout.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")
+    else:
+        stdout.write(render_table(diff))
+    return write_summary(stderr, diff.tickets, diff.failed_count, as_of, "compared")
+
+
+def _usage(stderr: TextIO, message: str) -> int:
+    print(f"servicepolicy compare: error: {message}", file=stderr)
+    return USAGE
+
+
+def _feed(comparison: Comparison, source: TextIO, name: str, fmt: str, stderr: TextIO) -> None:
+    """Compare every record of ``source``; each failure is reported on ``stderr``."""
+    for record in read_tickets(source, fmt, name):
+        where = f"line {record.line}: " if record.line is not None else ""
+        fallback = (
+            f"line {record.line}" if record.line is not None else f"#{comparison.tickets + 1}"
+        )
+        if record.error is not None:
+            comparison.fail(record.ticket_id or fallback)
+            print(record.error, file=stderr)
+            continue
+        try:
+            ticket = Ticket.from_dict(record.data)
+        except ERRORS as exc:
+            comparison.fail(failed_id(record.data, exc) or fallback)
+            print(where + str(exc), file=stderr)
+            continue
+        problem = comparison.add(ticket, record.line)
+        if problem is not None:
+            print(f"{where}ticket {ticket.id!r}: {problem}", file=stderr)
+
+
+# -- table --------------------------------------------------------------------------------------
+
+
+def render_table(diff: PolicyDiff) -> str:
+    """The diff as text for people: a table per group and metric, then the details."""
+    threshold = format_duration(timedelta(seconds=diff.threshold_seconds))
+    lines = [
+        f"{diff.old_policy} -> {diff.new_policy}, as of {diff.as_of.isoformat()}",
+        f"{diff.compared} of {diff.tickets} tickets compared, {diff.failed_count} failed",
+        "attainment = met / (met + breached); ->breached: met before, breached after;",
+        f"->met: breached before, met after; moved: due time moved by more than {threshold}",
+        "",
+        *_grid(
+            [
+                [
+                    *diff.by,
+                    "metric",
+                    "tickets",
+                    "before",
+                    "after",
+                    "change",
+                    "->breached",
+                    "->met",
+                    f"moved>{threshold}",
+                ],
+                *(_row(change) for change in diff.changes),
+            ],
+            left=len(diff.by) + 1,
+        ),
+    ]
+    lines += _ids(
+        "met -> breached", [(c, c.became_breached, c.became_breached_count) for c in diff.changes]
+    )
+    lines += _ids("breached -> met", [(c, c.became_met, c.became_met_count) for c in diff.changes])
+    lines += _moves(diff.changes, threshold)
+    lines += _money(diff)
+    if diff.failed_count:
+        lines += ["", f"failed ({diff.failed_count}): " + _listed(diff.failed, diff.failed_count)]
+    lines += ["", "unchanged" if diff.unchanged else "changed"]
+    return "\n".join(lines) + "\n"
+
+
+def _percent(value: float | None, met: int, breached: int) -> str:
+    return "-" if value is None else f"{value:.2f}% ({met}/{met + breached})"
+
+
+def _row(change: MetricChange) -> list[str]:
+    before, after = change.attainment_before, change.attainment_after
+    decided = change.met_before + change.breached_before, change.met_after + change.breached_after
+    delta = "-"
+    if all(decided):  # from the counts, not the rounded percentages
+        delta = f"{100 * (change.met_after / decided[1] - change.met_before / decided[0]):+.2f}"
+    return [
+        *change.group.values(),
+        change.metric,
+        str(change.tickets),
+        _percent(before, change.met_before, change.breached_before),
+        _percent(after, change.met_after, change.breached_after),
+        delta,
+        str(change.became_breached_count),
+        str(change.became_met_count),
+        str(change.due_moved_count),
+    ]
+
+
+def _grid(rows: list[list[str]], left: int) -> list[str]:
+    """Rows as aligned columns: the first ``left`` columns to the left, the rest right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.ljust(widths[i]) if i < left else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _label(change: MetricChange) -> str:
+    group = ", ".join(f"{k}={v}" for k, v in change.group.items())
+    return f"{change.metric} [{group}]" if group else change.metric
+
+
+def _listed(ids: Sequence[str], count: int) -> str:
+    text = ", ".join(ids[:_SHOWN])
+    return text + (f", ... and {count - _SHOWN} more" if count > _SHOWN else "")
+
+
+def _ids(title: str, lists: list[tuple[MetricChange, list[str], int]]) -> list[str]:
+    shown = [(c, ids, n) for c, ids, n in lists if n]
+    if not shown:
+        return ["", f"{title}: none"]
+    lines = ["", f"{title}:"]
+    for change, ids, count in shown:
+        text = f"{_label(change)} ({count}): {_listed(ids, count)}"
+        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="    ")
+    return lines
+
+
+def _moves(changes: list[MetricChange], threshold: str) -> list[str]:
+    title = f"due times moved by more than {threshold}"
+    shown = [c for c in changes if c.due_moved_count]
+    if not shown:
+        return ["", f"{title}: none"]
+    lines = ["", f"{title}:"]
+    for change in shown:
+        lines.append(f"  {_label(change)} ({change.due_moved_count}):")
+        for move in change.due_moved[:_SHOWN]:
+            shift = format_duration(timedelta(seconds=move.shift_seconds))
+            lines.append(
+                f"    {move.ticket_id}: {move.before.isoformat()} -> {move.after.isoformat()}"
+                f" ({'+' if move.shift_seconds > 0 else ''}{shift})"
+            )
+        if change.due_moved_count > _SHOWN:
+            lines.append(f"    ... and {change.due_moved_count - _SHOWN} more")
+    return lines
+
+
+def _money(diff: PolicyDiff) -> list[str]:
+    if not diff.compensation_change:
+        return ["", "compensation owed: none before or after"]
+    rows = [["currency", "before", "after", "change"]]
+    for currency, change in diff.compensation_change.items():
+        sign = "+" if Decimal(change) > 0 else ""
+        rows.append(
+            [
+                currency,
+                diff.compensation_before[currency],
+                diff.compensation_after[currency],
+                sign + change,
+            ]
+        )
+    return ["", "compensation owed:", *("  " + line for line in _grid(rows, left=1))]
