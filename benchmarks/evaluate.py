@@ -178,9 +178,16 @@ def run_api(tickets: Path, limit: int) -> dict[str, float]:
 
 def build_of(python: str) -> str:
     """Which build of servicepolicy ``python`` imports: compiled (mypyc) or plain Python."""
-    probe = "import servicepolicy._evaluation.engine as m; print(m.__file__)"
+    probe = (
+        "try:\n"
+        "    from servicepolicy._common.build import COMPILED\n"
+        "except ImportError:  # a release from before the build module, timed beside this one\n"
+        "    import servicepolicy._evaluate as m\n"
+        "    COMPILED = not m.__file__.endswith('.py')\n"
+        "print(COMPILED)"
+    )
     where = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
-    return "compiled" if where.stdout.strip().endswith((".so", ".pyd")) else "plain Python"
+    return "compiled" if where.stdout.strip() == "True" else "plain Python"
 
 
 def api_in(python: str, tickets: Path, limit: int) -> dict[str, float]:

@@ -17,18 +17,14 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from pathlib import Path
 
 from evaluate import AS_OF, POLICY, synthetic_ticket
 from pydantic_core import to_json
 
-import servicepolicy._evaluation.engine as core
 from servicepolicy import Ticket, load_policy
-from servicepolicy._evaluation.engine import prepared
-from servicepolicy._evaluation.outcome import to_evaluation
-from servicepolicy._evaluation.outcome_json import outcome_json
-from servicepolicy._tickets.read import read_parts
-from servicepolicy._tickets.streams import _scanned
+from servicepolicy._common import COMPILED
+from servicepolicy._evaluation import JsonWriter, prepared, to_evaluation
+from servicepolicy._tickets import read_parts, scanned
 
 
 def per_item(step: Callable[[object], object], items: Iterable[object], n: int) -> float:
@@ -51,7 +47,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000, help="tickets (default 20000)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    build = "compiled" if Path(core.__file__).suffix in (".so", ".pyd") else "plain Python"
+    build = "compiled" if COMPILED else "plain Python"
     print(f"{args.n} tickets, servicepolicy build: {build}")
 
     rng = random.Random(args.seed)
@@ -63,10 +59,11 @@ def main() -> None:
     as_of = datetime.fromisoformat(AS_OF)
     outcomes = [evaluator.outcome(ticket, as_of) for ticket in tickets]
     # The floor under the JSON writer: the same records as dicts of ready-made values.
+    outcome_json = JsonWriter().outcome_json  # one writer, as a batch keeps one
     records = [json.loads(outcome_json(outcome)) for outcome in outcomes]
 
     steps: list[tuple[str, Callable[[object], object], list[object]]] = [
-        ("reading the line's JSON", _scanned, lines),
+        ("reading the line's JSON", scanned, lines),
         ("reading the ticket (parts)", read_parts, data),
         ("evaluation of the parts", lambda t: evaluator.outcome_of(t, as_of), parts),
         ("Ticket.from_dict", Ticket.from_dict, data),

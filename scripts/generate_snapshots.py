@@ -15,7 +15,7 @@ from servicepolicy.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "policies" / "examples"
-SNAPSHOTS = ROOT / "tests" / "snapshots"
+SNAPSHOTS = ROOT / "tests" / "data" / "snapshots"
 AS_OF = ("2026-11-23T13:00:00+01:00", "2026-12-30T13:00:00+01:00")
 
 

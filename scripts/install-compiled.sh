@@ -24,9 +24,9 @@ cd /  # the check imports the installed package, not a servicepolicy/ folder nea
 "$venv/bin/python" - <<'PY'
 import sys
 
-import servicepolicy._evaluation.engine as core
+from servicepolicy._common import build
 
-if not core.__file__.endswith((".so", ".pyd")):
-    sys.exit(f"the evaluation core was not compiled: {core.__file__}")
-print(f"compiled build installed: {core.__file__}")
+if not build.COMPILED:
+    sys.exit(f"the evaluation core was not compiled: {build.__file__}")
+print(f"compiled build installed: {build.__file__}")
 PY

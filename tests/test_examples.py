@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from servicepolicy import Policy, check_policy_file, load_policy
+from tests.paths import ROOT
 
-EXAMPLES_DIR = Path(__file__).parent.parent / "policies" / "examples"
+EXAMPLES_DIR = ROOT / "policies" / "examples"
 EXAMPLES = sorted(
     p for p in EXAMPLES_DIR.rglob("*.yaml") if not p.name.endswith((".tests.yaml", ".tests.yml"))
 )

@@ -1,11 +1,12 @@
 """The example policies evaluated on their example tickets match the committed snapshots."""
 
 import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from tests.paths import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
 from generate_snapshots import snapshot_cases, snapshot_text
 
 CASES = snapshot_cases()

@@ -1,84 +1,97 @@
 """BusinessClock: deadlines and elapsed business time by bisection over open intervals.
 
-The calendar is expanded (see :mod:`._calendar`) into sorted UTC intervals with a prefix sum
+The calendar is expanded (see :mod:`.rules`) into sorted UTC intervals with a prefix sum
 of open time, so ``F(t)``, the open time before ``t``, costs one bisect, and
 
 * ``elapsed(a, b) = F(b) - F(a)``;
 * ``add(s, d)`` is the first ``u`` with ``F(u) = F(s) + d``: one bisect on the prefix sums.
 
 The expansion covers a range of whole years and grows when a query falls outside it,
-so the cost of a query does not grow with the span it covers.  Compiled (docs/performance.md),
-both searches step from a nearby interval (the first of the instant's day, the start's
-interval) over a few intervals before they fall back to the bisect, which costs more there.
+so the cost of a query does not grow with the span it covers.  Where the build says so
+(:data:`~.._common.build.STEPPING_SEARCH`), both searches step from a nearby interval (the
+first of the instant's day, the start's interval) over a few intervals before they bisect.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date
 from typing import Final
 
-from .._common.errors import CalendarError, NaiveDatetimeError
+from .._common.build import STEPPING_SEARCH, bisect_right_near
+from .._common.errors import CalendarError
+from .._common.instants import US, from_micros
+from .._common.records import record_repr
 from .rules import CalendarRules, Expansion, open_intervals
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_US: Final = 1_000_000
-_DAY_US: Final = 86400 * _US
+_DAY_US: Final = 86400 * US
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _MARGIN_US: Final = 2 * _DAY_US
 _SEARCH_YEARS: Final = 30  # how far add/next_open look for open time before giving up
 # Instants must lie strictly inside these years.
 _MIN_YEAR: Final = 1000
 _MAX_YEAR: Final = 9000
-_NATIVE: Final = not __file__.endswith(".py")  # the compiled build (docs/performance.md)
-_DAY_STEPS: Final = 8  # values a compiled search steps over before it falls back to bisection
+_INDEX_FIELDS: Final = (
+    "starts",
+    "ends",
+    "cum",
+    "base",
+    "offset_starts",
+    "offsets",
+    "wall_bounds",
+    "open_days",
+    "first_year",
+    "last_year",
+    "safe_lo",
+    "safe_hi",
+    "day_origin",
+    "first_start",
+)
 
 
-def to_micros(moment: datetime, what: str = "datetime") -> int:
-    """Microseconds since the Unix epoch of an aware datetime; refuses a naive one."""
-    try:
-        delta = moment - _EPOCH
-    except TypeError:
-        if isinstance(moment, datetime):
-            raise NaiveDatetimeError(moment, what) from None
-        raise TypeError(f"{what} must be a datetime, got {type(moment).__name__}") from None
-    return (delta.days * 86400 + delta.seconds) * _US + delta.microseconds
-
-
-def from_micros(micros: int) -> datetime:
-    """The UTC datetime ``micros`` microseconds after the Unix epoch."""
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def instant(micros: int, zone: tzinfo | None) -> datetime:
-    """The aware datetime ``micros`` after the epoch, in ``zone`` (UTC when None).
-
-    ``fromtimestamp`` with whole seconds is exact and costs half of ``astimezone``.
-    """
-    seconds, rest = divmod(micros, _US)
-    moment = datetime.fromtimestamp(seconds, zone or UTC)
-    return moment.replace(microsecond=rest) if rest else moment
-
-
-@dataclass(frozen=True, slots=True)
 class _Index:
-    starts: list[int]
-    ends: list[int]
-    cum: list[int]  # cum[i] = open time before starts[i]; cum[-1] = total
-    base: list[int]  # base[i] = cum[i] - starts[i], so F(t) = min(base[i] + t, cum[i + 1])
-    offset_starts: list[int]  # UTC instants where a stretch of constant UTC offset begins
-    offsets: list[int]  # the offset of each stretch
-    wall_bounds: list[int]  # wall time from which a fold=0 wall time reads the next offset
-    open_days: list[int]
-    first_year: int
-    last_year: int  # exclusive
-    safe_lo: int  # every UTC instant in [safe_lo, safe_hi] has its local date inside the range
-    safe_hi: int
-    # first_start[d] = bisect_right(starts, day_origin + d days): where the search for an
-    # instant of UTC day d starts (see position).
-    day_origin: int
-    first_start: list[int]
+    """The expansion of a range of years, with what the searches need."""
+
+    __slots__ = _INDEX_FIELDS
+
+    def __init__(
+        self,
+        *,
+        starts: list[int],
+        ends: list[int],
+        cum: list[int],
+        base: list[int],
+        offset_starts: list[int],
+        offsets: list[int],
+        wall_bounds: list[int],
+        open_days: list[int],
+        first_year: int,
+        last_year: int,
+        safe_lo: int,
+        safe_hi: int,
+        day_origin: int,
+        first_start: list[int],
+    ) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.cum = cum  # cum[i] = open time before starts[i]; cum[-1] = total
+        self.base = base  # base[i] = cum[i] - starts[i], so F(t) = min(base[i] + t, cum[i + 1])
+        self.offset_starts = offset_starts  # where a stretch of constant UTC offset begins
+        self.offsets = offsets  # the offset of each stretch
+        self.wall_bounds = wall_bounds  # wall time from which fold=0 reads the next offset
+        self.open_days = open_days
+        self.first_year = first_year
+        self.last_year = last_year  # exclusive
+        # Every UTC instant in [safe_lo, safe_hi] has its local date inside the range.
+        self.safe_lo = safe_lo
+        self.safe_hi = safe_hi
+        # first_start[d] = bisect_right(starts, day_origin + d days): where the search for an
+        # instant of UTC day d starts (see position).
+        self.day_origin = day_origin
+        self.first_start = first_start
+
+    def __repr__(self) -> str:
+        return record_repr(self, _INDEX_FIELDS)
 
     @classmethod
     def build(cls, expansion: Expansion, first_year: int, last_year: int) -> _Index:
@@ -107,20 +120,20 @@ class _Index:
                     i += 1
                 first_start.append(i)
         return cls(
-            expansion.starts,
-            expansion.ends,
-            cum,
-            base,
-            offset_starts,
-            offsets,
-            wall_bounds,
-            expansion.open_days,
-            first_year,
-            last_year,
-            safe_lo,
-            safe_hi,
-            day_origin,
-            first_start,
+            starts=expansion.starts,
+            ends=expansion.ends,
+            cum=cum,
+            base=base,
+            offset_starts=offset_starts,
+            offsets=offsets,
+            wall_bounds=wall_bounds,
+            open_days=expansion.open_days,
+            first_year=first_year,
+            last_year=last_year,
+            safe_lo=safe_lo,
+            safe_hi=safe_hi,
+            day_origin=day_origin,
+            first_start=first_start,
         )
 
     def offset_at(self, t: int) -> int:
@@ -133,10 +146,10 @@ class _Index:
 
     def position(self, t: int) -> int:
         """How many intervals start at or before ``t``: ``bisect_right(starts, t)``."""
-        if _NATIVE:
+        if STEPPING_SEARCH:
             day = (t - self.day_origin) // _DAY_US
             if 0 <= day < len(self.first_start):
-                return _right_of(self.starts, t, self.first_start[day])
+                return bisect_right_near(self.starts, t, self.first_start[day])
         return bisect_right(self.starts, t)
 
     def open_before(self, t: int) -> int:
@@ -155,23 +168,7 @@ class _Index:
         """The last interval with less than ``target`` open time before it:
         ``bisect_left(cum, target) - 1``; ``near`` is an interval known to have less."""
         # Among integers, "less than target" is "at most target - 1".
-        return _right_of(self.cum, target - 1, near + 1) - 1
-
-
-def _right_of(values: list[int], x: int, lo: int) -> int:
-    """``bisect_right(values, x, lo)``.  Compiled, it first steps over a few values from
-    ``lo`` (a search started near its answer: the first interval of an instant's day, the
-    interval holding a start), which costs a fraction of a bisect call; interpreted, the
-    bisect (in C) is faster."""
-    if not _NATIVE:
-        return bisect_right(values, x, lo)
-    i = lo
-    last = min(lo + _DAY_STEPS, len(values))
-    while i < last and values[i] <= x:
-        i += 1
-    if i < last or i == len(values):
-        return i
-    return bisect_right(values, x, i)
+        return bisect_right_near(self.cum, target - 1, near + 1) - 1
 
 
 class BusinessClock:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from dateutil.rrule import rrulebase, rrulestr
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -23,52 +21,18 @@ from pydantic import (
 
 from .._common.durations import BusinessDays, Span
 from .._common.errors import did_you_mean
-from .clock import BusinessClock, instant, to_micros
-from .rules import (
-    MINUTES_PER_DAY,
-    CalendarRules,
-    RecurringHoliday,
-    SeasonRules,
-    WeekHours,
-    Window,
+from .._common.fastmodel import private_value, set_private_value, state_without
+from .._common.instants import instant, to_micros
+from .clock import BusinessClock
+from .hours import (
+    compile_week,
+    parse_rrule,
+    parse_weekdays,
+    parse_window,
+    refuse_boundary_overlaps,
+    refuse_overlaps,
 )
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
-_RRULE_ANCHOR = datetime(1970, 1, 1)  # noqa: DTZ001 - rrules run on naive local dates
-
-
-def parse_window(text: str) -> Window:
-    """``"09:00-17:00"`` -> ``(540, 1020)``; an end not after the start runs past midnight."""
-    match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
-    if not match:
-        raise ValueError(f"window {text!r} is not of the form 'HH:MM-HH:MM' (e.g. '09:00-17:30')")
-    sh, sm, eh, em = (int(g) for g in match.groups())
-    if sh > 23 or sm > 59 or em > 59 or eh > 24 or (eh == 24 and em != 0):
-        raise ValueError(
-            f"window {text!r} has an impossible time; hours run 00-23 (24:00 only as an end)"
-        )
-    start, end = sh * 60 + sm, eh * 60 + em
-    if end <= start:
-        end += MINUTES_PER_DAY
-    return start, end
-
-
-def parse_weekdays(key: str) -> tuple[int, ...]:
-    """``"mon-fri"`` -> ``(0, 1, 2, 3, 4)``; ``"sun-thu"`` wraps; ``"daily"`` is all seven."""
-    if key == "daily":
-        return tuple(range(7))
-    if key in WEEKDAYS:
-        return (WEEKDAYS.index(key),)
-    first, dash, last = key.partition("-")
-    if dash and first in WEEKDAYS and last in WEEKDAYS and first != last:
-        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
-        return tuple((a + k) % 7 for k in range(((b - a) % 7) + 1))
-    more = did_you_mean(key, [*WEEKDAYS, "daily", "mon-fri", "sun-thu"])
-    raise ValueError(
-        f"unknown weekday key {key!r}: use mon..sun, a range such as 'mon-fri' or 'sun-thu', "
-        f"or 'daily'{more}"
-    )
+from .rules import MINUTES_PER_DAY, CalendarRules, RecurringHoliday, SeasonRules, Window
 
 
 def _check_window(text: str) -> str:
@@ -116,40 +80,6 @@ WeeklyHours = Annotated[
 ]
 
 
-def compile_week(hours: dict[str, list[str]], owner: str) -> WeekHours:
-    """Weekly hours as seven sorted window tuples; refuses a day given twice or overlaps."""
-    days: list[list[Window]] = [[] for _ in range(7)]
-    given_by: dict[int, str] = {}
-    for key, windows in hours.items():
-        for day in parse_weekdays(key):
-            if day in given_by:
-                raise ValueError(
-                    f"{owner}: {WEEKDAYS[day]} is given by both {given_by[day]!r} and {key!r}"
-                )
-            given_by[day] = key
-            days[day] = sorted(parse_window(w) for w in windows)
-    for day in range(7):
-        spill = [(0, e - MINUTES_PER_DAY) for s, e in days[(day - 1) % 7] if e > MINUTES_PER_DAY]
-        _refuse_overlaps(owner, WEEKDAYS[day], [*spill, *days[day]])
-    return tuple(tuple(d) for d in days)
-
-
-def _refuse_overlaps(owner: str, what: str, windows: list[Window]) -> None:
-    ordered = sorted(windows)
-    for (s1, e1), (s2, e2) in pairwise(ordered):
-        if s2 < e1:
-            raise ValueError(
-                f"{owner}: windows on {what} overlap: {_fmt(s1, e1)} and {_fmt(s2, e2)}"
-            )
-
-
-def _fmt(start: int, end: int) -> str:
-    def hm(m: int) -> str:
-        return f"{m // 60 % 24 if m != MINUTES_PER_DAY else 24:02d}:{m % 60:02d}"
-
-    return f"{hm(start)}-{hm(end)}"
-
-
 class Holiday(BaseModel):
     """A closed date, or a date with special hours; a fixed ``date`` or a recurring ``rrule``."""
 
@@ -176,7 +106,7 @@ class Holiday(BaseModel):
                     f"special hours {text!r} run past midnight; a holiday's hours end by 24:00"
                 )
         if value:
-            _refuse_overlaps("holiday", "that date", [parse_window(w) for w in value])
+            refuse_overlaps("holiday", "that date", [parse_window(w) for w in value])
         return value
 
     @model_validator(mode="after")
@@ -188,18 +118,6 @@ class Holiday(BaseModel):
     def windows(self) -> tuple[Window, ...]:
         """The open windows on the holiday (none for a plain holiday)."""
         return tuple(sorted(parse_window(w) for w in self.hours or []))
-
-
-def parse_rrule(text: str) -> rrulebase:
-    """Parse an RFC 5545 recurrence rule; rules without ``DTSTART`` start on 1970-01-01."""
-    try:
-        rule = rrulestr(text, dtstart=_RRULE_ANCHOR)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise ValueError(f"rrule {text!r} does not parse: {exc}") from None
-    dtstart = getattr(rule, "_dtstart", None)
-    if dtstart is not None and dtstart.tzinfo is not None:
-        raise ValueError(f"rrule {text!r}: DTSTART must be a plain date, without a time zone")
-    return rule
 
 
 class Season(BaseModel):
@@ -262,45 +180,17 @@ class Calendar(BaseModel):
 
     @model_validator(mode="after")
     def _compile(self) -> Calendar:
-        owner = f"calendar {self.name!r}" if self.name else "calendar"
-        week = compile_week(self.hours, owner)
-        seasons = []
-        for season in sorted(self.seasons, key=lambda s: s.first):
-            label = f"{owner} season {season.name or season.first.isoformat()!r}"
-            seasons.append(
-                SeasonRules(
-                    season.first, season.last, compile_week(season.hours, label), season.name
-                )
-            )
-        for before, after in pairwise(seasons):
-            if after.first <= before.last:
-                raise ValueError(f"{owner}: seasons {before.name!r} and {after.name!r} overlap")
-        dated: dict[date, tuple[Window, ...]] = {}
-        recurring = []
-        for holiday in self.holidays:
-            if holiday.day is not None:
-                if holiday.day in dated and dated[holiday.day] != holiday.windows():
-                    raise ValueError(f"{owner}: {holiday.day} is listed twice with different hours")
-                dated[holiday.day] = holiday.windows()
-            else:
-                assert holiday.rrule is not None
-                recurring.append(
-                    RecurringHoliday(parse_rrule(holiday.rrule), holiday.windows(), holiday.name)
-                )
-        has_hours = (
-            any(week)
-            or any(any(s.week) for s in seasons)
-            or any(dated.values())
-            or any(r.windows for r in recurring)
-        )
-        if not has_hours:
-            raise ValueError(f"{owner} is never open: give it some hours")
-        _refuse_boundary_overlaps(owner, week, seasons, dated, recurring)
-        rules = CalendarRules(
-            ZoneInfo(self.timezone), week, tuple(seasons), dated, tuple(recurring)
-        )
-        self._clock = BusinessClock(rules, owner)
+        set_private_value(self, "_clock", _clock_for(self))
         return self
+
+    # The clock is compiled from the fields: a pickle leaves it out, and loading makes it anew,
+    # so a pickle holds the calendar's fields alone (see docs/design.md, "Pickles").
+    def __getstate__(self) -> dict[Any, Any]:
+        return state_without(super().__getstate__(), "_clock")
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        set_private_value(self, "_clock", _clock_for(self))
 
     def __eq__(self, other: object) -> bool:
         # The compiled clock is a cache: two calendars are equal when their fields are.
@@ -362,49 +252,50 @@ class Calendar(BaseModel):
         return self.add(start, span)
 
 
+def _clock_for(calendar: Calendar) -> BusinessClock:
+    """The clock of a calendar's fields; ValueError for rules that cannot hold together."""
+    owner = f"calendar {calendar.name!r}" if calendar.name else "calendar"
+    week = compile_week(calendar.hours, owner)
+    seasons = []
+    for season in sorted(calendar.seasons, key=lambda s: s.first):
+        label = f"{owner} season {season.name or season.first.isoformat()!r}"
+        seasons.append(
+            SeasonRules(season.first, season.last, compile_week(season.hours, label), season.name)
+        )
+    for before, after in pairwise(seasons):
+        if after.first <= before.last:
+            raise ValueError(f"{owner}: seasons {before.name!r} and {after.name!r} overlap")
+    dated: dict[date, tuple[Window, ...]] = {}
+    recurring = []
+    for holiday in calendar.holidays:
+        if holiday.day is not None:
+            if holiday.day in dated and dated[holiday.day] != holiday.windows():
+                raise ValueError(f"{owner}: {holiday.day} is listed twice with different hours")
+            dated[holiday.day] = holiday.windows()
+        else:
+            assert holiday.rrule is not None
+            recurring.append(
+                RecurringHoliday(parse_rrule(holiday.rrule), holiday.windows(), holiday.name)
+            )
+    has_hours = (
+        any(week)
+        or any(any(s.week) for s in seasons)
+        or any(dated.values())
+        or any(r.windows for r in recurring)
+    )
+    if not has_hours:
+        raise ValueError(f"{owner} is never open: give it some hours")
+    refuse_boundary_overlaps(owner, week, seasons, dated, recurring)
+    rules = CalendarRules(
+        ZoneInfo(calendar.timezone), week, tuple(seasons), dated, tuple(recurring)
+    )
+    return BusinessClock(rules, owner)
+
+
 def clock_of(calendar: Calendar) -> BusinessClock:
     """The compiled clock behind a calendar (microsecond API)."""
-    # Private attributes behind pydantic's __getattr__ cost more than the clock query itself.
-    clock: BusinessClock = calendar.__pydantic_private__["_clock"]  # type: ignore[index]
+    clock: BusinessClock = private_value(calendar, "_clock")
     return clock
-
-
-def _week_on(day: date, week: WeekHours, seasons: list[SeasonRules]) -> WeekHours:
-    for season in seasons:
-        if season.first <= day <= season.last:
-            return season.week
-    return week
-
-
-def _is_holiday(day: date, dated: dict[date, Any], recurring: list[RecurringHoliday]) -> bool:
-    if day in dated:
-        return True
-    midnight = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - rrules run on naive dates
-    return any(r.rule.between(midnight, midnight, inc=True) for r in recurring)
-
-
-def _refuse_boundary_overlaps(
-    owner: str,
-    week: WeekHours,
-    seasons: list[SeasonRules],
-    dated: dict[date, Any],
-    recurring: list[RecurringHoliday],
-) -> None:
-    """Overnight spill across a season's first or last date must not overlap that date's own
-    windows (a holiday on either date replaces them, so it cannot clash)."""
-    one = timedelta(days=1)
-    for season in seasons:
-        for day in (season.first, season.last + one):
-            before = day - one
-            if _is_holiday(day, dated, recurring) or _is_holiday(before, dated, recurring):
-                continue
-            spill = [
-                (0, end - MINUTES_PER_DAY)
-                for _, end in _week_on(before, week, seasons)[before.weekday()]
-                if end > MINUTES_PER_DAY
-            ]
-            own = list(_week_on(day, week, seasons)[day.weekday()])
-            _refuse_overlaps(owner, day.isoformat(), [*spill, *own])
 
 
 ALWAYS_OPEN_NAME = "24/7"

@@ -21,6 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+FieldPath = tuple[str | int, ...]
+"""Where a value sits inside a policy document: ``("sla", 0, "targets")``."""
+
+
+def render_path(path: FieldPath) -> str:
+    """``("sla", 0, "targets")`` -> ``"sla[0].targets"``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
 
 class ServicePolicyError(Exception):
     """Base class of every error servicepolicy raises on purpose."""
@@ -31,10 +42,14 @@ class NaiveDatetimeError(ServicePolicyError, ValueError):
 
     def __init__(self, value: datetime, what: str = "datetime") -> None:
         self.value = value
+        self.what = what
         super().__init__(
             f"{what} {value.isoformat()} has no time zone; pass an aware datetime, "
             f"e.g. {value.isoformat()}+00:00 or datetime(..., tzinfo=ZoneInfo('Europe/Berlin'))"
         )
+
+    def __reduce__(self) -> tuple[type[NaiveDatetimeError], tuple[datetime, str]]:
+        return (type(self), (self.value, self.what))
 
 
 class CalendarError(ServicePolicyError, ValueError):
@@ -83,6 +98,9 @@ class PolicyError(ServicePolicyError, ValueError):
     def __repr__(self) -> str:
         return f"PolicyError(<{len(self.findings)} findings>)"
 
+    def __reduce__(self) -> tuple[type[PolicyError], tuple[list[Finding]]]:
+        return (type(self), (self.findings,))
+
 
 class TicketError(ServicePolicyError, ValueError):
     """A ticket could not be read or evaluated."""
@@ -93,6 +111,9 @@ class TicketError(ServicePolicyError, ValueError):
         self.message = message
         prefix = f"ticket {ticket_id!r}: " if ticket_id is not None else ""
         super().__init__(prefix + message)
+
+    def __reduce__(self) -> tuple[type[TicketError], tuple[str, str | None, int | None]]:
+        return (type(self), (self.message, self.ticket_id, self.line))
 
 
 def require_aware(value: datetime, what: str = "datetime") -> datetime:

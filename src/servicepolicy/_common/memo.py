@@ -1,54 +1,51 @@
-"""Remembering a predicate's answers per combination of the ticket fields it reads.
+"""Bounded memos: the one way this library remembers answers.
 
-Every ticket asks which SLA entry and which compensation rules apply to its fields, and most
-tickets share their values, so the compiled build (docs/performance.md) compiles this module.
+Evaluating a million tickets asks the same questions again and again (which SLA entry applies
+to these field values, the text of this instant, the share of this target), and the answers
+cost more to work out than to look up.  Every such memo is a :class:`BoundedMemo`: it starts
+over once it holds its limit, so no input, however varied, makes it grow without end.  The
+values kept are immutable and each answer is the same whoever works it out, so a memo shared
+between threads can at worst miss.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from decimal import Decimal
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
-MISSING: Final = object()
-"""The value of a field a ticket does not have."""
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
-_T = TypeVar("_T")
-_MEMO_LIMIT: Final = 4096
-_PLAIN: Final = frozenset({str, int, float, Decimal, bool, type(None), object})  # object: MISSING
+LIMIT: Final = 4096
+"""How many answers a memo holds before it starts over, unless it says otherwise."""
 
 
-def memoized(
-    predicate: Callable[[Mapping[str, Any]], _T], names: set[str]
-) -> Callable[[Mapping[str, Any]], _T]:
-    """``predicate`` (any function of fields) remembering its answer per combination of the
-    values of ``names``.
+class BoundedMemo(dict[_K, _V]):
+    """Answers by key, at most ``limit`` of them: :meth:`put` empties the memo when it is full.
 
-    A predicate looks only at the fields in ``names``, so equal values give equal answers.
-    Only plain values (strings, numbers, booleans, None, a missing field) are remembered, keyed
-    with their type (``True`` and ``1`` match differently); containers are not.  The memo
-    starts over once it holds :data:`_MEMO_LIMIT` answers, so high-cardinality fields cannot
-    make it grow without end.
+    ``get`` on the hot path and ``put`` on a miss::
+
+        found = memo.get(key)
+        if found is None:
+            found = memo.put(key, work_out(key))
+
+    A dict, so that looking an answer up costs what a dict's ``get`` costs, in both builds
+    (the compiled build reads a dict subclass with its dict operations); only :meth:`put` adds
+    to it.  This module stays interpreted: mypyc would make the class native, and a native
+    class cannot be a dict.
     """
-    ordered = tuple(sorted(names))
-    memo: dict[tuple[Any, ...], _T] = {}
 
-    def test(fields: Mapping[str, Any]) -> _T:
-        values = [fields.get(n, MISSING) for n in ordered]
-        for value in values:
-            if type(value) not in _PLAIN:  # containers: (True,) == (1,), yet they match apart
-                return predicate(fields)
-        key = tuple([(type(v), v) for v in values])
-        try:
-            return memo[key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable plain value: a signalling NaN
-            return predicate(fields)
-        answer = predicate(fields)
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = answer
-        return answer
+    __slots__ = ("limit",)
 
-    return test
+    def __init__(self, limit: int = LIMIT) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: _K, value: _V) -> _V:
+        """Keep ``value`` for ``key`` (emptying the memo first when it is full); returns it."""
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+    def __repr__(self) -> str:
+        return f"BoundedMemo({len(self)} of {self.limit})"

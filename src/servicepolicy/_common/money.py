@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any, Final
 
-from .._policy.conditions import as_number
+from .memo import BoundedMemo
+from .numbers import as_number
 
 # ISO 4217 minor units (the list of current codes, as published by the maintenance agency).
 _ZERO_PLACES = """
@@ -68,14 +69,14 @@ def decimals_of(amount: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-_STEPS: Final[dict[str, Decimal]] = {}  # a known currency -> its minor unit, Decimal("0.01")
+_STEPS: Final[BoundedMemo[str, Decimal]] = BoundedMemo()  # a currency -> Decimal("0.01")
 
 
 def quantize(amount: Decimal, currency: str, rounding: str) -> Decimal:
     """``amount`` rounded to the minor unit of ``currency`` with ``rounding``."""
     step = _STEPS.get(currency)
     if step is None:
-        step = _STEPS[currency] = Decimal(1).scaleb(-minor_units(currency))
+        step = _STEPS.put(currency, Decimal(1).scaleb(-minor_units(currency)))
     return amount.quantize(step, rounding=ROUNDING[rounding], context=_WIDE)
 
 

@@ -1,42 +1,37 @@
-"""Ticket evaluation: the SLA metrics of a ticket's history at a moment ``as_of``.
+"""The evaluator: the SLA metrics of a ticket's history at a moment ``as_of``.
 
 The rules are those of ``docs/metrics.md``.  A ticket is replayed once into a
-:class:`~._history.History`; each metric is then a list of running stretches measured on its
-calendar's clock (``_measure``).  The answer is an :class:`~._outcome.Outcome` in integer
-microseconds, which becomes the pydantic models of ``_results`` when asked for.
+:class:`~.replay.History`; each metric is then a list of running stretches measured on its
+calendar's clock (:mod:`.measure`).  The answer is an :class:`~.outcome.Outcome` in integer
+microseconds, which becomes the public models (:mod:`.evaluation`) when asked for.  The
+entry points that take tickets in their JSON shape are in :mod:`.api`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-from .._calendar.clock import to_micros
 from .._common.errors import ServicePolicyError, TicketError
-from .._policy.model import METRICS, EscalationLevel, Policy, SlaPolicy
+from .._common.fastmodel import private_value, set_private_value
+from .._common.instants import to_micros
+from .._common.vocabulary import METRICS
+from .._policy.model import EscalationLevel, Policy, SlaPolicy
 from .._policy.versions import PolicySet
 from .._tickets.model import Ticket
 from .._tickets.read import TicketParts, read_parts, ticket_parts
-from .compensation import CompensationPlan, Lateness, refund
-from .measure import Run, level_instant, measure
-from .outcome import (
-    FiredOutcome,
-    MetricOutcome,
-    Outcome,
-    Promise,
-    error_outcome,
-    to_evaluation,
-)
-from .outcome_json import outcome_json
+from .awards import CompensationPlan, Lateness
+from .evaluation import Evaluation
+from .measure import Promise, level_instant, measure
+from .outcome import FiredOutcome, MetricOutcome, Outcome, error_outcome, to_evaluation
 from .replay import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
-from .results import Evaluation, RefundDecision
 from .rules import Lookup, PolicyIndex, Rule, target_micros
 
-Measured = list[tuple[Run, "Rule", int | None]]
-"""The runs behind a metric result, with their rule and cycle number, for escalations."""
+Measured = list[tuple[Promise, "Rule", int | None]]
+"""The measured promises of a metric, with their rule and cycle number, for escalations."""
 _MICRO: Final = timedelta(microseconds=1)
 
 
@@ -112,26 +107,26 @@ class Evaluator:
         )
         zone = self.index.clock(sla.calendar).rules.zone if sla is not None else None
         return Outcome(
-            ticket.id,
-            sla.name if sla else None,
-            as_of,
-            metrics,
-            fired,
-            next_at,
-            zone,
-            owed,
-            warnings,
-            [],
-            line,
-            fields,
-            ticket.created_at,
+            ticket_id=ticket.id,
+            policy=sla.name if sla else None,
+            as_of=as_of,
+            metrics=metrics,
+            escalations=fired,
+            next_escalation_at=next_at,
+            next_zone=zone,
+            compensation=owed,
+            warnings=warnings,
+            errors=[],
+            line=line,
+            fields=fields,
+            created=ticket.created_at,
         )
 
     def _metric(
         self, metric: str, history: History, lookup: Lookup
     ) -> tuple[MetricOutcome, Measured]:
         if history.as_of < history.created:
-            return MetricOutcome(Promise("not_started")), []
+            return MetricOutcome(Promise(status="not_started")), []
         if metric == "first_response":
             stop = history.first_response_stop
             end = stop if stop is not None else history.as_of
@@ -160,10 +155,10 @@ class Evaluator:
         paused_now: bool = False,
     ) -> tuple[MetricOutcome, Measured]:
         if rule is None:
-            return MetricOutcome(Promise("not_applicable")), []
+            return MetricOutcome(Promise(status="not_applicable")), []
         start = history.created
         running = [(s, e) for kind, s, e in stretches if kind == "running"]
-        run = measure(
+        promise = measure(
             rule.clock,
             running,
             target_micros(rule, start),
@@ -173,11 +168,12 @@ class Evaluator:
             paused_now=paused_now,
             as_of=history.as_of,
             warn=rule.warn,
+            zone=rule.zone,
+            stretches=stretches,
         )
         paused = sum(e - s for kind, s, e in stretches if kind == "paused")
-        promise = _promise(run, rule, stretches)
         outcome = MetricOutcome(promise, rule.sla.name, rule.target_text, rule.clock_name, paused)
-        return outcome, [(run, rule, None)]
+        return outcome, [(promise, rule, None)]
 
     @staticmethod
     def _cycles(
@@ -193,9 +189,13 @@ class Evaluator:
             rule = lookup.rule(metric, end)
             if rule is None:
                 # No promise was made for this cycle: listed, but it decides nothing.
-                listed.append(Promise("not_applicable", cycle.start, None, cycle.stop, zone=zone))
+                listed.append(
+                    Promise(
+                        status="not_applicable", start=cycle.start, completed=cycle.stop, zone=zone
+                    )
+                )
                 continue
-            run = measure(
+            promise = measure(
                 rule.clock,
                 [(cycle.start, end)],
                 target_micros(rule, cycle.start),
@@ -205,18 +205,19 @@ class Evaluator:
                 paused_now=False,
                 as_of=history.as_of,
                 warn=rule.warn,
+                zone=rule.zone,
+                stretches=[("running", cycle.start, end)],
             )
-            promise = _promise(run, rule, [("running", cycle.start, end)])
             listed.append(promise)
             results.append(promise)
-            measured.append((run, rule, len(listed) - 1))
+            measured.append((promise, rule, len(listed) - 1))
         if not results:
             status = "not_started" if current else "not_applicable"
             if current is None:
-                return MetricOutcome(Promise(status), cycles=listed), []
+                return MetricOutcome(Promise(status=status), cycles=listed), []
             return (
                 MetricOutcome(
-                    Promise(status),
+                    Promise(status=status),
                     current.sla.name,
                     current.target_text,
                     current.clock_name,
@@ -249,9 +250,9 @@ class Evaluator:
                     fired.append(FiredOutcome(at, zone, path, item.number, item.level, None, None))
                 continue
             for metric in item.metrics:
-                for run, rule, cycle in runs[metric]:
+                for promise, rule, cycle in runs[metric]:
                     instant, projected = level_instant(
-                        run, rule.clock, item.fraction, item.offset, as_of
+                        promise, rule.clock, item.fraction, item.offset, as_of
                     )
                     if instant is not None:
                         fired.append(
@@ -265,29 +266,14 @@ class Evaluator:
         return fired, (min(upcoming) if upcoming else None)
 
 
-def _promise(run: Run, rule: Rule, stretches: list[Stretch]) -> Promise:
-    return Promise(
-        run.status,
-        run.start,
-        run.due,
-        run.completed,
-        run.breached_at,
-        run.elapsed,
-        run.target,
-        rule.zone,
-        stretches,
-        run.running,
-        run.business,
-    )
-
-
 def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
     """How late each breached metric is (its latest cycle, for cycle metrics)."""
     found: dict[str, Lateness] = {}
     for metric, measured in runs.items():
-        for run, rule, _ in measured:
-            if run.status == "breached" and run.due is not None:
-                late = Lateness(metric, run.elapsed - run.target, rule.clock, run.due)
+        for promise, rule, _ in measured:
+            target = promise.target
+            if promise.status == "breached" and promise.due is not None and target is not None:
+                late = Lateness(metric, promise.elapsed - target, rule.clock, promise.due)
                 if metric not in found or late.late > found[metric].late:
                     found[metric] = late
     return found
@@ -337,49 +323,18 @@ def evaluator_for(policy: Policy | PolicySet) -> Evaluator | VersionedEvaluator:
     return VersionedEvaluator(policy) if isinstance(policy, PolicySet) else prepared(policy)
 
 
-def decide_refund(
-    policy: Policy | PolicySet, ticket: Ticket | Mapping[str, Any], as_of: datetime
-) -> RefundDecision:
-    """The refund decision for a ticket: its request is its ``created_at``; its fields are
-    those at ``as_of``; with dated versions, the version in force at ``created_at`` decides."""
-    item = _as_parts(ticket)
-    if isinstance(policy, PolicySet):
-        policy = policy.for_instant(item.created_at)
-    history = replay(item, to_micros(as_of, "as_of"))
-    index = prepared(policy).index
-    return refund(
-        policy.refunds,
-        policy.compensation,
-        item.id,
-        item.created_at,
-        history.fields_at(history.as_of),
-        index.clock,
-    )
-
-
-def evaluate(
-    policy: Policy | PolicySet, ticket: Ticket | Mapping[str, Any], as_of: datetime
-) -> Evaluation:
-    """Evaluate one ticket (a :class:`Ticket` or its JSON shape) at ``as_of``; with dated
-    versions, under the version in force at its ``created_at``."""
-    item = _as_parts(ticket)
-    if isinstance(policy, PolicySet):
-        policy = policy.for_instant(item.created_at)
-    return to_evaluation(prepared(policy).outcome_of(item, as_of))
-
-
 def prepared(policy: Policy) -> Evaluator:
     """The policy's evaluator, made once and kept with the policy (which is immutable)."""
-    private = policy.__pydantic_private__
-    assert private is not None
-    evaluator = private.get("_evaluator")
+    evaluator = private_value(policy, "_evaluator")
     if evaluator is None:
-        evaluator = private["_evaluator"] = Evaluator(policy)
+        evaluator = Evaluator(policy)
+        set_private_value(policy, "_evaluator", evaluator)
     assert isinstance(evaluator, Evaluator)
     return evaluator
 
 
-def _as_parts(ticket: Ticket | Mapping[str, Any]) -> TicketParts:
+def as_parts(ticket: Ticket | Mapping[str, Any]) -> TicketParts:
+    """A ticket read as its parts, from a :class:`Ticket` or its JSON shape."""
     if isinstance(ticket, Ticket):
         return ticket_parts(ticket)
     return read_parts(_plain(ticket))
@@ -391,27 +346,6 @@ def _plain(ticket: Any) -> Any:
     return dict(ticket) if isinstance(ticket, Mapping) and type(ticket) is not dict else ticket
 
 
-def evaluate_many(
-    policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
-) -> Iterator[Evaluation]:
-    """Evaluate tickets one by one, in order; a bad ticket yields an error record, not an
-    exception, so counts in equal counts out.  ``policy`` may be a set of dated versions."""
-    evaluator = evaluator_for(policy)
-    for item in tickets:
-        yield to_evaluation(outcome_or_record(evaluator, item, as_of))
-
-
-def evaluate_many_json(
-    policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
-) -> Iterator[str]:
-    """:func:`evaluate_many`, yielding each evaluation's JSON text instead of the models:
-    ``Evaluation.model_dump_json()`` byte for byte, the records of ``servicepolicy evaluate
-    --format jsonl``, at a fraction of the cost (no models are built)."""
-    evaluator = evaluator_for(policy)
-    for item in tickets:
-        yield outcome_json(outcome_or_record(evaluator, item, as_of))
-
-
 def outcome_or_record(
     evaluator: Evaluator | VersionedEvaluator,
     item: Ticket | Mapping[str, Any],
@@ -421,7 +355,7 @@ def outcome_or_record(
     """The outcome of one ticket, or, when it cannot be read or evaluated, its error record
     with its id (when one can be found) and ``line``."""
     try:
-        return evaluator.outcome_of(_as_parts(item), as_of, line)
+        return evaluator.outcome_of(as_parts(item), as_of, line)
     except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:
         where = f"line {line}: " if line is not None else ""
         return error_outcome(where + str(exc), as_of, failed_id(item, exc), line)

@@ -1,14 +1,18 @@
-"""Plain-words explanations of an evaluation."""
+"""Plain words for the parts of an evaluation: a metric, its cycles and segments, an escalation.
+
+:meth:`Evaluation.explain <.evaluation.Evaluation.explain>` puts them together.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from .._common.durations import format_duration
-from .results import Evaluation, Measurement, MetricResult
+from .results import FiredEscalation, Measurement, MetricResult
 
 
-def _when(moment: datetime | None) -> str:
+def when(moment: datetime | None) -> str:
+    """An instant as ISO 8601 text, ``-`` for none."""
     return "-" if moment is None else moment.isoformat()
 
 
@@ -19,13 +23,13 @@ def _measurement_lines(m: Measurement, indent: str) -> list[str]:
         if seg.kind == "running":
             outside = span - seg.business
             lines.append(
-                f"{indent}running {_when(seg.start)} -> {_when(seg.end)}: "
+                f"{indent}running {when(seg.start)} -> {when(seg.end)}: "
                 f"{format_duration(seg.business)} in business hours"
                 + (f", {format_duration(outside)} outside them" if outside > timedelta(0) else "")
             )
         else:
             lines.append(
-                f"{indent}{seg.kind} {_when(seg.start)} -> {_when(seg.end)}: "
+                f"{indent}{seg.kind} {when(seg.start)} -> {when(seg.end)}: "
                 f"{format_duration(span)} not counted"
             )
     if m.target_time is not None:
@@ -47,17 +51,18 @@ def _measurement_lines(m: Measurement, indent: str) -> list[str]:
         )
         if m.elapsed >= (m.target_time or timedelta(0)):
             how = "where the running time reached the target"
-        lines.append(f"{indent}due {_when(m.due_at)} ({how})")
+        lines.append(f"{indent}due {when(m.due_at)} ({how})")
     if m.breached_at is not None:
         lines.append(
-            f"{indent}breached at {_when(m.breached_at)}, when the clock ran past the due time"
+            f"{indent}breached at {when(m.breached_at)}, when the clock ran past the due time"
         )
     if m.completed_at is not None:
-        lines.append(f"{indent}completed {_when(m.completed_at)}")
+        lines.append(f"{indent}completed {when(m.completed_at)}")
     return lines
 
 
-def _metric_lines(name: str, metric: MetricResult) -> list[str]:
+def metric_lines(name: str, metric: MetricResult) -> list[str]:
+    """The lines that explain one metric, its cycles and segments."""
     head = f"{name}: {metric.status}"
     if metric.target is not None:
         head += f" (target {metric.target} on calendar {metric.clock}, policy {metric.policy!r})"
@@ -75,25 +80,11 @@ def _metric_lines(name: str, metric: MetricResult) -> list[str]:
     return lines + _measurement_lines(metric, "  ")
 
 
-def explain(evaluation: Evaluation) -> str:
-    """The explanation text of :meth:`Evaluation.explain`."""
-    lines = [f"ticket {evaluation.ticket_id} as of {_when(evaluation.as_of)}"]
-    if evaluation.errors:
-        return "\n".join(lines + [f"error: {e}" for e in evaluation.errors]) + "\n"
-    if evaluation.policy is None:
-        lines.append("no SLA policy matches this ticket's fields")
-    else:
-        lines.append(f"policy {evaluation.policy!r} matches the ticket's fields as of now")
-    for name, metric in evaluation.metrics.items():
-        lines += _metric_lines(name, metric)
-    for fired in evaluation.escalations:
-        target = f" ({fired.metric})" if fired.metric else ""
-        lines.append(
-            f"escalation {fired.path}[{fired.level}]{target} fired {_when(fired.at)}: "
-            f"notify {', '.join(fired.notify) or 'nobody'}"
-            + (f"; actions {', '.join(fired.actions)}" if fired.actions else "")
-        )
-    if evaluation.next_escalation_at is not None:
-        lines.append(f"next escalation {_when(evaluation.next_escalation_at)}")
-    lines += [f"warning: {w}" for w in evaluation.warnings]
-    return "\n".join(lines) + "\n"
+def escalation_line(fired: FiredEscalation) -> str:
+    """The line that says which escalation level fired, when, and whom it notified."""
+    target = f" ({fired.metric})" if fired.metric else ""
+    return (
+        f"escalation {fired.path}[{fired.level}]{target} fired {when(fired.at)}: "
+        f"notify {', '.join(fired.notify) or 'nobody'}"
+        + (f"; actions {', '.join(fired.actions)}" if fired.actions else "")
+    )

@@ -7,13 +7,17 @@ which the promise's clock runs; the clock says how much of each is open business
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from .._calendar.clock import BusinessClock
+from .._common.memo import BoundedMemo
+from .._common.records import record_repr
+from .replay import Stretch
 
 STATUS_BREACHED, STATUS_MET = "breached", "met"
 _ONE: Final = Decimal(1)
-_shares: Final[dict[tuple[int, Decimal], int]] = {}
+# Business-day targets vary with the start, so a policy's shares are many: the memo is bounded.
+_shares: Final[BoundedMemo[tuple[int, Decimal], int]] = BoundedMemo()
 
 
 def share(target: int, fraction: Decimal) -> int:
@@ -21,52 +25,69 @@ def share(target: int, fraction: Decimal) -> int:
     key = (target, fraction)
     found = _shares.get(key)
     if found is None:
-        found = int((Decimal(target) * fraction).to_integral_value())
-        if len(_shares) >= 4096:  # business-day targets vary with the start: keep it bounded
-            _shares.clear()
-        _shares[key] = found
+        found = _shares.put(key, int((Decimal(target) * fraction).to_integral_value()))
     return found
 
 
-class Run:
-    """The measured state of one promise (a plain class: see ``_outcome.Promise``)."""
+_PROMISE_FIELDS: Final = (
+    "status",
+    "start",
+    "due",
+    "completed",
+    "breached",
+    "elapsed",
+    "target",
+    "zone",
+    "stretches",
+    "running",
+    "business",
+    "paused_now",
+)
 
-    __slots__ = (
-        "breached_at",
-        "business",
-        "completed",
-        "due",
-        "elapsed",
-        "paused_now",
-        "running",
-        "start",
-        "status",
-        "target",
-    )
+
+class Promise:
+    """One promise (a metric, or one cycle of a cycle metric), instants in microseconds.
+
+    ``target`` is the target as running time, None when no target applied.  ``stretches`` are
+    the promise's segments (running, paused, solved), ``running`` its running stretches and
+    ``business`` the open time of each; ``paused_now`` says its clock is stopped by a pause
+    status at ``as_of``.  Instants are shown in ``zone``.  A plain record: see
+    ``_common/records.py``.
+    """
+
+    __slots__ = _PROMISE_FIELDS
 
     def __init__(
         self,
+        *,
         status: str,
-        start: int,
-        target: int,
-        elapsed: int,
-        due: int | None,
-        completed: int | None,
-        breached_at: int | None,
-        running: list[tuple[int, int]],
-        business: list[int],  # open time of each running stretch
-        paused_now: bool,
+        start: int | None = None,
+        due: int | None = None,
+        completed: int | None = None,
+        breached: int | None = None,
+        elapsed: int = 0,
+        target: int | None = None,
+        zone: Any = None,
+        stretches: list[Stretch] | None = None,
+        running: list[tuple[int, int]] | None = None,
+        business: list[int] | None = None,
+        paused_now: bool = False,
     ) -> None:
         self.status = status
         self.start = start
-        self.target = target
-        self.elapsed = elapsed
         self.due = due
         self.completed = completed
-        self.breached_at = breached_at
+        self.breached = breached
+        self.elapsed = elapsed
+        self.target = target
+        self.zone = zone
+        self.stretches = stretches
         self.running = running
         self.business = business
         self.paused_now = paused_now
+
+    def __repr__(self) -> str:
+        return record_repr(self, _PROMISE_FIELDS)
 
 
 def reach(
@@ -106,11 +127,14 @@ def measure(
     paused_now: bool,
     as_of: int,
     warn: Decimal | None,
-) -> Run:
+    zone: Any,
+    stretches: list[Stretch],
+) -> Promise:
     """Status, due time and breach instant of one promise.
 
     ``completed`` is when it stopped (for a cancelled cycle, when it was cancelled);
-    ``paused_now`` says its clock is stopped by a pause status at ``as_of``.
+    ``paused_now`` says its clock is stopped by a pause status at ``as_of``; ``stretches`` are
+    its segments, ``zone`` the zone its instants are shown in.
     """
     running = [(s, e) for s, e in running if e > s]
     business = [clock.elapsed(s, e) for s, e in running]
@@ -132,31 +156,44 @@ def measure(
         status = "at_risk"
     else:
         status = "running"
-    return Run(
-        status, start, target, elapsed, due, completed, breached_at, running, business, paused_now
+    return Promise(
+        status=status,
+        start=start,
+        due=due,
+        completed=completed,
+        breached=breached_at,
+        elapsed=elapsed,
+        target=target,
+        zone=zone,
+        stretches=stretches,
+        running=running,
+        business=business,
+        paused_now=paused_now,
     )
 
 
 def level_instant(
-    run: Run, clock: BusinessClock, fraction: Decimal, offset: int, as_of: int
+    promise: Promise, clock: BusinessClock, fraction: Decimal, offset: int, as_of: int
 ) -> tuple[int | None, int | None]:
-    """When an escalation level at ``fraction`` of the target plus ``offset`` (microseconds)
-    fired.
+    """When an escalation level at ``fraction`` of a measured promise's target plus
+    ``offset`` (microseconds) fired.
 
     Returns ``(fired_at, None)`` when it fired by ``as_of``, ``(None, projected)`` when it
     will fire if the clock keeps running, and ``(None, None)`` when it never will.
-    ``breach`` itself (fraction 1, no offset) fires at ``breached_at``.
+    ``breach`` itself (fraction 1, no offset) fires at the breach instant.
     """
     if offset == 0 and fraction == _ONE:
-        if run.status == STATUS_BREACHED:
-            return run.breached_at, None
-        if run.completed is None and not run.paused_now and run.due is not None:
-            return None, clock.next_open(run.due)
+        if promise.status == STATUS_BREACHED:
+            return promise.breached, None
+        if promise.completed is None and not promise.paused_now and promise.due is not None:
+            return None, clock.next_open(promise.due)
         return None, None
-    point = max(share(run.target, fraction) + offset, 0)
-    finished = run.completed is not None
-    if run.elapsed > point or (run.elapsed == point and not finished):
-        return reach(clock, run.running, run.business, point), None
-    if not finished and not run.paused_now:
-        return None, clock.add(as_of, point - run.elapsed)
+    target, running, business = promise.target, promise.running, promise.business
+    assert target is not None and running is not None and business is not None, "measured"
+    point = max(share(target, fraction) + offset, 0)
+    finished = promise.completed is not None
+    if promise.elapsed > point or (promise.elapsed == point and not finished):
+        return reach(clock, running, business, point), None
+    if not finished and not promise.paused_now:
+        return None, clock.add(as_of, point - promise.elapsed)
     return None, None

@@ -1,103 +1,34 @@
-"""What the evaluator computes, before it becomes an :class:`~._results.Evaluation`.
+"""What the evaluator computes, before it becomes an :class:`~.evaluation.Evaluation`.
 
 The evaluator works in integer microseconds; an :class:`Outcome` keeps its answer in that
 form, and :func:`to_evaluation` turns it into the pydantic models of the public API.  The JSON
-writer (:mod:`._outcome_json`) reads the outcome directly and writes what the models would.
+writer (:mod:`.outcome_json`) reads the outcome directly and writes what the models would.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
-from pydantic import BaseModel
-
-from .._calendar.clock import instant
+from .._common.fastmodel import build_model
+from .._common.instants import instant
+from .._common.memo import BoundedMemo
+from .._common.records import record_repr
 from .._policy.model import EscalationLevel
-from .replay import Stretch
-from .results import Award, Evaluation, FiredEscalation, Measurement, MetricResult
+from .evaluation import Evaluation
+from .measure import Promise
+from .results import Award, FiredEscalation, Measurement, MetricResult
 
-_M = TypeVar("_M", bound=BaseModel)
+# The records below are plain classes (see _common/records.py); a metric's promises are the
+# measured ones of .measure.
 
-# The slots every pydantic model has, set through their descriptors.
-_new: Final = object.__new__
-_set_dict: Final = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
-def build(cls: type[_M], values: dict[str, Any], private: dict[str, Any] | None = None) -> _M:
-    """An instance of ``cls`` from already-valid ``values`` holding every field.
-
-    What ``model_construct`` does, without its per-call default handling, which costs more
-    than the evaluation itself; ``tests/test_results.py`` checks the two agree.
-    """
-    instance = _new(cls)
-    _set_dict(instance, values)
-    _set_fields_set(instance, set(values))
-    _set_extra(instance, None)
-    _set_private(instance, private)
-    return instance
-
-
-# The records below are plain classes with their own __init__, not dataclasses: the compiled
-# build (docs/performance.md) makes such a class native, and builds one five times faster.
-
-
-class Promise:
-    """One promise (a metric, or one cycle of a cycle metric), instants in microseconds.
-
-    ``target`` is the target as running time, None when no target applied; ``remaining`` is
-    then None too.  ``stretches``, with ``running`` and ``business`` (each running stretch and
-    its open time), are the promise's segments.
-    """
-
-    __slots__ = (
-        "breached",
-        "business",
-        "completed",
-        "due",
-        "elapsed",
-        "running",
-        "start",
-        "status",
-        "stretches",
-        "target",
-        "zone",
-    )
-
-    def __init__(
-        self,
-        status: str,
-        start: int | None = None,
-        due: int | None = None,
-        completed: int | None = None,
-        breached: int | None = None,
-        elapsed: int = 0,
-        target: int | None = None,
-        zone: Any = None,
-        stretches: list[Stretch] | None = None,
-        running: list[tuple[int, int]] | None = None,
-        business: list[int] | None = None,
-    ) -> None:
-        self.status = status
-        self.start = start
-        self.due = due
-        self.completed = completed
-        self.breached = breached
-        self.elapsed = elapsed
-        self.target = target
-        self.zone = zone
-        self.stretches = stretches
-        self.running = running
-        self.business = business
+_METRIC_FIELDS: Final = ("promise", "policy", "target_text", "clock", "paused", "cycles")
 
 
 class MetricOutcome:
     """A metric: its deciding promise, which SLA entry and target applied, and its cycles."""
 
-    __slots__ = ("clock", "cycles", "paused", "policy", "promise", "target_text")
+    __slots__ = _METRIC_FIELDS
 
     def __init__(
         self,
@@ -115,11 +46,17 @@ class MetricOutcome:
         self.paused = paused
         self.cycles = cycles
 
+    def __repr__(self) -> str:
+        return record_repr(self, _METRIC_FIELDS)
+
+
+_FIRED_FIELDS: Final = ("at", "zone", "path", "number", "level", "metric", "cycle")
+
 
 class FiredOutcome:
     """An escalation level that fired at ``at`` (microseconds, shown in ``zone``)."""
 
-    __slots__ = ("at", "cycle", "level", "metric", "number", "path", "zone")
+    __slots__ = _FIRED_FIELDS
 
     def __init__(
         self,
@@ -139,28 +76,35 @@ class FiredOutcome:
         self.metric = metric
         self.cycle = cycle
 
+    def __repr__(self) -> str:
+        return record_repr(self, _FIRED_FIELDS)
+
+
+_OUTCOME_FIELDS: Final = (
+    "ticket_id",
+    "policy",
+    "as_of",
+    "metrics",
+    "escalations",
+    "next_escalation_at",
+    "next_zone",
+    "compensation",
+    "warnings",
+    "errors",
+    "line",
+    "fields",
+    "created",
+)
+
 
 class Outcome:
     """Everything the evaluator found for one ticket (or why it could not)."""
 
-    __slots__ = (
-        "as_of",
-        "compensation",
-        "created",
-        "errors",
-        "escalations",
-        "fields",
-        "line",
-        "metrics",
-        "next_escalation_at",
-        "next_zone",
-        "policy",
-        "ticket_id",
-        "warnings",
-    )
+    __slots__ = _OUTCOME_FIELDS
 
     def __init__(
         self,
+        *,
         ticket_id: str | None,
         policy: str | None,
         as_of: datetime,
@@ -189,33 +133,32 @@ class Outcome:
         self.fields = fields
         self.created = created
 
+    def __repr__(self) -> str:
+        return record_repr(self, _OUTCOME_FIELDS)
+
 
 # A ticket's instants and durations repeat (its creation starts two metrics; a cycle ends where
 # the next starts; targets recur), and building a datetime costs more than finding one:
 # the last ones made are kept.  (Both are immutable, so evaluations may share them.)
-_MEMO_SIZE: Final = 4096
-_instants: Final[dict[int, datetime]] = {}
-_timedeltas: Final[dict[int, timedelta]] = {}
+_instants: Final[BoundedMemo[int, datetime]] = BoundedMemo()
+_timedeltas: Final[BoundedMemo[int, timedelta]] = BoundedMemo()
 
 
-def _maybe(micros: int | None, zone: Any) -> datetime | None:
+def model_instant(micros: int | None, zone: Any) -> datetime | None:
+    """``instant(micros, zone)`` for a model (None for None), shared with the last ones made."""
     if micros is None:
         return None
     found = _instants.get(micros)
     if found is not None and found.tzinfo is (zone or UTC):
         return found
-    if len(_instants) >= _MEMO_SIZE:
-        _instants.clear()
-    made = _instants[micros] = instant(micros, zone)
-    return made
+    return _instants.put(micros, instant(micros, zone))
 
 
-def _timedelta(micros: int) -> timedelta:
+def model_timedelta(micros: int) -> timedelta:
+    """``timedelta(microseconds=micros)`` for a model, shared with the last ones made."""
     found = _timedeltas.get(micros)
     if found is None:
-        if len(_timedeltas) >= _MEMO_SIZE:
-            _timedeltas.clear()
-        found = _timedeltas[micros] = timedelta(0, 0, micros)
+        found = _timedeltas.put(micros, timedelta(0, 0, micros))
     return found
 
 
@@ -223,13 +166,13 @@ def _measurement_values(promise: Promise) -> dict[str, Any]:
     zone, target = promise.zone, promise.target
     return {
         "status": promise.status,
-        "started_at": _maybe(promise.start, zone),
-        "due_at": _maybe(promise.due, zone),
-        "completed_at": _maybe(promise.completed, zone),
-        "breached_at": _maybe(promise.breached, zone),
-        "elapsed": _timedelta(promise.elapsed),
-        "remaining": None if target is None else _timedelta(target - promise.elapsed),
-        "target_time": None if target is None else _timedelta(target),
+        "started_at": model_instant(promise.start, zone),
+        "due_at": model_instant(promise.due, zone),
+        "completed_at": model_instant(promise.completed, zone),
+        "breached_at": model_instant(promise.breached, zone),
+        "elapsed": model_timedelta(promise.elapsed),
+        "remaining": None if target is None else model_timedelta(target - promise.elapsed),
+        "target_time": None if target is None else model_timedelta(target),
     }
 
 
@@ -252,17 +195,17 @@ def to_metric(metric: MetricOutcome) -> MetricResult:
             cycle_values = _measurement_values(cycle)
             if cycle is chosen:
                 values = dict(cycle_values)
-            listed.append(build(Measurement, cycle_values, _private(cycle)))
+            listed.append(build_model(Measurement, cycle_values, _private(cycle)))
     if values is None:
         values = _measurement_values(chosen)
     values.update(
         policy=metric.policy,
         target=metric.target_text,
         clock=metric.clock,
-        paused=_timedelta(metric.paused),
+        paused=model_timedelta(metric.paused),
         cycles=listed,
     )
-    return build(MetricResult, values, _private(chosen))
+    return build_model(MetricResult, values, _private(chosen))
 
 
 def to_fired(fired: FiredOutcome) -> FiredEscalation:
@@ -274,13 +217,13 @@ def to_fired(fired: FiredOutcome) -> FiredEscalation:
         "name": level.name,
         "metric": fired.metric,
         "cycle": fired.cycle,
-        "at": _maybe(fired.at, fired.zone),
+        "at": model_instant(fired.at, fired.zone),
         "notify": list(level.notify),
         "set_priority": level.set_priority,
         "reassign": level.reassign,
         "actions": list(level.actions),
     }
-    return build(FiredEscalation, values, None)
+    return build_model(FiredEscalation, values, None)
 
 
 def to_evaluation(outcome: Outcome) -> Evaluation:
@@ -291,17 +234,31 @@ def to_evaluation(outcome: Outcome) -> Evaluation:
         "as_of": outcome.as_of,
         "metrics": {name: to_metric(metric) for name, metric in outcome.metrics.items()},
         "escalations": [to_fired(fired) for fired in outcome.escalations],
-        "next_escalation_at": _maybe(outcome.next_escalation_at, outcome.next_zone),
+        "next_escalation_at": model_instant(outcome.next_escalation_at, outcome.next_zone),
         "compensation": outcome.compensation,
         "warnings": outcome.warnings,
         "errors": outcome.errors,
         "line": outcome.line,
     }
-    return build(Evaluation, values, {"_fields": outcome.fields, "_created": outcome.created})
+    return build_model(Evaluation, values, {"_fields": outcome.fields, "_created": outcome.created})
 
 
 def error_outcome(
     message: str, as_of: datetime, ticket_id: str | None = None, line: int | None = None
 ) -> Outcome:
     """The outcome of a ticket that could not be read or evaluated."""
-    return Outcome(ticket_id, None, as_of, {}, [], None, None, [], [], [message], line, {}, None)
+    return Outcome(
+        ticket_id=ticket_id,
+        policy=None,
+        as_of=as_of,
+        metrics={},
+        escalations=[],
+        next_escalation_at=None,
+        next_zone=None,
+        compensation=[],
+        warnings=[],
+        errors=[message],
+        line=line,
+        fields={},
+        created=None,
+    )

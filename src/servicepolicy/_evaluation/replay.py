@@ -7,13 +7,21 @@ Instants are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
-from .._calendar.clock import to_micros
-from .._tickets.model import AGENT_REPLY, CLOSED, CUSTOMER_MESSAGE, FIELD, STATUS, TERMINAL
+from .._common.instants import to_micros
+from .._common.vocabulary import (
+    AGENT_REPLY,
+    CLOSED,
+    CUSTOMER_MESSAGE,
+    FIELD,
+    INITIAL_STATUS,
+    REOPENED,
+    STATUS,
+    TERMINAL,
+)
 from .._tickets.read import TicketParts
 
-INITIAL_STATUS: Final = "new"
 Stretch = tuple[str, int, int]
 """``(kind, start, end)``: kind is ``running``, ``paused`` or ``solved``."""
 
@@ -21,7 +29,7 @@ Stretch = tuple[str, int, int]
 class Cycle:
     """A reply cycle: ``[start, stop)``; ``stop`` is None while open.
 
-    This and :class:`History` are plain classes, not dataclasses: see ``_outcome.Promise``.
+    This and :class:`History` are plain classes, not dataclasses: see ``_common/records.py``.
     """
 
     __slots__ = ("cancelled", "start", "stop")
@@ -109,7 +117,7 @@ def replay(ticket: TicketParts, as_of: int) -> History:
         history.event_times.setdefault(kind, []).append(at)
         if kind == CUSTOMER_MESSAGE:
             if status in TERMINAL:
-                status = "open"
+                status = REOPENED
                 history.statuses.append((at, status))
             if replied and open_next is None:
                 open_next = Cycle(at)

@@ -1,4 +1,6 @@
-"""What an evaluation says about a ticket: pydantic models whose JSON is the output format.
+"""The parts of an evaluation: pydantic models whose JSON is the output format.
+
+:class:`~.evaluation.Evaluation` holds them, one per metric, escalation and award.
 
 Instants are aware datetimes (ISO 8601 with offset in JSON); durations are timedeltas
 (ISO 8601 in JSON) with a ``*_seconds`` twin for programs that want numbers.
@@ -12,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
-from .._calendar.clock import instant
+from .._common.fastmodel import private_value
+from .._common.instants import instant
 
 Status = Literal[
     "met", "breached", "running", "at_risk", "paused", "not_started", "cancelled", "not_applicable"
@@ -62,7 +65,7 @@ class Measurement(BaseModel):
     @property
     def segments(self) -> list[Segment]:
         """The stretches of this promise's life, in order: running, paused or solved."""
-        source = (self.__pydantic_private__ or {}).get("_source")
+        source = private_value(self, "_source")
         if source is None:
             return []
         stretches, running, business, zone = source
@@ -151,53 +154,3 @@ class RefundDecision(BaseModel):
     full: bool = False
     window_ends_at: datetime | None = None
     reason: str
-
-
-class Evaluation(BaseModel):
-    """Everything servicepolicy says about one ticket at ``as_of``.
-
-    ``model_dump(mode="json")`` is the JSON output format.  A ticket that could not be read
-    or evaluated has ``errors`` and no metrics.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    ticket_id: str | None
-    policy: str | None = None
-    as_of: datetime
-    metrics: dict[str, MetricResult] = Field(default_factory=dict)
-    escalations: list[FiredEscalation] = Field(default_factory=list)
-    next_escalation_at: datetime | None = None
-    compensation: list[Award] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    errors: list[str] = Field(default_factory=list)
-    line: int | None = Field(
-        default=None, description="input line of the ticket, when read from a file"
-    )
-
-    _fields: dict[str, Any] = PrivateAttr(default_factory=dict)
-    _created: datetime | None = PrivateAttr(default=None)
-
-    @property
-    def created_at(self) -> datetime | None:
-        """When the ticket was created (None for an unreadable one; not part of the JSON)."""
-        private = self.__pydantic_private__ or {}
-        created: datetime | None = private.get("_created")
-        return created
-
-    @property
-    def fields(self) -> dict[str, Any]:
-        """The ticket's fields as they stood at ``as_of`` (not part of the JSON output)."""
-        private = self.__pydantic_private__ or {}
-        return dict(private.get("_fields", {}))
-
-    @property
-    def ok(self) -> bool:
-        """True when the ticket was evaluated (no errors)."""
-        return not self.errors
-
-    def explain(self) -> str:
-        """A plain-words account of the evaluation: policy, segments, due times."""
-        from .explain import explain
-
-        return explain(self)

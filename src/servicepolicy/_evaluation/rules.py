@@ -14,9 +14,11 @@ from typing import Any, Final
 from .._calendar.clock import BusinessClock
 from .._calendar.model import clock_of
 from .._common.durations import BusinessDays, parse_span
-from .._common.memo import memoized
+from .._common.field_memo import memoized
+from .._common.memo import BoundedMemo
+from .._common.vocabulary import METRICS
 from .._policy.conditions import condition_fields
-from .._policy.model import METRICS, Policy, SlaPolicy
+from .._policy.model import Policy, SlaPolicy
 from .replay import History
 
 _MICRO: Final = timedelta(microseconds=1)
@@ -43,7 +45,10 @@ class PolicyIndex:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._clocks: dict[str, BusinessClock] = {}
-        self._rules: dict[tuple[int | None, str | None], dict[str, Rule | None]] = {}
+        # Priorities are ticket data, so the memo is bounded.
+        self._rules: BoundedMemo[tuple[int | None, str | None], dict[str, Rule | None]] = (
+            BoundedMemo()
+        )
         names: set[str] = set()
         for sla in policy.sla:
             names |= condition_fields(sla.when.spec) if sla.when is not None else set()
@@ -72,12 +77,13 @@ class PolicyIndex:
         key = (number, priority if isinstance(priority, str) else None)
         found = self._rules.get(key)
         if found is None:
-            if len(self._rules) >= 4096:  # priorities are ticket data: keep it bounded
-                self._rules.clear()
-            found = self._rules[key] = {
-                metric: None if number is None else self._build(number, metric, key[1])
-                for metric in METRICS
-            }
+            found = self._rules.put(
+                key,
+                {
+                    metric: None if number is None else self._build(number, metric, key[1])
+                    for metric in METRICS
+                },
+            )
         return found
 
     def _build(self, number: int, metric: str, priority: str | None) -> Rule | None:

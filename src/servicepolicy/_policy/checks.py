@@ -9,12 +9,12 @@ from itertools import pairwise
 
 from .._calendar.model import ALWAYS_OPEN_NAME
 from .._common.durations import BusinessDays, Span, parse_span
-from .._common.errors import Severity, did_you_mean
+from .._common.errors import FieldPath, Severity, did_you_mean
 from .._common.money import known_currencies
+from .._common.vocabulary import METRICS
 from .compensation import CreditTier, money_places_problems
-from .model import METRICS, EscalationPoint, Policy
+from .model import EscalationPoint, Policy
 
-Path = tuple[str | int, ...]
 _YEAR = timedelta(days=366)
 
 
@@ -22,7 +22,7 @@ _YEAR = timedelta(days=366)
 class Issue:
     """A finding at a field path, before it is given a file location."""
 
-    path: Path
+    path: FieldPath
     code: str
     message: str
     severity: Severity = "error"
@@ -51,7 +51,7 @@ def _span_key(text: str) -> tuple[int, int]:
     return _comparable(parse_span(text))
 
 
-def _tiers(tiers: list[CreditTier], path: Path) -> Iterator[Issue]:
+def _tiers(tiers: list[CreditTier], path: FieldPath) -> Iterator[Issue]:
     if tiers and _span_key(tiers[0].late_from)[1] != 0:
         yield Issue(
             (*path, 0, "late_from"),
@@ -151,7 +151,7 @@ def _refunds(policy: Policy) -> Iterator[Issue]:
 def _field_references(policy: Policy, known: set[str] | None) -> Iterator[Issue]:
     if not known:
         return
-    references: list[tuple[Path, str]] = []
+    references: list[tuple[FieldPath, str]] = []
     if policy.compensation is not None:
         for i, rule in enumerate(policy.compensation.rules):
             if rule.credit is not None and rule.credit.of is not None:

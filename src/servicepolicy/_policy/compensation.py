@@ -22,8 +22,9 @@ from pydantic_core import PydanticCustomError
 
 from .._common.durations import parse_span
 from .._common.errors import did_you_mean
-from .._common.memo import memoized
+from .._common.field_memo import memoized
 from .._common.money import decimals_of, known_currencies, minor_units, to_decimal
+from .._common.vocabulary import METRICS
 from .conditions import (
     Condition,
     ConditionError,
@@ -32,8 +33,6 @@ from .conditions import (
     condition_fields,
 )
 
-METRICS = ("first_response", "next_response", "periodic_update", "resolution")
-"""The four metrics, in the order results list them."""
 _OUTCOME_KEYS = ("breached", "met")
 
 

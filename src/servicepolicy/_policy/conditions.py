@@ -16,14 +16,15 @@ A field the ticket does not have matches only ``ne``, ``not_in`` and ``exists: f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from .._common.memo import MISSING, memoized
+from .._common.field_memo import MISSING, memoized
+from .._common.numbers import as_number
 
 Fields = Mapping[str, Any]
 _OPERATORS = ("eq", "ne", "in", "not_in", "contains", "gt", "gte", "lt", "lte", "exists")
@@ -39,25 +40,6 @@ class ConditionError(ValueError):
         super().__init__(message)
         self.subpath = subpath
         self.on_key = on_key
-
-
-def as_number(value: Any) -> Decimal | None:
-    """``value`` as a Decimal when it is a number or a numeric string, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return None
 
 
 def _equal(actual: Any, expected: Any) -> bool:

@@ -15,13 +15,12 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .._common.errors import Finding, PolicyError, did_you_mean
+from .._common.errors import FieldPath, Finding, PolicyError, did_you_mean, render_path
 from .checks import check_model
 from .model import Policy
 from .safe_yaml import MAX_BYTES, Document, YamlError, decode, read_yaml
 from .versions import PolicySet
 
-PathT = tuple[str | int, ...]
 _CODES = {
     "missing": "missing-key",
     "extra_forbidden": "unknown-key",
@@ -29,14 +28,6 @@ _CODES = {
     "value_error": "invalid-value",
     "assertion_error": "invalid-value",
 }
-
-
-def render_path(path: PathT) -> str:
-    """``("sla", 0, "targets")`` -> ``"sla[0].targets"``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -48,7 +39,7 @@ def _unwrap(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _keys_at(path: PathT) -> list[str]:
+def _keys_at(path: FieldPath) -> list[str]:
     """The keys a model accepts at ``path`` inside a policy, for "did you mean"."""
     candidates: list[Any] = [Policy]
     for part in path:
@@ -74,7 +65,7 @@ def _keys_at(path: PathT) -> list[str]:
 def _schema_findings(error: ValidationError, doc: Document, source: str) -> list[Finding]:
     findings = []
     for item in error.errors():
-        loc: PathT = tuple(
+        loc: FieldPath = tuple(
             p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
         )
         on_key = bool(loc) and loc[-1] == "[key]"

@@ -1,7 +1,7 @@
 """The policy model: SLA policies, targets, escalations (pydantic v2, frozen, no unknown keys).
 
-This module knows nothing of YAML or files; ``_loader`` reads a file into these models and
-``_checks`` looks for the problems a schema cannot see.
+This module knows nothing of YAML or files; ``loader`` reads a file into these models and
+``checks`` looks for the problems a schema cannot see.
 """
 
 from __future__ import annotations
@@ -31,16 +31,15 @@ from pydantic_core import CoreSchema, PydanticCustomError
 
 from .._calendar.model import ALWAYS_OPEN_NAME, Calendar, always_open
 from .._common.durations import Span, parse_duration, parse_span
-from .compensation import METRICS as METRICS  # defined there, where the rules check names
+from .._common.fastmodel import private_value, set_private_value
+from .._common.vocabulary import DEFAULT_PAUSE_ON, DEFAULT_PRIORITIES, Metric
 from .compensation import Compensation, RefundRule
 from .conditions import Condition
 
 if TYPE_CHECKING:
-    from .._evaluation.results import Evaluation, RefundDecision
+    from .._evaluation.evaluation import Evaluation
+    from .._evaluation.results import RefundDecision
 
-Metric = Literal["first_response", "next_response", "periodic_update", "resolution"]
-DEFAULT_PRIORITIES = ("urgent", "high", "normal", "low")
-DEFAULT_PAUSE_ON = ("pending", "on_hold")
 
 _SPAN_PATTERN = (
     r"^\s*(\d+\s*bd|(\d+\s*[wdhms]\s*)+"
@@ -257,9 +256,7 @@ class EscalationLevel(BaseModel):
 
 
 def _without_evaluator(policy: _P) -> _P:
-    private = policy.__pydantic_private__
-    if private is not None:
-        private["_evaluator"] = None
+    set_private_value(policy, "_evaluator", None)
     return policy
 
 
@@ -300,21 +297,20 @@ class Policy(BaseModel):
     # The prepared evaluator (resolved rules, remembered condition answers), made on first use.
     _evaluator: Any = PrivateAttr(default=None)
 
-    # The prepared evaluator is a cache of this policy's rules: a pickle or a copy (which
-    # model_copy may then change) starts without it, and equality ignores it.
-    def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()
-        private = state.get("__pydantic_private__")
-        if private:
-            state["__pydantic_private__"] = {**private, "_evaluator": None}
-        return state
+    # A pickle holds what the file says, and loading it validates that again: no class below
+    # the policy (compensation and refund rules are not exported) is named in it, and the
+    # prepared evaluator, a cache of this policy's rules, is made anew on first use.
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        return (_restore_policy, (self.model_dump(by_alias=True),))
 
+    # A copy (which model_copy may then change) starts without the prepared evaluator, and
+    # equality ignores it.
     def __copy__(self) -> Self:
         return _without_evaluator(super().__copy__())
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         memo = {} if memo is None else memo
-        evaluator = (self.__pydantic_private__ or {}).get("_evaluator")
+        evaluator = private_value(self, "_evaluator")
         if evaluator is None or id(evaluator) in memo:
             return _without_evaluator(super().__deepcopy__(memo))
         memo[id(evaluator)] = None  # deepcopy takes it as copied already (to None): no work
@@ -358,7 +354,7 @@ class Policy(BaseModel):
 
         The first call prepares the policy for evaluation; later calls reuse that work.
         """
-        from .._evaluation.engine import evaluate
+        from .._evaluation.api import evaluate
 
         return evaluate(self, ticket, as_of)
 
@@ -367,7 +363,7 @@ class Policy(BaseModel):
 
         The request is the ticket's ``created_at``; its fields are those at ``as_of``.
         """
-        from .._evaluation.engine import decide_refund
+        from .._evaluation.api import decide_refund
 
         return decide_refund(self, ticket, as_of)
 
@@ -381,3 +377,8 @@ class Policy(BaseModel):
 
 
 _ALWAYS = always_open()
+
+
+def _restore_policy(data: dict[str, Any]) -> Policy:
+    """A pickled :class:`Policy` (its ``model_dump(by_alias=True)``), validated again."""
+    return Policy.model_validate(data)

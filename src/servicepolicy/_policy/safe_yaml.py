@@ -22,11 +22,12 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .._common.errors import FieldPath
+
 MAX_DEPTH = 50
 MAX_NODES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
 
-Path = tuple[str | int, ...]
 _PLAIN = "tag:servicepolicy,plain"
 _STR = "tag:yaml.org,2002:str"
 _ALLOWED_TAGS = {_PLAIN, _STR, "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
@@ -42,7 +43,7 @@ class YamlProblem:
 
     line: int
     column: int
-    path: Path
+    path: FieldPath
     code: str
     message: str
 
@@ -52,10 +53,10 @@ class Document:
     """The data of a YAML document and where each part of it starts."""
 
     data: Any
-    value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    value_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
 
-    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+    def locate(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of ``path`` (its key with ``key=True``), else of its nearest parent."""
         marks = (self.key_marks, self.value_marks) if key else (self.value_marks, self.key_marks)
         probe = path
@@ -193,7 +194,7 @@ def _scalar(node: ScalarNode) -> Any:
     return text
 
 
-def _build(node: Node, path: Path, doc: Document, problems: list[YamlProblem]) -> Any:
+def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProblem]) -> Any:
     doc.value_marks.setdefault(path, _mark(node))
     if node.tag not in _ALLOWED_TAGS:
         problems.append(

@@ -16,7 +16,8 @@ from .._common.errors import TicketError
 from .model import Policy
 
 if TYPE_CHECKING:
-    from .._evaluation.results import Evaluation, RefundDecision
+    from .._evaluation.evaluation import Evaluation
+    from .._evaluation.results import RefundDecision
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +94,13 @@ class PolicySet:
 
     def evaluate(self, ticket: Any, as_of: datetime) -> Evaluation:
         """Evaluate a ticket under the version in force at its ``created_at``."""
-        from .._evaluation.engine import evaluate
+        from .._evaluation.api import evaluate
 
         return evaluate(self, ticket, as_of)
 
     def refund(self, ticket: Any, as_of: datetime) -> RefundDecision:
         """The refund decision under the version in force at the ticket's ``created_at``."""
-        from .._evaluation.engine import decide_refund
+        from .._evaluation.api import decide_refund
 
         return decide_refund(self, ticket, as_of)
 

@@ -8,7 +8,7 @@ Groups (``by``) are ticket fields as they stand at ``as_of`` (``field`` events a
 is ``"(none)"``.  Nothing is kept per ticket and every id list holds at most :data:`MAX_IDS`
 entries next to its full count, so memory stays bounded for any number of tickets.
 
-:mod:`._compare_command` is the ``servicepolicy compare`` command.
+``cli/compare.py`` is the ``servicepolicy compare`` command.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from .._common.errors import ServicePolicyError, require_aware
+from .._common.vocabulary import METRICS
 from .._evaluation.engine import failed_id, prepared
-from .._evaluation.results import Evaluation, MetricResult
-from .._policy.model import METRICS, Policy
+from .._evaluation.evaluation import Evaluation
+from .._evaluation.results import MetricResult
+from .._policy.model import Policy
 from .._tickets.model import Ticket
 from .report import NO_VALUE, group_key
 

@@ -3,7 +3,7 @@ expected values (from YAML) with actual ones by meaning.
 
 Instants compare as instants in any UTC offset, durations as durations (``5h45m`` equals
 ``PT5H45M``), numbers and amounts as decimals, lists item by item, and a mapping matches when
-every key it gives matches.  See :mod:`._policytests` for the file format.
+every key it gives matches.  See :mod:`.policy_tests` for the file format.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from .._common.durations import format_duration, parse_duration
 from .._common.errors import did_you_mean
-from .._policy.model import METRICS
+from .._common.vocabulary import METRICS
 
 Part = str | int
 _KEY = re.compile(r"([^.\[\]\s]+)((?:\[-?\d+\])*)")

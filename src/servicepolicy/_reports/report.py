@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .._evaluation.results import Evaluation
-from .._policy.model import METRICS
+from .._common.vocabulary import METRICS
+from .._evaluation.evaluation import Evaluation
 
 _MINUTE = timedelta(minutes=1)
 NO_VALUE = "(none)"

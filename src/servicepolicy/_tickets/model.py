@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
 
 from .._common.errors import TicketError
+from .._common.vocabulary import FIELD, STATUS
+from .read import EventRow, read_parts
 
-CUSTOMER_MESSAGE = "customer_message"
-AGENT_REPLY = "agent_reply"
-STATUS = "status"
-FIELD = "field"
-SOLVED, CLOSED = "solved", "closed"
-TERMINAL = frozenset((SOLVED, CLOSED))
+_new: Final = object.__new__
+_set: Final = object.__setattr__
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +58,6 @@ class Ticket:
     @classmethod
     def from_dict(cls, data: Any) -> Ticket:
         """Read a ticket from its JSON shape; raises :class:`TicketError` naming the problem."""
-        from .read import read_ticket
-
         ticket = read_ticket(data)
         return (
             ticket
@@ -70,13 +66,19 @@ class Ticket:
         )
 
 
-def instant_option(text: str, option: str) -> datetime:
-    """An instant given on the command line (``--as-of``); the error suggests a fixed spelling."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise TicketError(f"{option} {text!r} is not an ISO 8601 instant") from None
-    if value.tzinfo is None:
-        example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
-        raise TicketError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
-    return value
+def read_ticket(data: Any) -> Ticket:
+    """A :class:`Ticket` from its JSON shape; raises :class:`TicketError` naming the problem."""
+    parts = read_parts(data)
+    return Ticket(parts.id, parts.created_at, parts.fields, tuple(map(_event, parts.events)))
+
+
+def _event(row: EventRow) -> Event:
+    # Checked by read_parts: set the frozen dataclass's fields as its own __init__ does,
+    # without running __post_init__'s checks again.
+    event: Event = _new(Event)
+    _set(event, "at", row[2])
+    _set(event, "type", row[3])
+    _set(event, "status", row[4])
+    _set(event, "field", row[5])
+    _set(event, "value", row[6])
+    return event

@@ -1,9 +1,9 @@
 """Reading a ticket from its JSON shape: checked once, with errors that name the problem.
 
 Every ticket of a batch passes through here, so the compiled build (docs/performance.md)
-compiles this module; :meth:`Ticket.from_dict <._ticket.Ticket.from_dict>` is its public face.
-The evaluator reads a ticket as :class:`TicketParts`, its events as plain rows: a batch never
-builds the frozen :class:`~._ticket.Event` objects, which cost more to make than to read.
+compiles this module; ``Ticket.from_dict`` (:mod:`.model`) is its public face.  The evaluator
+reads a ticket as :class:`TicketParts`, its events as plain rows: a batch never builds the
+frozen ``Event`` objects, which cost more to make than to read.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from .._calendar.clock import to_micros
 from .._common.errors import TicketError
-from .model import FIELD, STATUS, Event, Ticket
+from .._common.instants import to_micros
+from .._common.vocabulary import FIELD, STATUS
 
 _KEYS: Final = frozenset(("id", "created_at", "fields", "events"))
 _fromisoformat: Final = datetime.fromisoformat
-_new: Final = object.__new__
-_set: Final = object.__setattr__
 
 EventRow = tuple[int, int, datetime, str, str | None, str | None, Any]
 """An event as the evaluator reads it: ``(micros, position, at, type, status, field, value)``;
@@ -40,31 +38,14 @@ class TicketParts:
         self.events = events
 
 
-def ticket_parts(ticket: Ticket) -> TicketParts:
-    """The parts of a :class:`Ticket`."""
+def ticket_parts(ticket: Any) -> TicketParts:
+    """The parts of a ``Ticket`` (read by its attributes: this module comes before the model,
+    which reads its JSON shape through :func:`read_parts`)."""
     rows: list[EventRow] = [
         (to_micros(e.at, "event time"), i, e.at, e.type, e.status, e.field, e.value)
         for i, e in enumerate(ticket.events)
     ]
     return TicketParts(ticket.id, ticket.created_at, ticket.fields, rows)
-
-
-def read_ticket(data: Any) -> Ticket:
-    """A :class:`Ticket` from its JSON shape; raises :class:`TicketError` naming the problem."""
-    parts = read_parts(data)
-    return Ticket(parts.id, parts.created_at, parts.fields, tuple(map(_event, parts.events)))
-
-
-def _event(row: EventRow) -> Event:
-    # Checked by read_parts: set the frozen dataclass's fields as its own __init__ does,
-    # without running __post_init__'s checks again.
-    event: Event = _new(Event)
-    _set(event, "at", row[2])
-    _set(event, "type", row[3])
-    _set(event, "status", row[4])
-    _set(event, "field", row[5])
-    _set(event, "value", row[6])
-    return event
 
 
 def read_parts(data: Any) -> TicketParts:

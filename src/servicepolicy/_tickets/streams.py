@@ -6,56 +6,18 @@ could not be read, with its line number, so a bad line never stops a batch.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from itertools import chain
-from pathlib import Path
 from typing import Any, TextIO
 
 from .._common.errors import ServicePolicyError
 
 FORMATS = ("auto", "json", "jsonl", "csv")
 _CSV_TIMES = ("first_response_at", "resolved_at")
-
-
-def add_ticket_arguments(parser: argparse.ArgumentParser) -> None:
-    """The command-line arguments that name tickets to read: TICKETS, --as-of, --input-format."""
-    parser.add_argument(
-        "tickets",
-        metavar="TICKETS",
-        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
-    )
-    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
-    parser.add_argument(
-        "--input-format",
-        choices=list(FORMATS),
-        default="auto",
-        help="ticket format (default: by content, or CSV for a *.csv file)",
-    )
-
-
-def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> TextIO:
-    """The stream of tickets named on the command line: ``-`` is ``stdin``; a file is opened
-    on ``stack`` (``OSError`` when it cannot be)."""
-    if name == "-":
-        return stdin
-    return stack.enter_context(Path(name).open(encoding="utf-8"))
-
-
-def write_summary(
-    err: TextIO, total: int, failed: int, as_of: datetime, done: str = "evaluated"
-) -> int:
-    """Write ``N tickets in, M <done>, K failed (as of ...)`` to ``err``; returns the exit
-    status of a command over tickets: 1 when any failed, else 0."""
-    err.write(f"{total} tickets in, {total - failed} {done}, {failed} failed ")
-    err.write(f"(as of {as_of.isoformat()})\n")
-    return 1 if failed else 0
 
 
 class UnreadableTickets(ServicePolicyError):
@@ -87,7 +49,7 @@ def _loads(text: str) -> Any:
     return _DECODER.decode(text)
 
 
-def _scanned(text: str) -> Any:
+def scanned(text: str) -> Any:
     """The JSON value of ``text`` as :func:`_loads` reads it, or ``_UNREAD`` when that would
     fail or find nothing: then :func:`_loads` says why.  The scanner alone costs half of
     ``decode``, which skips JSON's whitespace by regular expressions around it."""
@@ -169,7 +131,7 @@ def _read_lines(first: str, rest: Iterable[str]) -> Iterator[TicketRecord]:
     number = 0
     for text in chain([first], rest):
         number += 1
-        data = _scanned(text)
+        data = scanned(text)
         if data is not _UNREAD:
             yield TicketRecord(number, data)
             continue

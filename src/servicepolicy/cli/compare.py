@@ -1,6 +1,7 @@
-"""The ``servicepolicy compare`` command: arguments, reading tickets, and the diff as a table.
+"""``servicepolicy compare``: what-if, the same tickets under an old and a new policy, and the
+diff as a table or JSON.
 
-See :mod:`._compare` for what is compared and how.
+``_reports/compare.py`` says what is compared and how.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 from contextlib import ExitStack
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import TextIO
 
@@ -19,16 +20,18 @@ from .._common.errors import PolicyError
 from .._evaluation.engine import failed_id
 from .._policy.loader import load_policy
 from .._reports.compare import ERRORS, Comparison, MetricChange, PolicyDiff
-from .._tickets.model import Ticket, instant_option
-from .._tickets.streams import (
-    UnreadableTickets,
+from .._tickets.model import Ticket
+from .._tickets.streams import UnreadableTickets, read_tickets
+from ._shared import (
+    USAGE,
+    Context,
     add_ticket_arguments,
+    instant_option,
     open_tickets,
-    read_tickets,
     write_summary,
 )
 
-USAGE = 2
+HELP = "what-if: replay tickets under an old and a new policy"
 _SHOWN = 20  # ids shown per list in the table
 
 
@@ -53,13 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["table", "json"], default="table")
 
 
-def run(
-    args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO, now: datetime
-) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     """Run ``servicepolicy compare``: 0 ok, 1 some tickets failed, 2 usage or policy error.
 
     Never raises for a user mistake: it prints a message to ``stderr`` and returns 2.
     """
+    stdin, stdout, stderr, now = ctx.stdin, ctx.stdout, ctx.stderr, ctx.now
     try:
         old, new = load_policy(args.old), load_policy(args.new)
     except PolicyError as exc:

@@ -1,0 +1,136 @@
+"""Calendar text read into rules: windows (``09:00-17:30``), weekday keys (``mon-fri``),
+recurrence rules, and whole weeks, with the overlaps they must not have."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+from dateutil.rrule import rrulebase, rrulestr
+
+from .._common.errors import did_you_mean
+from .rules import MINUTES_PER_DAY, RecurringHoliday, SeasonRules, WeekHours, Window
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+_RRULE_ANCHOR = datetime(1970, 1, 1)  # noqa: DTZ001 - rrules run on naive local dates
+
+
+def parse_window(text: str) -> Window:
+    """``"09:00-17:00"`` -> ``(540, 1020)``; an end not after the start runs past midnight."""
+    match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"window {text!r} is not of the form 'HH:MM-HH:MM' (e.g. '09:00-17:30')")
+    sh, sm, eh, em = (int(g) for g in match.groups())
+    if sh > 23 or sm > 59 or em > 59 or eh > 24 or (eh == 24 and em != 0):
+        raise ValueError(
+            f"window {text!r} has an impossible time; hours run 00-23 (24:00 only as an end)"
+        )
+    start, end = sh * 60 + sm, eh * 60 + em
+    if end <= start:
+        end += MINUTES_PER_DAY
+    return start, end
+
+
+def parse_weekdays(key: str) -> tuple[int, ...]:
+    """``"mon-fri"`` -> ``(0, 1, 2, 3, 4)``; ``"sun-thu"`` wraps; ``"daily"`` is all seven."""
+    if key == "daily":
+        return tuple(range(7))
+    if key in WEEKDAYS:
+        return (WEEKDAYS.index(key),)
+    first, dash, last = key.partition("-")
+    if dash and first in WEEKDAYS and last in WEEKDAYS and first != last:
+        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
+        return tuple((a + k) % 7 for k in range(((b - a) % 7) + 1))
+    more = did_you_mean(key, [*WEEKDAYS, "daily", "mon-fri", "sun-thu"])
+    raise ValueError(
+        f"unknown weekday key {key!r}: use mon..sun, a range such as 'mon-fri' or 'sun-thu', "
+        f"or 'daily'{more}"
+    )
+
+
+def parse_rrule(text: str) -> rrulebase:
+    """Parse an RFC 5545 recurrence rule; rules without ``DTSTART`` start on 1970-01-01."""
+    try:
+        rule = rrulestr(text, dtstart=_RRULE_ANCHOR)
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise ValueError(f"rrule {text!r} does not parse: {exc}") from None
+    dtstart = getattr(rule, "_dtstart", None)
+    if dtstart is not None and dtstart.tzinfo is not None:
+        raise ValueError(f"rrule {text!r}: DTSTART must be a plain date, without a time zone")
+    return rule
+
+
+def compile_week(hours: dict[str, list[str]], owner: str) -> WeekHours:
+    """Weekly hours as seven sorted window tuples; refuses a day given twice or overlaps."""
+    days: list[list[Window]] = [[] for _ in range(7)]
+    given_by: dict[int, str] = {}
+    for key, windows in hours.items():
+        for day in parse_weekdays(key):
+            if day in given_by:
+                raise ValueError(
+                    f"{owner}: {WEEKDAYS[day]} is given by both {given_by[day]!r} and {key!r}"
+                )
+            given_by[day] = key
+            days[day] = sorted(parse_window(w) for w in windows)
+    for day in range(7):
+        spill = [(0, e - MINUTES_PER_DAY) for s, e in days[(day - 1) % 7] if e > MINUTES_PER_DAY]
+        refuse_overlaps(owner, WEEKDAYS[day], [*spill, *days[day]])
+    return tuple(tuple(d) for d in days)
+
+
+def refuse_overlaps(owner: str, what: str, windows: list[Window]) -> None:
+    """Refuse windows of one date (``what``) that overlap, naming both."""
+    ordered = sorted(windows)
+    for (s1, e1), (s2, e2) in pairwise(ordered):
+        if s2 < e1:
+            raise ValueError(
+                f"{owner}: windows on {what} overlap: {_fmt(s1, e1)} and {_fmt(s2, e2)}"
+            )
+
+
+def _fmt(start: int, end: int) -> str:
+    def hm(m: int) -> str:
+        return f"{m // 60 % 24 if m != MINUTES_PER_DAY else 24:02d}:{m % 60:02d}"
+
+    return f"{hm(start)}-{hm(end)}"
+
+
+def _week_on(day: date, week: WeekHours, seasons: list[SeasonRules]) -> WeekHours:
+    for season in seasons:
+        if season.first <= day <= season.last:
+            return season.week
+    return week
+
+
+def _is_holiday(day: date, dated: dict[date, Any], recurring: list[RecurringHoliday]) -> bool:
+    if day in dated:
+        return True
+    midnight = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - rrules run on naive dates
+    return any(r.rule.between(midnight, midnight, inc=True) for r in recurring)
+
+
+def refuse_boundary_overlaps(
+    owner: str,
+    week: WeekHours,
+    seasons: list[SeasonRules],
+    dated: dict[date, Any],
+    recurring: list[RecurringHoliday],
+) -> None:
+    """Overnight spill across a season's first or last date must not overlap that date's own
+    windows (a holiday on either date replaces them, so it cannot clash)."""
+    one = timedelta(days=1)
+    for season in seasons:
+        for day in (season.first, season.last + one):
+            before = day - one
+            if _is_holiday(day, dated, recurring) or _is_holiday(before, dated, recurring):
+                continue
+            spill = [
+                (0, end - MINUTES_PER_DAY)
+                for _, end in _week_on(before, week, seasons)[before.weekday()]
+                if end > MINUTES_PER_DAY
+            ]
+            own = list(_week_on(day, week, seasons)[day.weekday()])
+            refuse_overlaps(owner, day.isoformat(), [*spill, *own])

@@ -1,0 +1,172 @@
+"""What the commands share: exit codes, usage errors, the arguments that name tickets, reading
+the policy, the tickets and ``--as-of``, and the summary line.
+
+Only the command line reads the environment and the current time; it hands both to a command
+in a :class:`Context`, so a run in-process with string buffers sees exactly what it is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from .._common.errors import PolicyError, TicketError
+from .._policy.loader import load_policy_or_set
+from .._policy.model import Policy
+from .._policy.safe_yaml import MAX_BYTES
+from .._policy.versions import PolicySet
+from .._tickets.streams import FORMATS
+
+OK, FINDINGS, USAGE = 0, 1, 2
+"""Exit codes: ok; findings (an invalid policy, a failing case, tickets that failed); usage
+errors, unreadable input, or a policy that does not load for a command that needs it."""
+
+_TICKET_SUFFIXES = (".jsonl", ".json", ".csv", ".ndjson")
+
+
+class UsageError(Exception):
+    """A mistake on the command line or an input that cannot be read: one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors by exception instead of exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a command may use besides its arguments: the streams, the environment, and the
+    moment that stands for "now" (the default ``--as-of``)."""
+
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    environ: Mapping[str, str]
+    now: datetime
+
+
+def instant_option(text: str, option: str) -> datetime:
+    """An instant given on the command line (``--as-of``); the error suggests a fixed spelling."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise TicketError(f"{option} {text!r} is not an ISO 8601 instant") from None
+    if value.tzinfo is None:
+        example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
+        raise TicketError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
+    return value
+
+
+def instant_argument(text: str, option: str) -> datetime:
+    """:func:`instant_option`, a mistake being a :class:`UsageError`."""
+    try:
+        return instant_option(text, option)
+    except TicketError as exc:
+        raise UsageError(exc.message) from None
+
+
+def add_ticket_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line arguments that name tickets to read: TICKETS, --as-of, --input-format."""
+    parser.add_argument(
+        "tickets",
+        metavar="TICKETS",
+        help="tickets: JSON array, JSON Lines or CSV file, or - for stdin",
+    )
+    parser.add_argument("--as-of", help="ISO 8601 instant to evaluate at (default: now)")
+    parser.add_argument(
+        "--input-format",
+        choices=list(FORMATS),
+        default="auto",
+        help="ticket format (default: by content, or CSV for a *.csv file)",
+    )
+
+
+def add_policy_and_tickets(parser: argparse.ArgumentParser) -> None:
+    """POLICY (a file or a directory of dated versions) and the tickets' arguments."""
+    parser.add_argument(
+        "policy", metavar="POLICY", help="policy file, or a directory of dated versions"
+    )
+    add_ticket_arguments(parser)
+
+
+def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> TextIO:
+    """The stream of tickets named on the command line: ``-`` is ``stdin``; a file is opened
+    on ``stack`` (``OSError`` when it cannot be)."""
+    if name == "-":
+        return stdin
+    return stack.enter_context(Path(name).open(encoding="utf-8"))
+
+
+def write_summary(
+    err: TextIO, total: int, failed: int, as_of: datetime, done: str = "evaluated"
+) -> int:
+    """Write ``N tickets in, M <done>, K failed (as of ...)`` to ``err``; returns the exit
+    status of a command over tickets: 1 when any failed, else 0."""
+    err.write(f"{total} tickets in, {total - failed} {done}, {failed} failed ")
+    err.write(f"(as of {as_of.isoformat()})\n")
+    return FINDINGS if failed else OK
+
+
+def load_policy_argument(name: str) -> Policy | PolicySet:
+    """A policy file, or a directory of dated versions of one policy; a tickets file in its
+    place is a :class:`UsageError` saying the order of the arguments."""
+    try:
+        return load_policy_or_set(name)
+    except PolicyError as exc:
+        if name.endswith(_TICKET_SUFFIXES):
+            raise UsageError(
+                f"{name} looks like a tickets file, not a policy: the policy comes first "
+                "(servicepolicy COMMAND POLICY TICKETS)"
+            ) from exc
+        raise
+
+
+def read_limited(stdin: TextIO) -> str:
+    """A policy read from standard input, refused when larger than a policy file may be."""
+    text = stdin.read(MAX_BYTES + 1)
+    if len(text) > MAX_BYTES:
+        raise UsageError(f"<stdin>: a policy may have at most {MAX_BYTES} bytes")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class TicketBatch:
+    """What a command over tickets works on: the policy, the tickets (a stream, the name it
+    was given and its ``--input-format``), the moment, and where output and messages go."""
+
+    policy: Policy | PolicySet
+    source: TextIO
+    name: str
+    input_format: str
+    as_of: datetime
+    out: TextIO
+    err: TextIO
+
+
+def over_tickets(args: argparse.Namespace, ctx: Context, work: Callable[[TicketBatch], int]) -> int:
+    """Load POLICY, read ``--as-of``, open TICKETS and, when the command has ``-o``, its
+    output; then run ``work`` on them.  A file that cannot be opened is a
+    :class:`UsageError`."""
+    policy = load_policy_argument(args.policy)
+    as_of = instant_argument(args.as_of, "--as-of") if args.as_of else ctx.now
+    with ExitStack() as stack:
+        try:
+            source = open_tickets(args.tickets, ctx.stdin, stack)
+        except OSError as exc:
+            raise UsageError(f"{args.tickets}: cannot read: {exc.strerror}") from None
+        sink = ctx.stdout
+        if getattr(args, "output", None):
+            try:
+                sink = stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
+            except OSError as exc:
+                raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+        return work(
+            TicketBatch(policy, source, args.tickets, args.input_format, as_of, sink, ctx.stderr)
+        )

@@ -1,0 +1,88 @@
+"""``servicepolicy due`` and ``servicepolicy elapsed``: the clock of one of a policy's
+calendars, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+
+from .._calendar.model import Calendar
+from .._common.durations import format_duration, iso_duration, parse_span
+from .._policy.loader import load_policy, parse_policy
+from ._shared import OK, Context, UsageError, instant_argument, read_limited
+
+DUE_HELP = "when a duration of business time after START ends"
+ELAPSED_HELP = "business time between START and END"
+
+
+def _clock_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("policy", metavar="POLICY", help="policy file (or - for stdin)")
+    parser.add_argument("--calendar", required=True, help="calendar name (24/7 is built in)")
+    parser.add_argument("--start", required=True, help="ISO 8601 instant with UTC offset")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def add_due_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``servicepolicy due``."""
+    _clock_arguments(parser)
+    parser.add_argument("--after", required=True, help="duration: 4h, 1h30m, PT4H, or 3bd")
+
+
+def add_elapsed_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``servicepolicy elapsed``."""
+    _clock_arguments(parser)
+    parser.add_argument("--end", required=True, help="ISO 8601 instant with UTC offset")
+
+
+def _calendar(args: argparse.Namespace, ctx: Context) -> tuple[Calendar, datetime]:
+    if args.policy == "-":
+        policy = parse_policy(read_limited(ctx.stdin), "<stdin>")
+    else:
+        policy = load_policy(args.policy)
+    try:
+        calendar = policy.calendar(args.calendar)
+    except KeyError:
+        known = ", ".join([*policy.calendars, "24/7"])
+        raise UsageError(f"no calendar {args.calendar!r} in the policy (known: {known})") from None
+    return calendar, instant_argument(args.start, "--start")
+
+
+def run_due(args: argparse.Namespace, ctx: Context) -> int:
+    """Print when ``--after`` of business time after ``--start`` ends."""
+    calendar, start = _calendar(args, ctx)
+    try:
+        span = parse_span(args.after)
+    except ValueError as exc:
+        raise UsageError(f"--after: {exc}") from None
+    due = calendar.add_span(start, span)
+    if args.format == "json":
+        shown = {
+            "calendar": args.calendar,
+            "start": start.isoformat(),
+            "after": args.after,
+            "due": due.isoformat(),
+        }
+        ctx.stdout.write(json.dumps(shown) + "\n")
+    else:
+        ctx.stdout.write(due.isoformat() + "\n")
+    return OK
+
+
+def run_elapsed(args: argparse.Namespace, ctx: Context) -> int:
+    """Print the business time between ``--start`` and ``--end``."""
+    calendar, start = _calendar(args, ctx)
+    end = instant_argument(args.end, "--end")
+    spent = calendar.elapsed(start, end)
+    if args.format == "json":
+        shown = {
+            "calendar": args.calendar,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "elapsed": iso_duration(spent),
+            "elapsed_seconds": spent.total_seconds(),
+        }
+        ctx.stdout.write(json.dumps(shown) + "\n")
+    else:
+        ctx.stdout.write(format_duration(spent) + "\n")
+    return OK

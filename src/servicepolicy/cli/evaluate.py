@@ -1,0 +1,215 @@
+"""``servicepolicy evaluate``: the SLA status of every ticket, as a table, JSON, JSON Lines
+or CSV (one row per ticket and metric)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from .._common.durations import format_duration
+from .._common.money import money_text
+from .._evaluation.evaluation import Evaluation
+from .._evaluation.outcome import to_evaluation
+from .._evaluation.outcome_json import JsonWriter
+from ._batch import outcomes
+from ._shared import (
+    Context,
+    TicketBatch,
+    add_policy_and_tickets,
+    over_tickets,
+    write_summary,
+)
+
+HELP = "SLA status of every ticket in a file"
+_PROGRESS_EVERY = 10_000
+# JSON text is handed to the output this many records at a time: one write per ticket of a few
+# kilobytes cost more than the rest of writing it (the stream's 8 KiB buffer spills on most).
+_WRITE_EVERY = 128
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``servicepolicy evaluate``."""
+    add_policy_and_tickets(parser)
+    parser.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
+    parser.add_argument("-o", "--output", help="write here instead of stdout")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    """Evaluate every ticket; 0 all evaluated, 1 some could not be."""
+    return over_tickets(args, ctx, lambda batch: write_evaluations(batch, args.format))
+
+
+def write_evaluations(batch: TicketBatch, output: str) -> int:
+    """Write every evaluation in ``output`` format; a summary goes to the batch's ``err``."""
+    out, err, as_of = batch.out, batch.err, batch.as_of
+    total = failed = 0
+    progress = err.isatty()
+    if output == "json":
+        out.write("[")
+    elif output == "csv":
+        out.write(csv_text([], header=True))
+    elif output == "table":
+        out.write(table_header(as_of))
+    pending: list[str] = []
+    writer = JsonWriter()
+    try:
+        for outcome in outcomes(batch):
+            if output == "jsonl":
+                pending.append(writer.outcome_json(outcome) + "\n")
+            elif output == "json":
+                pending.append(("\n" if total == 0 else ",\n") + writer.outcome_json(outcome))
+            elif output == "csv":
+                out.write(csv_text(csv_rows(to_evaluation(outcome)), header=False))
+            else:
+                out.write(table_rows(to_evaluation(outcome)))
+            total += 1
+            failed += bool(outcome.errors)
+            if len(pending) == _WRITE_EVERY:
+                out.write("".join(pending))
+                pending.clear()
+            if progress and total % _PROGRESS_EVERY == 0:
+                err.write(f"\r{total} tickets evaluated...")
+                err.flush()
+    finally:  # a stream that breaks off keeps the records read before
+        out.write("".join(pending))
+    if output == "json":
+        out.write("\n]\n" if total else "]\n")
+    if progress and total >= _PROGRESS_EVERY:
+        err.write("\r")
+    return write_summary(err, total, failed, as_of)
+
+
+CSV_COLUMNS = (
+    "ticket_id",
+    "line",
+    "as_of",
+    "policy",
+    "metric",
+    "status",
+    "target",
+    "clock",
+    "started_at",
+    "due_at",
+    "completed_at",
+    "breached_at",
+    "elapsed_seconds",
+    "remaining_seconds",
+    "paused_seconds",
+    "cycles",
+    "escalations",
+    "compensation",
+    "warnings",
+    "error",
+)
+
+
+def compensation_totals(evaluation: Evaluation) -> str:
+    """Money owed per currency, ``"120.00 EUR"`` (``; `` between currencies)."""
+    totals: dict[str, Decimal] = {}
+    for award in evaluation.compensation:
+        if award.amount is not None and award.currency is not None:
+            totals[award.currency] = totals.get(award.currency, Decimal(0)) + award.amount
+    return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
+
+
+def _iso(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()
+
+
+def _secs(value: timedelta | None) -> str:
+    if value is None:
+        return ""
+    seconds = value.total_seconds()
+    return str(int(seconds)) if seconds == int(seconds) else repr(seconds)
+
+
+def csv_rows(evaluation: Evaluation) -> list[list[str]]:
+    """CSV rows of one evaluation: one per metric, or one error row."""
+    base = [
+        evaluation.ticket_id or "",
+        "" if evaluation.line is None else str(evaluation.line),
+        evaluation.as_of.isoformat(),
+    ]
+    if evaluation.errors:
+        row = [*base, "", "", "error"]
+        return [[*row, *[""] * (len(CSV_COLUMNS) - len(row) - 1), "; ".join(evaluation.errors)]]
+    rows = []
+    warnings = "; ".join(evaluation.warnings)
+    owed = compensation_totals(evaluation)
+    for name, metric in evaluation.metrics.items():
+        fired = sum(1 for e in evaluation.escalations if e.metric == name)
+        rows.append(
+            [
+                *base,
+                metric.policy or evaluation.policy or "",
+                name,
+                metric.status,
+                metric.target or "",
+                metric.clock or "",
+                _iso(metric.started_at),
+                _iso(metric.due_at),
+                _iso(metric.completed_at),
+                _iso(metric.breached_at),
+                _secs(metric.elapsed),
+                _secs(metric.remaining),
+                _secs(metric.paused),
+                "" if metric.cycles is None else str(len(metric.cycles)),
+                str(fired),
+                owed,
+                warnings,
+                "",
+            ]
+        )
+    return rows
+
+
+def csv_text(rows: Iterable[list[str]], *, header: bool) -> str:
+    """CSV text of ``rows`` (with the header row first when asked)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+_TABLE = "{:<14} {:<16} {:<15} {:<26} {:>10}"
+
+
+def table_header(as_of: datetime) -> str:
+    """The table's title and column heads."""
+    return (
+        f"as of {as_of.isoformat()}\n"
+        + _TABLE.format("ticket", "metric", "status", "due", "remaining")
+        + "\n"
+    )
+
+
+def table_rows(evaluation: Evaluation) -> str:
+    """Table lines of one evaluation."""
+    ticket = (evaluation.ticket_id or "?")[:14]
+    if evaluation.errors:
+        return f"{ticket:<14} error: {'; '.join(evaluation.errors)}\n"
+    lines = []
+    for name, metric in evaluation.metrics.items():
+        remaining = (
+            ""
+            if metric.remaining is None or metric.status == "not_applicable"
+            else (format_duration(metric.remaining))
+        )
+        due = _iso(metric.due_at)[:25]
+        lines.append(_TABLE.format(ticket, name, metric.status, due, remaining).rstrip())
+    for award in evaluation.compensation:
+        owed = (
+            money_text(award.amount, award.currency or "")
+            if award.amount is not None
+            else (award.gesture or "")
+        )
+        flag = " (needs approval)" if award.approval_required else ""
+        lines.append(f"{ticket:<14} owed: {owed}{flag} [{award.rule}]")
+    lines.extend(f"{ticket:<14} warning: {warning}" for warning in evaluation.warnings)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,37 @@
+"""``servicepolicy explain``: the evaluation of tickets in words."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._batch import evaluations
+from ._shared import Context, TicketBatch, add_policy_and_tickets, over_tickets
+
+HELP = "explain the evaluation of tickets in words"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``servicepolicy explain``."""
+    add_policy_and_tickets(parser)
+    parser.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    """Explain every ticket (or one); 0 all evaluated, 1 some could not be or none matched."""
+    return over_tickets(args, ctx, lambda batch: write_explanations(batch, args.ticket_id))
+
+
+def write_explanations(batch: TicketBatch, ticket_id: str | None) -> int:
+    """Write the explanation of each ticket (or only ``ticket_id``)."""
+    out, err = batch.out, batch.err
+    shown = failed = 0
+    for evaluation in evaluations(batch):
+        if ticket_id is not None and evaluation.ticket_id != ticket_id:
+            continue
+        out.write(("\n" if shown else "") + evaluation.explain())
+        shown += 1
+        failed += bool(evaluation.errors)
+    if ticket_id is not None and not shown:
+        err.write(f"servicepolicy: no ticket with id {ticket_id!r}\n")
+        return 1
+    return 1 if failed else 0

@@ -1,0 +1,46 @@
+"""``servicepolicy report``: a compliance report (attainment, percentiles, breach causes) as a
+table, CSV, JSON or one self-contained HTML page."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from .._reports.render import render_csv, render_html, render_json, render_table
+from .._reports.report import Report
+from ._batch import evaluations
+from ._shared import (
+    Context,
+    TicketBatch,
+    add_policy_and_tickets,
+    over_tickets,
+    write_summary,
+)
+
+HELP = "compliance report: attainment, breaches, causes"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``servicepolicy report``."""
+    add_policy_and_tickets(parser)
+    parser.add_argument(
+        "--by",
+        default="",
+        help="group by fields and/or week, comma separated (priority,channel,week)",
+    )
+    parser.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    parser.add_argument("-o", "--output", help="write here instead of stdout")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    """Report over every ticket; 0 all evaluated, 1 some could not be."""
+    by = [part.strip() for part in args.by.split(",") if part.strip()]
+    return over_tickets(args, ctx, lambda batch: write_report(batch, by, args.format))
+
+
+def write_report(batch: TicketBatch, by: Sequence[str], output: str) -> int:
+    """Fold every evaluation into a :class:`Report` and write it in ``output`` format."""
+    report = Report(by, batch.as_of).add_all(evaluations(batch))
+    renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
+    batch.out.write(renderers[output](report))
+    return write_summary(batch.err, report.tickets_in, report.failed, batch.as_of)

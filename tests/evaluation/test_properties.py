@@ -1,0 +1,264 @@
+"""Property tests of ticket evaluation against ``oracles/reference_evaluator.py`` and against
+itself, on the random tickets of ``tests/strategies.py``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import pytest
+from hypothesis import assume, given, note
+from hypothesis import strategies as st
+
+from servicepolicy import Ticket, evaluate_many
+from tests.oracles import reference_evaluator as ref
+from tests.strategies import BERLIN, POLICY, loose_tickets, tickets
+
+KEYS = ("status", "started_at", "due_at", "completed_at", "breached_at", "elapsed")
+MORE_KEYS = ("target_time", "remaining")
+RULE_KEYS = ("policy", "target", "clock")
+
+
+def _differences(fast, want, where: str, *, cycle: bool = False) -> list[str]:
+    out = []
+    keys = KEYS + MORE_KEYS + (() if cycle else RULE_KEYS)
+    if want.status in ("not_applicable", "not_started"):
+        keys = ("status", "started_at", "completed_at") if want.started_at else ("status",)
+    for key in keys:
+        got, expected = getattr(fast, key), getattr(want, key)
+        if got != expected:
+            out.append(f"{where}.{key}: code {got} != reference {expected}")
+    return out
+
+
+def compare(evaluation, want: ref.RefEvaluation) -> list[str]:
+    problems = []
+    if evaluation.policy != want.policy:
+        problems.append(f"policy: code {evaluation.policy} != reference {want.policy}")
+    for name in ref.METRICS:
+        fast, expected = evaluation.metrics[name], want.metrics[name]
+        if expected.cycles is None:
+            problems += _differences(fast, expected, name)
+            if name == "resolution" and fast.paused != expected.paused:
+                problems.append(f"resolution.paused: code {fast.paused} != {expected.paused}")
+            continue
+        if fast.status != expected.status and not expected.unspecified:
+            problems.append(f"{name}.status: code {fast.status} != {expected.status}")
+        cycles = fast.cycles or []
+        if len(cycles) != len(expected.cycles):
+            problems.append(f"{name}: code {len(cycles)} cycles != {len(expected.cycles)}")
+            continue
+        for i, (got, cycle) in enumerate(zip(cycles, expected.cycles, strict=True)):
+            problems += _differences(got, cycle, f"{name}.cycles[{i}]", cycle=True)
+    return problems
+
+
+def escalation_differences(evaluation, want: ref.RefEvaluation) -> list[str]:
+    got = sorted(
+        ((f.level, f.metric, f.cycle, f.at) for f in evaluation.escalations),
+        key=lambda f: (f[3], f[0], f[1] or "", f[2] or 0),
+    )
+    problems = []
+    if got != want.escalations:
+        problems.append(f"escalations: code {got} != reference {want.escalations}")
+    if evaluation.next_escalation_at != want.next_escalation_at:
+        problems.append(
+            f"next_escalation_at: code {evaluation.next_escalation_at} "
+            f"!= reference {want.next_escalation_at}"
+        )
+    ats = [f.at for f in evaluation.escalations]
+    if ats != sorted(ats):
+        problems.append("escalations are not in time order")
+    return problems
+
+
+# -- (a) the code against the reference ------------------------------------------------------
+
+
+@given(tickets())
+def test_metrics_match_the_reference(case):
+    ticket, as_of = case
+    note(f"ticket={ticket!r} as_of={as_of.isoformat()}")
+    problems = compare(POLICY.evaluate(ticket, as_of), ref.evaluate(POLICY, ticket, as_of))
+    assert not problems, "\n".join(problems)
+
+
+@given(tickets())
+def test_escalations_match_the_reference(case):
+    ticket, as_of = case
+    note(f"ticket={ticket!r} as_of={as_of.isoformat()}")
+    evaluation = POLICY.evaluate(ticket, as_of)
+    want = ref.evaluate(POLICY, ticket, as_of)
+    problems = escalation_differences(evaluation, want)
+    assert not problems, "\n".join(problems)
+
+
+# -- (b) well-formed tickets never make evaluation raise --------------------------------------
+
+
+@given(loose_tickets())
+def test_evaluation_never_raises_on_well_formed_tickets(case):
+    ticket, as_of = case
+    evaluation = POLICY.evaluate(ticket, as_of)
+    evaluation.model_dump(mode="json")
+    evaluation.explain()
+    assert set(evaluation.metrics) == set(ref.METRICS)
+    (record,) = evaluate_many(POLICY, [ticket], as_of)
+    assert record.ok, record.errors
+
+
+@given(loose_tickets())
+def test_a_ticket_and_its_json_shape_evaluate_alike(case):
+    ticket, as_of = case
+    from_shape = POLICY.evaluate(ticket, as_of)
+    from_ticket = POLICY.evaluate(Ticket.from_dict(ticket), as_of)
+    assert from_ticket == from_shape
+    assert from_ticket.explain() == from_shape.explain()
+
+
+# -- (c) the resolution clock's time adds up -------------------------------------------------
+
+
+@given(tickets())
+def test_resolution_segments_cover_the_life(case):
+    """running wall time + paused + solved == [created_at, completed_at or as_of]; business
+    time never exceeds wall time.  (All in UTC: datetimes sharing a ZoneInfo subtract as wall
+    clocks, which is wrong across a DST change.)"""
+    ticket, as_of = case
+    result = POLICY.evaluate(ticket, as_of).metrics["resolution"]
+    created = datetime.fromisoformat(ticket["created_at"]).astimezone(UTC)
+    spans = [(s.kind, s.start.astimezone(UTC), s.end.astimezone(UTC), s) for s in result.segments]
+    if as_of > created:  # contiguous, in order, from created_at to as_of
+        assert spans[0][1] == created
+        assert spans[-1][2] == as_of
+    for before, after in pairwise(spans):
+        assert before[2] == after[1]
+    end = (result.completed_at or as_of).astimezone(UTC)
+    covered = sum(
+        (max(timedelta(0), min(e, end) - max(b, created)) for _, b, e, _ in spans), timedelta(0)
+    )
+    assert covered == end - created
+    running_wall = sum((e - b for kind, b, e, _ in spans if kind == "running"), timedelta(0))
+    paused = sum((e - b for kind, b, e, _ in spans if kind == "paused"), timedelta(0))
+    business = sum((s.business for *_, s in spans), timedelta(0))
+    assert business == result.elapsed
+    assert business <= running_wall
+    assert paused == result.paused
+    for kind, b, e, s in spans:
+        assert timedelta(0) <= s.business <= e - b
+        if kind != "running":
+            assert s.business == timedelta(0)
+
+
+# -- (d) more pending time never turns a met resolution into a breach ------------------------
+
+
+@given(tickets(), st.data())
+def test_more_pending_time_never_breaches_a_resolution(case, data):
+    """Insert a pending .. open pair inside a running stretch: elapsed can only shrink, so a
+    met (or running) resolution cannot become breached, and the finish does not move."""
+    ticket, as_of = case
+    if data.draw(st.booleans()):  # often solve at as_of, to get finished resolutions
+        solve = {"at": as_of.isoformat(), "type": "status", "status": "solved"}
+        ticket = {**ticket, "events": [*ticket["events"], solve]}
+    before = POLICY.evaluate(ticket, as_of).metrics["resolution"]
+    spans = [(s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in before.segments]
+    running = [
+        (b, e)
+        for (b, e), s in zip(spans, before.segments, strict=True)
+        if s.kind == "running" and e - b >= timedelta(minutes=2)
+    ]
+    assume(running)
+    begin, end = data.draw(st.sampled_from(running))
+    length = ref.as_minutes(end - begin)
+    a = data.draw(st.integers(0, length - 2))
+    b = data.draw(st.integers(a + 1, length - 1))
+    start = begin + timedelta(minutes=a)
+    stop = begin + timedelta(minutes=b)
+    longer = {
+        **ticket,
+        "events": [
+            *ticket["events"],
+            {"at": start.isoformat(), "type": "status", "status": "pending"},
+            {"at": stop.isoformat(), "type": "status", "status": "open"},
+        ],
+    }
+    note(f"status before: {before.status}; inserted pending {start} .. open {stop}")
+    after = POLICY.evaluate(longer, as_of).metrics["resolution"]
+    assert after.elapsed <= before.elapsed
+    assert after.completed_at == before.completed_at
+    assert after.target_time == before.target_time
+    if before.status == "met":
+        assert after.status == "met"
+    if before.status != "breached":
+        assert after.status != "breached"
+
+
+# -- (e) the input order of events does not matter; events after as_of are ignored ------------
+
+
+@given(tickets(), st.randoms(use_true_random=False))
+def test_event_order_in_the_input_does_not_matter(case, rnd):
+    ticket, as_of = case
+    seen, events = set(), []
+    for event in ticket["events"]:
+        at = datetime.fromisoformat(event["at"])
+        if at not in seen:
+            seen.add(at)
+            events.append(event)
+    shuffled = list(events)
+    rnd.shuffle(shuffled)
+    one = POLICY.evaluate({**ticket, "events": events}, as_of)
+    two = POLICY.evaluate({**ticket, "events": shuffled}, as_of)
+    assert one.model_dump() == two.model_dump()
+    for name in ref.METRICS:
+        assert one.metrics[name].segments == two.metrics[name].segments
+
+
+@given(tickets())
+def test_events_after_as_of_are_ignored(case):
+    ticket, as_of = case
+    kept = [e for e in ticket["events"] if datetime.fromisoformat(e["at"]) <= as_of]
+    full = POLICY.evaluate(ticket, as_of)
+    cut = POLICY.evaluate({**ticket, "events": kept}, as_of)
+    assert full.model_dump() == cut.model_dump()
+
+
+# -- a few checks that need no reference -----------------------------------------------------
+
+
+@given(tickets())
+def test_remaining_is_target_minus_elapsed(case):
+    ticket, as_of = case
+    evaluation = POLICY.evaluate(ticket, as_of)
+    for name in ref.METRICS:
+        metric = evaluation.metrics[name]
+        for m in [metric, *(metric.cycles or [])]:
+            if m.target_time is not None:
+                assert m.remaining == m.target_time - m.elapsed
+            if m.status == "breached":
+                assert m.elapsed > m.target_time
+                assert m.breached_at is not None and m.breached_at >= m.due_at
+            if m.status == "met":
+                assert m.elapsed <= m.target_time
+
+
+@pytest.mark.parametrize("minutes", [0, 1, 59, 60, 61])
+def test_reference_agrees_on_a_plain_reply(minutes):
+    """The reference itself: a reply ``minutes`` after a Monday 10:00 creation (gold, urgent,
+    target 1h)."""
+    created = datetime(2026, 3, 9, 10, 0, tzinfo=BERLIN)
+    reply = created + timedelta(minutes=minutes)
+    ticket = {
+        "id": "R",
+        "created_at": created.isoformat(),
+        "fields": {"tier": "gold", "priority": "urgent"},
+        "events": [{"at": reply.isoformat(), "type": "agent_reply"}],
+    }
+    want = ref.evaluate(POLICY, ticket, reply)
+    first = want.metrics["first_response"]
+    assert first.elapsed == timedelta(minutes=minutes)
+    assert first.due_at == created + timedelta(hours=1)
+    assert first.status == ("met" if minutes <= 60 else "breached")
+    assert first.breached_at == (created + timedelta(hours=1) if minutes > 60 else None)
+    assert not compare(POLICY.evaluate(ticket, reply), want)
