@@ -201,26 +201,32 @@ class JsonWriter:
 
     def _promise_parts(self, promise: Promise, parts: list[str]) -> None:
         """The fields every promise shares, from ``status`` to ``target_time``."""
-        zone, target = promise.zone, promise.target
+        # Every promise of a batch passes here: a missing instant and a remembered duration
+        # are read inline, and a method is called only for the text of a new one.
+        zone, target, elapsed = promise.zone, promise.target, promise.elapsed
+        start, due = promise.start, promise.due
+        completed, breached = promise.completed, promise.breached
+        durations = self._durations
         parts.append('{"status":"')
         parts.append(promise.status)
         parts.append('","started_at":')
-        parts.append(self._maybe_instant(promise.start, zone))
+        parts.append("null" if start is None else self.instant_text(start, zone))
         parts.append(',"due_at":')
-        parts.append(self._maybe_instant(promise.due, zone))
+        parts.append("null" if due is None else self.instant_text(due, zone))
         parts.append(',"completed_at":')
-        parts.append(self._maybe_instant(promise.completed, zone))
+        parts.append("null" if completed is None else self.instant_text(completed, zone))
         parts.append(',"breached_at":')
-        parts.append(self._maybe_instant(promise.breached, zone))
+        parts.append("null" if breached is None else self.instant_text(breached, zone))
         parts.append(',"elapsed":"')
-        parts.append(self.duration_text(promise.elapsed))
+        parts.append(durations.get(elapsed) or self.duration_text(elapsed))
         if target is None:
             parts.append('","remaining":null,"target_time":null')
         else:
+            remaining = target - elapsed
             parts.append('","remaining":"')
-            parts.append(self.duration_text(target - promise.elapsed))
+            parts.append(durations.get(remaining) or self.duration_text(remaining))
             parts.append('","target_time":"')
-            parts.append(self.duration_text(target))
+            parts.append(durations.get(target) or self.duration_text(target))
             parts.append('"')
 
     @staticmethod
