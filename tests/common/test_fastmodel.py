@@ -11,8 +11,13 @@ import pytest
 from pydantic import BaseModel, PrivateAttr
 
 from servicepolicy import Award, Evaluation, FiredEscalation, Measurement, MetricResult
-from servicepolicy._common import build_model, private_value, set_private_value
-from servicepolicy._common.fastmodel import PRIVATE_STATE, state_without
+from servicepolicy._common import (
+    PRIVATE_STATE,
+    build_model,
+    private_value,
+    set_private_value,
+    state_without,
+)
 
 WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ Nothing here imports from the rest of the package.
 """
 
 from .build import COMPILED, STEPPING_SEARCH, bisect_right_near
-from .fastmodel import build_model, private_value, set_private_value
+from .fastmodel import PRIVATE_STATE, build_model, private_value, set_private_value, state_without
 from .field_memo import MISSING, memoized
 from .instants import from_micros, instant, to_micros
 from .memo import BoundedMemo
@@ -15,6 +15,7 @@ from .numbers import as_number
 __all__ = [
     "COMPILED",
     "MISSING",
+    "PRIVATE_STATE",
     "STEPPING_SEARCH",
     "BoundedMemo",
     "as_number",
@@ -30,6 +31,7 @@ __all__ = [
     "private_value",
     "quantize",
     "set_private_value",
+    "state_without",
     "to_decimal",
     "to_micros",
 ]
