@@ -216,15 +216,24 @@ def test_huge_price_is_an_entry_not_a_crash(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["evaluate", "explain", "refund", "report"])
-def test_a_tickets_file_that_is_not_utf8_is_an_input_error(tmp_path, command):
+def test_a_line_that_is_not_utf8_costs_that_line_only(tmp_path, command):
+    good = b'{"id": "A", "created_at": "2026-11-20T10:00:00+01:00"}\n'
+    bad = '{"id": "Café", "created_at": "2026-11-20T10:00:00+01:00"}\n'.encode("latin-1")
     tickets = tmp_path / "tickets.jsonl"
-    tickets.write_bytes(b'{"id": "A", "created_at": "2026-11-20T10:00:00+01:00"}\n' * 3000)
-    with tickets.open("ab") as out:
-        out.write('{"id": "Café", "created_at": "2026-11-20T10:00:00+01:00"}\n'.encode("latin-1"))
-    code, _, err = run(command, POLICY, str(tickets), "--as-of", AS_OF)
-    assert code == 2
-    assert f"{tickets}: cannot read: not UTF-8 text" in err
+    tickets.write_bytes(good * 2499 + bad + good * 2500)
+    code, out, err = run(command, POLICY, str(tickets), "--as-of", AS_OF)
+    assert code == 1
     assert "Traceback" not in err
+    offset = len(good) * 2499 + bad.index(b"\xe9")
+    reason = f"line 2500: not UTF-8 text (byte {offset}: invalid continuation byte)"
+    if command == "explain":
+        assert reason in out and out.count("ticket A as of") == 4999
+    elif command == "report":
+        assert "5000 tickets in, 4999 evaluated, 1 failed" in err
+    else:
+        assert reason in out
+        done = "decided" if command == "refund" else "evaluated"
+        assert f"5000 tickets in, 4999 {done}, 1 failed" in err
 
 
 def test_failed_records_carry_the_id_as_text_as_evaluate_does(tmp_path):

@@ -352,12 +352,13 @@ def test_cli_missing_policy_exits_2(tmp_path):
     assert "absent.yaml" in err
 
 
-def test_cli_tickets_that_are_not_utf8_exit_2(tmp_path):
+def test_cli_a_ticket_line_that_is_not_utf8_fails_alone(tmp_path):
     tickets = tmp_path / "tickets.jsonl"
     tickets.write_bytes(
         '{"id": "Café", "created_at": "2026-11-20T10:00:00+01:00"}\n'.encode("latin-1")
+        + SAAS_TICKETS.read_bytes()
     )
     code, _, err = _cli(SAAS, SAAS, tickets)
-    assert code == 2
-    reason = "cannot read: not UTF-8 text (invalid continuation byte)"
-    assert err == f"servicepolicy compare: error: {tickets}: {reason}\n"
+    assert code == 1
+    assert "line 1: not UTF-8 text (byte 11: invalid continuation byte)" in err
+    assert "8 tickets in, 7 compared, 1 failed" in err

@@ -123,6 +123,14 @@ def require_aware(value: datetime, what: str = "datetime") -> datetime:
     return value
 
 
+def printable(text: str) -> str:
+    """``text`` as valid Unicode: a lone surrogate (which no output can encode) is written as
+    its escape, ``\\ud800``; valid text is returned as it is."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``known`` to ``word``, or ``""``."""
     close = difflib.get_close_matches(word, list(known), n=1)

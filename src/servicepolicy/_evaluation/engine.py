@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-from .._common.errors import ServicePolicyError, TicketError
+from .._common.errors import ServicePolicyError, TicketError, printable
 from .._common.fastmodel import private_value, set_private_value
 from .._common.instants import to_micros
 from .._common.vocabulary import METRICS
@@ -363,12 +363,15 @@ def outcome_or_record(
 
 def failed_id(item: Any, exc: Exception) -> str | None:
     """The id to report for a ticket that failed with ``exc``: the error's, else the
-    ticket's own when it has one."""
+    ticket's own when it has one that can be shown."""
     known = getattr(exc, "ticket_id", None)
     if known is not None:
         return str(known)
     if isinstance(item, Ticket):
-        return item.id
+        return printable(item.id)
     if isinstance(item, Mapping) and item.get("id") is not None:
-        return str(item["id"])
+        try:
+            return printable(str(item["id"]))
+        except ValueError:  # an integer past Python's limit for its digits
+            return None
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._common.errors import printable
 from .._common.instants import to_micros
 from .._common.vocabulary import (
     AGENT_REPLY,
@@ -106,12 +107,14 @@ def replay(ticket: TicketParts, as_of: int) -> History:
             break
         if at < created:
             history.warnings.append(
-                f"{kind} at {moment.isoformat()} is before created_at; counted at creation"
+                f"{printable(kind)} at {moment.isoformat()} is before created_at; "
+                "counted at creation"
             )
             at = created
         if closed_at is not None:
             history.warnings.append(
-                f"{kind} at {moment.isoformat()} comes after the ticket was closed; ignored"
+                f"{printable(kind)} at {moment.isoformat()} comes after the ticket was closed; "
+                "ignored"
             )
             continue
         history.event_times.setdefault(kind, []).append(at)

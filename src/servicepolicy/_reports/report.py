@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .._common.errors import printable
 from .._common.vocabulary import METRICS
 from .._evaluation.evaluation import Evaluation
 
@@ -112,7 +113,10 @@ def _value_text(value: Any) -> str:
         return NO_VALUE
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    try:
+        return printable(str(value))
+    except ValueError:  # an integer past Python's limit for its digits
+        return "(a number too long to show)"
 
 
 def group_key(evaluation: Evaluation, by: Sequence[str]) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from .._common.errors import TicketError
+from .._common.errors import TicketError, printable
 from .._common.instants import to_micros
 from .._common.vocabulary import FIELD, STATUS
 
@@ -58,7 +58,14 @@ def read_parts(data: Any) -> TicketParts:
     raw_id = record.get("id")
     if raw_id is None or isinstance(raw_id, (dict, list, bool)):
         raise TicketError("a ticket needs an 'id' (a string or number)")
-    ticket_id = str(raw_id)
+    try:
+        ticket_id = str(raw_id)
+    except ValueError:  # an integer past Python's limit for its digits
+        raise TicketError("the 'id' is a number too long to be an id") from None
+    if not ticket_id.isascii() and printable(ticket_id) != ticket_id:
+        raise TicketError(
+            "the 'id' is not valid Unicode text (it holds a lone surrogate)", printable(ticket_id)
+        )
     if not _KEYS.issuperset(record):
         unknown = ", ".join(sorted(set(record) - _KEYS))
         raise TicketError(f"unknown key(s) {unknown}", ticket_id)
@@ -110,10 +117,18 @@ def _row(item: Any, index: int) -> EventRow:
     if not isinstance(kind, str) or not kind:
         raise TicketError(f"events[{index}] has no 'type'")
     at = parse_instant(entry.get("at"), index)
+    # A status or field name that an event of its type does not need means nothing, even one
+    # that is not text: it is dropped, so that both builds read the event alike.
     status = entry.get("status")
     name = entry.get("field")
-    if kind == STATUS and not isinstance(status, str):
-        raise TicketError(f"events[{index}] is a status event without a 'status'")
-    if kind == FIELD and not isinstance(name, str):
-        raise TicketError(f"events[{index}] is a field event without a 'field'")
+    if kind == STATUS:
+        if not isinstance(status, str):
+            raise TicketError(f"events[{index}] is a status event without a 'status'")
+    elif status is not None and not isinstance(status, str):
+        status = None
+    if kind == FIELD:
+        if not isinstance(name, str):
+            raise TicketError(f"events[{index}] is a field event without a 'field'")
+    elif name is not None and not isinstance(name, str):
+        name = None
     return (to_micros(at, "event time"), index, at, kind, status, name, entry.get("value"))

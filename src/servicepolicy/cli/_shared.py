@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO
 
 from .._common.errors import PolicyError, TicketError
 from .._policy.loader import load_policy_or_set
@@ -96,12 +96,14 @@ def add_policy_and_tickets(parser: argparse.ArgumentParser) -> None:
     add_ticket_arguments(parser)
 
 
-def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> TextIO:
-    """The stream of tickets named on the command line: ``-`` is ``stdin``; a file is opened
-    on ``stack`` (``OSError`` when it cannot be)."""
+def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> IO[Any]:
+    """The stream of tickets named on the command line, read as bytes where it can be (each
+    line is then decoded on its own): ``-`` is ``stdin``; a file is opened on ``stack``
+    (``OSError`` when it cannot be)."""
     if name == "-":
-        return stdin
-    return stack.enter_context(Path(name).open(encoding="utf-8"))
+        binary: IO[bytes] | None = getattr(stdin, "buffer", None)
+        return binary if binary is not None else stdin
+    return stack.enter_context(Path(name).open("rb"))
 
 
 def write_summary(
@@ -142,7 +144,7 @@ class TicketBatch:
     was given and its ``--input-format``), the moment, and where output and messages go."""
 
     policy: Policy | PolicySet
-    source: TextIO
+    source: IO[Any]
     name: str
     input_format: str
     as_of: datetime

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import timedelta
 from decimal import Decimal
-from typing import TextIO
+from typing import IO, Any, TextIO
 
 from .._common.durations import format_duration, parse_duration
 from .._common.errors import PolicyError
@@ -96,7 +96,7 @@ def _usage(stderr: TextIO, message: str) -> int:
     return USAGE
 
 
-def _feed(comparison: Comparison, source: TextIO, name: str, fmt: str, stderr: TextIO) -> None:
+def _feed(comparison: Comparison, source: IO[Any], name: str, fmt: str, stderr: TextIO) -> None:
     """Compare every record of ``source``; each failure is reported on ``stderr``."""
     for record in read_tickets(source, fmt, name):
         where = f"line {record.line}: " if record.line is not None else ""

@@ -1,0 +1,60 @@
+"""Tickets that are malformed in ways found by fuzzing: each is one error record, or
+evaluates, the same on both builds; never an exception out of a batch."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from servicepolicy import evaluate_many, evaluate_many_json, load_policy
+from tests.paths import EXAMPLES
+
+POLICY = load_policy(EXAMPLES / "saas-support.yaml")
+AS_OF = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
+CREATED = "2026-11-20T10:00:00+01:00"
+
+
+def _json(tickets):
+    return [json.loads(text) for text in evaluate_many_json(POLICY, tickets, AS_OF)]
+
+
+def test_a_lone_surrogate_in_an_id_is_an_error_record_not_an_exception():
+    good = {"id": "ok", "created_at": CREATED}
+    bad = {"id": "T-\ud800", "created_at": CREATED}
+    records = _json([good, bad, good])
+    assert [r["errors"] for r in records][0::2] == [[], []]
+    assert records[1]["ticket_id"] == "T-\\ud800"
+    assert records[1]["errors"] == [
+        "ticket 'T-\\\\ud800': the 'id' is not valid Unicode text (it holds a lone surrogate)"
+    ]
+    assert [e.ok for e in evaluate_many(POLICY, [good, bad], AS_OF)] == [True, False]
+
+
+def test_an_event_kind_with_a_lone_surrogate_is_shown_escaped_in_its_warning():
+    ticket = {
+        "id": "W",
+        "created_at": CREATED,
+        "events": [{"at": "2026-11-19T10:00:00+01:00", "type": "odd\udc80"}],
+    }
+    (record,) = _json([ticket])
+    assert record["warnings"][0].startswith("odd\\udc80 at 2026-11-19T10:00:00+01:00 is before")
+
+
+def test_a_status_or_field_an_event_does_not_use_means_nothing_on_either_build():
+    events = [
+        {"at": "2026-11-20T11:00:00+01:00", "type": "agent_reply", "status": 1},
+        {"at": "2026-11-20T12:00:00+01:00", "type": "customer_message", "field": ["x"]},
+    ]
+    plain = {"id": "P", "created_at": CREATED, "events": [dict(e) for e in events]}
+    for event in plain["events"]:
+        event.pop("status", None)
+        event.pop("field", None)
+    odd, expected = _json([{"id": "P", "created_at": CREATED, "events": events}, plain])
+    assert odd["errors"] == []
+    assert odd == expected
+
+
+def test_an_id_past_pythons_digit_limit_is_an_error_record():
+    (record,) = _json([{"id": 10**5000, "created_at": CREATED}])
+    assert record["errors"] == ["the 'id' is a number too long to be an id"]
+    assert record["ticket_id"] is None
