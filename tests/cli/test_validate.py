@@ -80,7 +80,7 @@ def test_missing_file_is_a_usage_error():
     result = run("validate", "does/not/exist.yaml")
     assert result.code == 2
     assert result.out == ""
-    assert "does/not/exist.yaml: no such file or directory" in result.err
+    assert "does/not/exist.yaml: cannot read: No such file or directory" in result.err
 
 
 def test_directory_is_searched_recursively(tmp_path):

@@ -326,7 +326,7 @@ def test_cli_usage_errors_exit_2_with_one_line(extra, message):
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and message in err
-    assert err.startswith("servicepolicy compare: error: ")
+    assert err.startswith("servicepolicy: error: ")
 
 
 def test_cli_missing_tickets_file_exits_2(tmp_path):

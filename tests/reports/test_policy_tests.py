@@ -569,7 +569,10 @@ def test_unrunnable_files_are_reported_and_exit_2(tmp_path):
 def test_usage_errors_exit_2(tmp_path):
     code, out, err = cli(str(tmp_path / "nope"))
     assert (code, out) == (2, "")
-    assert err == f"servicepolicy: error: {tmp_path / 'nope'}: no such file or directory\n"
+    assert (
+        err
+        == f"servicepolicy: error: {tmp_path / 'nope'}: cannot read: No such file or directory\n"
+    )
     code, out, err = cli(str(tmp_path))
     assert (code, out) == (2, "")
     assert err == (
@@ -613,7 +616,7 @@ def test_discovery(tmp_path):
     assert [p.name for p in direct] == ["e.tests.yaml", "c.tests.yaml", "d.tests.yaml"]
     twice = find_test_files([str(tmp_path / "a.tests.yaml"), str(tmp_path)])
     assert [p.name for p in twice].count("a.tests.yaml") == 1
-    with pytest.raises(PolicyTestError, match="no such file or directory"):
+    with pytest.raises(PolicyTestError, match="cannot read: No such file or directory"):
         find_test_files([str(tmp_path / "missing")])
 
 

@@ -55,7 +55,11 @@ class Evaluation(BaseModel):
 
     def explain(self) -> str:
         """A plain-words account of the evaluation: policy, segments, due times."""
-        lines = [f"ticket {self.ticket_id} as of {when(self.as_of)}"]
+        if self.ticket_id is not None:
+            who = f"ticket {self.ticket_id}"
+        else:
+            who = "ticket (no id" + (f", line {self.line})" if self.line is not None else ")")
+        lines = [f"{who} as of {when(self.as_of)}"]
         if self.errors:
             return "\n".join(lines + [f"error: {e}" for e in self.errors]) + "\n"
         if self.policy is None:

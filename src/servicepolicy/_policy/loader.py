@@ -141,22 +141,17 @@ def _order(finding: Finding) -> tuple[int, int, str]:
 
 
 def read_policy_bytes(path: Path) -> bytes:
-    """The bytes of a policy file, refusing one too large to be a policy before reading it."""
+    """The bytes of a policy file, refusing one too large to be a policy: a regular file by its
+    size before reading it, a device or a pipe once it has given more than a policy may have."""
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise PolicyError(
-            [
-                Finding(
-                    str(path),
-                    0,
-                    0,
-                    "",
-                    "too-large",
-                    f"file is {size} bytes; a policy file may have at most {MAX_BYTES} bytes",
-                )
-            ]
-        )
-    return path.read_bytes()
+    if size <= MAX_BYTES:
+        with path.open("rb") as source:
+            raw = source.read(MAX_BYTES + 1)
+        if len(raw) <= MAX_BYTES:
+            return raw
+    shown = f"file is {size} bytes; " if size > MAX_BYTES else ""
+    message = f"{shown}a policy file may have at most {MAX_BYTES} bytes"
+    raise PolicyError([Finding(str(path), 0, 0, "", "too-large", message)])
 
 
 def check_policy_file(

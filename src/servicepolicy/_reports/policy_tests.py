@@ -126,12 +126,12 @@ def find_test_files(paths: Sequence[str]) -> list[Path]:
     found: list[Path] = []
     for name in paths:
         path = Path(name)
-        if path.is_file():
-            found.append(path)
-        elif path.is_dir():
+        if path.is_dir():
             found += _walk(path)
+        elif path.exists():  # a file, or a device or pipe to read
+            found.append(path)
         else:
-            raise PolicyTestError(name, 0, "no such file or directory")
+            raise PolicyTestError(name, 0, "cannot read: No such file or directory")
     unique: list[Path] = []
     seen: set[Path] = set()
     for path in found:
@@ -179,6 +179,13 @@ def _read_document(path: Path, name: str) -> Document:
         ) from None
     if not isinstance(doc.data, dict):
         raise PolicyTestError(name, 1, "a test file is a mapping with 'cases:'")
+    if "servicepolicy" in doc.data and "cases" not in doc.data:
+        raise PolicyTestError(
+            name,
+            doc.locate(("servicepolicy",), key=True)[0],
+            "this is a policy file, not a test file: `servicepolicy test` runs the cases of "
+            "NAME.tests.yaml files (beside NAME.yaml), or of a directory holding them",
+        )
     for key in doc.data:
         if key not in _FILE_KEYS:
             line = doc.locate((key,), key=True)[0]

@@ -115,11 +115,15 @@ _LINE = "{:<28} {:<16} {:>7} {:>6} {:>8} {:>10} {:>9} {:>9} {:>9} {:>5}"
 
 
 def render_table(report: Report) -> str:
-    """A text table per group and metric, then compensation and breach causes."""
+    """A text table per group and metric, then compensation and breach causes.  The group
+    column is as wide as its widest label: a group is never cut short."""
+    rows = _rows(report)
+    width = max([28, *(len(label) for label, _ in rows)])
+    line = _LINE.replace("{:<28}", f"{{:<{width}}}")
     out = [
         f"as of {report.as_of.isoformat() if report.as_of else '-'}: {report.tickets_in} "
         f"tickets, {report.failed} failed",
-        _LINE.format(
+        line.format(
             "group",
             "metric",
             "tickets",
@@ -132,12 +136,12 @@ def render_table(report: Report) -> str:
             "esc",
         ),
     ]
-    for label, group in _rows(report):
+    for label, group in rows:
         for name, s in group.metrics.items():
             if s.tickets:
-                out.append(_LINE.format(label[:28], name, *_cells(s)).rstrip())
+                out.append(line.format(label, name, *_cells(s)).rstrip())
         if group.compensation:
-            out.append(f"{label[:28]:<28} compensation owed: {_money(group)}")
+            out.append(f"{label:<{width}} compensation owed: {_money(group)}")
     out.append("")
     out.append("breach causes (all tickets):")
     for name, s in report.total.metrics.items():

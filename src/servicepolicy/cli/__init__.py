@@ -11,7 +11,9 @@ shows them, with the function that adds a command's arguments and the one that r
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
@@ -74,9 +76,12 @@ def main(
 
     ``now`` is the default ``--as-of`` (the current time when not given).
     """
-    out, err = stdout or sys.stdout, stderr or sys.stderr
+    out = stdout if stdout is not None else sys.stdout  # None when standard output is closed
+    # With standard error closed there is nowhere to say anything: messages are dropped, and
+    # the exit status alone tells how the run went.
+    err = stderr if stderr is not None else (sys.stderr or io.StringIO())
     try:
-        with redirect_stdout(out), redirect_stderr(err):
+        with redirect_stdout(out if out is not None else err), redirect_stderr(err):
             args = build_parser().parse_args(argv)
     except UsageError as exc:
         build_parser().print_usage(err)
@@ -104,16 +109,35 @@ def main(
         return USAGE
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that a half-written ``-o`` file is removed."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def entry_point() -> None:
-    """Console script: run :func:`main` and exit with its status."""
+    """Console script: run :func:`main` and exit with its status.
+
+    Interrupted (Ctrl-C, SIGTERM), it exits 130 or 143; an ``-o`` file is then left as it
+    was, while what was written to standard output stays, so there the status is the only
+    sign that the output is incomplete.
+    """
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         status = main()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (``| head``): stop quietly, as other command-line tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        status = 1
     except KeyboardInterrupt:
         status = 130
+    except _Terminated:
+        status = 143
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError:
+        # The output went away (``| head``), which main has said: write the rest nowhere
+        # rather than fail again as the interpreter exits.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        status = status or 2
     sys.exit(status)

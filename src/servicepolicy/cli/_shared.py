@@ -1,5 +1,6 @@
 """What the commands share: exit codes, usage errors, the arguments that name tickets, reading
-the policy, the tickets and ``--as-of``, and the summary line.
+the policy, the tickets and ``--as-of``, and the summary line (said once the output is
+written: see ``_output.py``).
 
 Only the command line reads the environment and the current time; it hands both to a command
 in a :class:`Context`, so a run in-process with string buffers sees exactly what it is given.
@@ -8,7 +9,8 @@ in a :class:`Context`, so a run in-process with string buffers sees exactly what
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,11 +18,12 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from .._common.errors import PolicyError, TicketError
-from .._policy.loader import load_policy_or_set
+from .._policy.loader import load_policy, load_policy_or_set
 from .._policy.model import Policy
 from .._policy.safe_yaml import MAX_BYTES
 from .._policy.versions import PolicySet
 from .._tickets.streams import FORMATS
+from ._output import output_to
 
 OK, FINDINGS, USAGE = 0, 1, 2
 """Exit codes: ok; findings (an invalid policy, a failing case, tickets that failed); usage
@@ -31,6 +34,11 @@ _TICKET_SUFFIXES = (".jsonl", ".json", ".csv", ".ndjson")
 
 class UsageError(Exception):
     """A mistake on the command line or an input that cannot be read: one line, exit 2."""
+
+
+def cannot_read(name: str, exc: OSError) -> str:
+    """The one wording of an input that cannot be opened or read: ``PATH: cannot read: why``."""
+    return f"{name}: cannot read: {exc.strerror or exc}"
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,7 +54,7 @@ class Context:
     moment that stands for "now" (the default ``--as-of``)."""
 
     stdin: TextIO
-    stdout: TextIO
+    stdout: TextIO | None  # None: standard output is closed
     stderr: TextIO
     environ: Mapping[str, str]
     now: datetime
@@ -106,28 +114,48 @@ def open_tickets(name: str, stdin: TextIO, stack: ExitStack) -> IO[Any]:
     return stack.enter_context(Path(name).open("rb"))
 
 
-def write_summary(
-    err: TextIO, total: int, failed: int, as_of: datetime, done: str = "evaluated"
-) -> int:
-    """Write ``N tickets in, M <done>, K failed (as of ...)`` to ``err``; returns the exit
-    status of a command over tickets: 1 when any failed, else 0."""
-    err.write(f"{total} tickets in, {total - failed} {done}, {failed} failed ")
-    err.write(f"(as of {as_of.isoformat()})\n")
-    return FINDINGS if failed else OK
+@dataclass(frozen=True, slots=True)
+class Done:
+    """How a command's work ended: its exit status, and what it has to say on stderr once
+    its output is safely written (the summary line)."""
+
+    status: int
+    message: str = ""
 
 
-def load_policy_argument(name: str) -> Policy | PolicySet:
-    """A policy file, or a directory of dated versions of one policy; a tickets file in its
-    place is a :class:`UsageError` saying the order of the arguments."""
+def summary(total: int, failed: int, as_of: datetime, done: str = "evaluated") -> Done:
+    """``N tickets in, M <done>, K failed (as of ...)``, with the exit status of a command
+    over tickets: 1 when any failed, else 0."""
+    line = f"{total} tickets in, {total - failed} {done}, {failed} failed "
+    return Done(FINDINGS if failed else OK, f"{line}(as of {as_of.isoformat()})\n")
+
+
+@contextlib.contextmanager
+def _a_policy_not_tickets(name: str, order: str) -> Iterator[None]:
+    """A policy that does not load, named like a tickets file: the arguments are swapped."""
     try:
-        return load_policy_or_set(name)
+        yield
     except PolicyError as exc:
         if name.endswith(_TICKET_SUFFIXES):
             raise UsageError(
-                f"{name} looks like a tickets file, not a policy: the policy comes first "
-                "(servicepolicy COMMAND POLICY TICKETS)"
+                f"{name} looks like a tickets file, not a policy: the policy comes first ({order})"
             ) from exc
         raise
+
+
+def load_policy_argument(
+    name: str, order: str = "servicepolicy COMMAND POLICY TICKETS"
+) -> Policy | PolicySet:
+    """A policy file, or a directory of dated versions of one policy; a tickets file in its
+    place is a :class:`UsageError` saying the order of the arguments."""
+    with _a_policy_not_tickets(name, order):
+        return load_policy_or_set(name)
+
+
+def load_policy_file_argument(name: str, order: str) -> Policy:
+    """:func:`load_policy_argument` for a command that takes one policy file."""
+    with _a_policy_not_tickets(name, order):
+        return load_policy(name)
 
 
 def read_limited(stdin: TextIO) -> str:
@@ -152,23 +180,24 @@ class TicketBatch:
     err: TextIO
 
 
-def over_tickets(args: argparse.Namespace, ctx: Context, work: Callable[[TicketBatch], int]) -> int:
-    """Load POLICY, read ``--as-of``, open TICKETS and, when the command has ``-o``, its
-    output; then run ``work`` on them.  A file that cannot be opened is a
-    :class:`UsageError`."""
+def over_tickets(
+    args: argparse.Namespace, ctx: Context, work: Callable[[TicketBatch], Done]
+) -> int:
+    """Load POLICY, read ``--as-of``, open TICKETS and the output (``-o``, when the command
+    has it); run ``work`` on them; then, the output written, say what the work has to say.
+    A file that cannot be opened is a :class:`UsageError`."""
     policy = load_policy_argument(args.policy)
-    as_of = instant_argument(args.as_of, "--as-of") if args.as_of else ctx.now
+    as_of = ctx.now if args.as_of is None else instant_argument(args.as_of, "--as-of")
     with ExitStack() as stack:
         try:
             source = open_tickets(args.tickets, ctx.stdin, stack)
         except OSError as exc:
-            raise UsageError(f"{args.tickets}: cannot read: {exc.strerror}") from None
-        sink = ctx.stdout
-        if getattr(args, "output", None):
-            try:
-                sink = stack.enter_context(Path(args.output).open("w", encoding="utf-8"))
-            except OSError as exc:
-                raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
-        return work(
-            TicketBatch(policy, source, args.tickets, args.input_format, as_of, sink, ctx.stderr)
-        )
+            raise UsageError(cannot_read(args.tickets, exc)) from None
+        inputs = (args.policy, args.tickets)
+        with output_to(getattr(args, "output", None), ctx.stdout, inputs) as out:
+            batch = TicketBatch(
+                policy, source, args.tickets, args.input_format, as_of, out, ctx.stderr
+            )
+            done = work(batch)
+    ctx.stderr.write(done.message)
+    return done.status

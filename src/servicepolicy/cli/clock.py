@@ -9,8 +9,16 @@ from datetime import datetime
 
 from .._calendar.model import Calendar
 from .._common.durations import format_duration, iso_duration, parse_span
-from .._policy.loader import load_policy, parse_policy
-from ._shared import OK, Context, UsageError, instant_argument, read_limited
+from .._policy.loader import parse_policy
+from ._output import add_output_argument, output_to
+from ._shared import (
+    OK,
+    Context,
+    UsageError,
+    instant_argument,
+    load_policy_file_argument,
+    read_limited,
+)
 
 DUE_HELP = "when a duration of business time after START ends"
 ELAPSED_HELP = "business time between START and END"
@@ -21,6 +29,7 @@ def _clock_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calendar", required=True, help="calendar name (24/7 is built in)")
     parser.add_argument("--start", required=True, help="ISO 8601 instant with UTC offset")
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    add_output_argument(parser)
 
 
 def add_due_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +48,8 @@ def _calendar(args: argparse.Namespace, ctx: Context) -> tuple[Calendar, datetim
     if args.policy == "-":
         policy = parse_policy(read_limited(ctx.stdin), "<stdin>")
     else:
-        policy = load_policy(args.policy)
+        order = f"servicepolicy {args.command} POLICY --calendar NAME --start ISO"
+        policy = load_policy_file_argument(args.policy, order)
     try:
         calendar = policy.calendar(args.calendar)
     except KeyError:
@@ -63,10 +73,8 @@ def run_due(args: argparse.Namespace, ctx: Context) -> int:
             "after": args.after,
             "due": due.isoformat(),
         }
-        ctx.stdout.write(json.dumps(shown) + "\n")
-    else:
-        ctx.stdout.write(due.isoformat() + "\n")
-    return OK
+        return _write(args, ctx, json.dumps(shown) + "\n")
+    return _write(args, ctx, due.isoformat() + "\n")
 
 
 def run_elapsed(args: argparse.Namespace, ctx: Context) -> int:
@@ -82,7 +90,11 @@ def run_elapsed(args: argparse.Namespace, ctx: Context) -> int:
             "elapsed": iso_duration(spent),
             "elapsed_seconds": spent.total_seconds(),
         }
-        ctx.stdout.write(json.dumps(shown) + "\n")
-    else:
-        ctx.stdout.write(format_duration(spent) + "\n")
+        return _write(args, ctx, json.dumps(shown) + "\n")
+    return _write(args, ctx, format_duration(spent) + "\n")
+
+
+def _write(args: argparse.Namespace, ctx: Context, text: str) -> int:
+    with output_to(args.output, ctx.stdout, (args.policy,)) as out:
+        out.write(text)
     return OK

@@ -16,19 +16,20 @@ from decimal import Decimal
 from typing import IO, Any, TextIO
 
 from .._common.durations import format_duration, parse_duration
-from .._common.errors import PolicyError
 from .._evaluation.engine import failed_id
-from .._policy.loader import load_policy
 from .._reports.compare import ERRORS, Comparison, MetricChange, PolicyDiff
 from .._tickets.model import Ticket
-from .._tickets.streams import UnreadableTickets, read_tickets
+from .._tickets.streams import read_tickets
+from ._output import add_output_argument, output_to
 from ._shared import (
-    USAGE,
     Context,
+    UsageError,
     add_ticket_arguments,
-    instant_option,
+    cannot_read,
+    instant_argument,
+    load_policy_file_argument,
     open_tickets,
-    write_summary,
+    summary,
 )
 
 HELP = "what-if: replay tickets under an old and a new policy"
@@ -54,46 +55,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="list due times that move by more than this (default: 1h)",
     )
     parser.add_argument("--format", choices=["table", "json"], default="table")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    """Run ``servicepolicy compare``: 0 ok, 1 some tickets failed, 2 usage or policy error.
-
-    Never raises for a user mistake: it prints a message to ``stderr`` and returns 2.
-    """
-    stdin, stdout, stderr, now = ctx.stdin, ctx.stdout, ctx.stderr, ctx.now
+    """Run ``servicepolicy compare``: 0 ok, 1 some tickets failed, 2 usage or policy error."""
+    order = "servicepolicy compare OLD_POLICY NEW_POLICY TICKETS"
+    old = load_policy_file_argument(args.old, order)
+    new = load_policy_file_argument(args.new, order)
+    as_of = ctx.now if args.as_of is None else instant_argument(args.as_of, "--as-of")
     try:
-        old, new = load_policy(args.old), load_policy(args.new)
-    except PolicyError as exc:
-        for finding in exc.findings:
-            print(finding, file=stderr)
-        return USAGE
-    try:
-        as_of = instant_option(args.as_of, "--as-of") if args.as_of else now
         by = [name.strip() for name in args.by.split(",") if name.strip()]
         threshold = parse_duration(args.threshold)
         comparison = Comparison(old, new, as_of, by, threshold)
     except ERRORS as exc:
-        return _usage(stderr, str(exc))
+        raise UsageError(str(exc)) from None
     with ExitStack() as stack:
         try:
-            source = open_tickets(args.tickets, stdin, stack)
-            _feed(comparison, source, args.tickets, args.input_format, stderr)
+            source = open_tickets(args.tickets, ctx.stdin, stack)
         except OSError as exc:
-            return _usage(stderr, f"{args.tickets}: cannot read: {exc.strerror}")
-        except UnreadableTickets as exc:
-            return _usage(stderr, str(exc))
-    diff = comparison.result()
-    if args.format == "json":
-        stdout.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")
-    else:
-        stdout.write(render_table(diff))
-    return write_summary(stderr, diff.tickets, diff.failed_count, as_of, "compared")
-
-
-def _usage(stderr: TextIO, message: str) -> int:
-    print(f"servicepolicy compare: error: {message}", file=stderr)
-    return USAGE
+            raise UsageError(cannot_read(args.tickets, exc)) from None
+        inputs = (args.old, args.new, args.tickets)
+        with output_to(args.output, ctx.stdout, inputs) as out:
+            _feed(comparison, source, args.tickets, args.input_format, ctx.stderr)
+            diff = comparison.result()
+            if args.format == "json":
+                out.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")
+            else:
+                out.write(render_table(diff))
+    done = summary(diff.tickets, diff.failed_count, as_of, "compared")
+    ctx.stderr.write(done.message)
+    return done.status
 
 
 def _feed(comparison: Comparison, source: IO[Any], name: str, fmt: str, stderr: TextIO) -> None:

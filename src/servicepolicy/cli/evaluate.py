@@ -16,12 +16,14 @@ from .._evaluation.evaluation import Evaluation
 from .._evaluation.outcome import to_evaluation
 from .._evaluation.outcome_json import JsonWriter
 from ._batch import outcomes
+from ._output import add_output_argument
 from ._shared import (
     Context,
+    Done,
     TicketBatch,
     add_policy_and_tickets,
     over_tickets,
-    write_summary,
+    summary,
 )
 
 HELP = "SLA status of every ticket in a file"
@@ -35,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy evaluate``."""
     add_policy_and_tickets(parser)
     parser.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
-    parser.add_argument("-o", "--output", help="write here instead of stdout")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return over_tickets(args, ctx, lambda batch: write_evaluations(batch, args.format))
 
 
-def write_evaluations(batch: TicketBatch, output: str) -> int:
+def write_evaluations(batch: TicketBatch, output: str) -> Done:
     """Write every evaluation in ``output`` format; a summary goes to the batch's ``err``."""
     out, err, as_of = batch.out, batch.err, batch.as_of
     total = failed = 0
@@ -80,7 +82,7 @@ def write_evaluations(batch: TicketBatch, output: str) -> int:
         out.write("\n]\n" if total else "]\n")
     if progress and total >= _PROGRESS_EVERY:
         err.write("\r")
-    return write_summary(err, total, failed, as_of)
+    return summary(total, failed, as_of)
 
 
 CSV_COLUMNS = (
@@ -190,8 +192,9 @@ def table_header(as_of: datetime) -> str:
 
 
 def table_rows(evaluation: Evaluation) -> str:
-    """Table lines of one evaluation."""
-    ticket = (evaluation.ticket_id or "?")[:14]
+    """Table lines of one evaluation.  An id longer than its column widens the row: the
+    table is written ticket by ticket, and an id is never cut short."""
+    ticket = evaluation.ticket_id or "?"
     if evaluation.errors:
         return f"{ticket:<14} error: {'; '.join(evaluation.errors)}\n"
     lines = []
@@ -201,7 +204,7 @@ def table_rows(evaluation: Evaluation) -> str:
             if metric.remaining is None or metric.status == "not_applicable"
             else (format_duration(metric.remaining))
         )
-        due = _iso(metric.due_at)[:25]
+        due = _iso(metric.due_at)
         lines.append(_TABLE.format(ticket, name, metric.status, due, remaining).rstrip())
     for award in evaluation.compensation:
         owed = (

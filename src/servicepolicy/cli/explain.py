@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 
 from ._batch import evaluations
-from ._shared import Context, TicketBatch, add_policy_and_tickets, over_tickets
+from ._output import add_output_argument
+from ._shared import (
+    FINDINGS,
+    OK,
+    Context,
+    Done,
+    TicketBatch,
+    add_policy_and_tickets,
+    over_tickets,
+)
 
 HELP = "explain the evaluation of tickets in words"
 
@@ -14,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy explain``."""
     add_policy_and_tickets(parser)
     parser.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -21,9 +31,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return over_tickets(args, ctx, lambda batch: write_explanations(batch, args.ticket_id))
 
 
-def write_explanations(batch: TicketBatch, ticket_id: str | None) -> int:
+def write_explanations(batch: TicketBatch, ticket_id: str | None) -> Done:
     """Write the explanation of each ticket (or only ``ticket_id``)."""
-    out, err = batch.out, batch.err
+    out = batch.out
     shown = failed = 0
     for evaluation in evaluations(batch):
         if ticket_id is not None and evaluation.ticket_id != ticket_id:
@@ -32,6 +42,5 @@ def write_explanations(batch: TicketBatch, ticket_id: str | None) -> int:
         shown += 1
         failed += bool(evaluation.errors)
     if ticket_id is not None and not shown:
-        err.write(f"servicepolicy: no ticket with id {ticket_id!r}\n")
-        return 1
-    return 1 if failed else 0
+        return Done(FINDINGS, f"servicepolicy: no ticket with id {ticket_id!r}\n")
+    return Done(FINDINGS if failed else OK)

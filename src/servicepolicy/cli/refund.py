@@ -12,12 +12,14 @@ from .._evaluation.api import decide_refund
 from .._evaluation.engine import failed_id
 from .._tickets.model import Ticket
 from .._tickets.streams import read_tickets
+from ._output import add_output_argument
 from ._shared import (
     Context,
+    Done,
     TicketBatch,
     add_policy_and_tickets,
     over_tickets,
-    write_summary,
+    summary,
 )
 
 HELP = "decide refund requests under the policy"
@@ -27,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy refund``."""
     add_policy_and_tickets(parser)
     parser.add_argument("--format", choices=["text", "json", "jsonl"], default="text")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -34,7 +37,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return over_tickets(args, ctx, lambda batch: write_refunds(batch, args.format))
 
 
-def write_refunds(batch: TicketBatch, output: str) -> int:
+def write_refunds(batch: TicketBatch, output: str) -> Done:
     """Write the refund decision of every ticket; failures are counted on the batch's ``err``."""
     policy, out, as_of = batch.policy, batch.out, batch.as_of
     total = failed = 0
@@ -59,7 +62,7 @@ def write_refunds(batch: TicketBatch, output: str) -> int:
             out.write(_refund_line(decision))
     if output == "json":
         out.write(json.dumps(rows, indent=2) + "\n")
-    return write_summary(batch.err, total, failed, as_of, "decided")
+    return summary(total, failed, as_of, "decided")
 
 
 def _refund_line(decision: dict[str, Any]) -> str:

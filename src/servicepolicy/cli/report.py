@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from .._reports.render import render_csv, render_html, render_json, render_table
 from .._reports.report import Report
 from ._batch import evaluations
+from ._output import add_output_argument
 from ._shared import (
     Context,
+    Done,
     TicketBatch,
     add_policy_and_tickets,
     over_tickets,
-    write_summary,
+    summary,
 )
 
 HELP = "compliance report: attainment, breaches, causes"
@@ -29,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="group by fields and/or week, comma separated (priority,channel,week)",
     )
     parser.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
-    parser.add_argument("-o", "--output", help="write here instead of stdout")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -38,9 +40,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return over_tickets(args, ctx, lambda batch: write_report(batch, by, args.format))
 
 
-def write_report(batch: TicketBatch, by: Sequence[str], output: str) -> int:
+def write_report(batch: TicketBatch, by: Sequence[str], output: str) -> Done:
     """Fold every evaluation into a :class:`Report` and write it in ``output`` format."""
     report = Report(by, batch.as_of).add_all(evaluations(batch))
     renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
     batch.out.write(renderers[output](report))
-    return write_summary(batch.err, report.tickets_in, report.failed, batch.as_of)
+    return summary(report.tickets_in, report.failed, batch.as_of)

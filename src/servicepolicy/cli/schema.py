@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from .._policy.schema import policy_schema_text
-from ._shared import OK, Context, UsageError
+from ._output import add_output_argument, output_to
+from ._shared import OK, Context
 
 HELP = "print the JSON Schema of policy files"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy schema``."""
-    parser.add_argument("-o", "--output", help="write to this file instead of stdout")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Print (or write) the schema."""
-    text = policy_schema_text()
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
-    else:
-        ctx.stdout.write(text)
+    with output_to(args.output, ctx.stdout) as out:
+        out.write(policy_schema_text())
     return OK

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 
 from .._reports.policy_tests import CaseResult, PolicyTestError, find_test_files, run_test_file
+from ._output import add_output_argument, output_to
 from ._render import escape_data, escape_property
 from ._shared import FINDINGS, OK, USAGE, Context
 
@@ -34,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
     )
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             results += run_test_file(path)
         except PolicyTestError as exc:
             errors.append(exc)
-    stdout.write(render(results, errors, fmt))
+    with output_to(args.output, stdout, args.paths) as out:
+        out.write(render(results, errors, fmt))
     if errors:
         return USAGE
     return FINDINGS if any(not r.passed for r in results) else OK

@@ -14,6 +14,7 @@ from .._policy.loader import (
     version_findings,
 )
 from .._policy.model import Policy
+from ._output import add_output_argument, output_to
 from ._render import render_findings
 from ._shared import FINDINGS, OK, USAGE, Context, UsageError, read_limited
 
@@ -34,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
     )
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
+    add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -54,7 +56,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         findings += found
     for versions in by_directory.values():
         findings += version_findings(versions)
-    ctx.stdout.write(render_findings(findings, files, fmt, strict=args.strict))
+    with output_to(args.output, ctx.stdout, args.paths) as out:
+        out.write(render_findings(findings, files, fmt, strict=args.strict))
     if unreadable:
         return USAGE
     failing = [f for f in findings if f.severity == "error" or args.strict]
@@ -65,7 +68,7 @@ def _policy_files(paths: Sequence[str]) -> list[str]:
     files: list[str] = []
     for name in paths:
         path = Path(name)
-        if name == "-" or path.is_file():
+        if name == "-" or (path.exists() and not path.is_dir()):  # a device or a pipe too
             files.append(name)
         elif path.is_dir():
             found = [str(p) for p in policy_files(path, recursive=True)]
@@ -73,5 +76,5 @@ def _policy_files(paths: Sequence[str]) -> list[str]:
                 raise UsageError(f"{name}: no policy files (*.yaml, *.yml) in this directory")
             files += found
         else:
-            raise UsageError(f"{name}: no such file or directory")
+            raise UsageError(f"{name}: cannot read: No such file or directory")
     return files
