@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from textwrap import dedent
 
@@ -942,3 +943,84 @@ compensation:
     for rule, prepared in zip(comp.rules, plan.rules, strict=True):
         expected = rule.when is None or rule.when.matches(fields, statuses)
         assert prepared.applies(fields, statuses) == expected, rule.name
+
+
+# -- money at any accepted size: exact until the one rounding -----------------------------------
+
+
+def _exact(amount: Fraction, places: int, rounding: str) -> Decimal:
+    """``amount`` rounded to ``places`` decimals, by hand from the exact rational."""
+    scaled = amount * 10**places
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    twice = 2 * rest
+    if twice > scaled.denominator or (
+        twice == scaled.denominator and (rounding == "half_up" or whole % 2 == 1)
+    ):
+        whole += 1
+    return Decimal(f"{whole}E-{places}")
+
+
+@given(
+    digits=st.integers(30, 40),
+    seed=st.integers(0, 10**40),
+    places=st.integers(0, 6),
+    percent=st.decimals(min_value=0, max_value=100, places=4),
+    rounding=st.sampled_from(["half_even", "half_up"]),
+)
+def test_a_credit_on_a_30_to_40_digit_amount_is_the_exact_percentage_rounded_once(
+    digits, seed, places, percent, rounding
+):
+    fee = Decimal(f"{seed % 10**digits + 10 ** (digits - 1)}E-{places}")
+    assert 30 <= len(fee.as_tuple().digits) <= 40
+    policy = make_policy(
+        f"""\
+compensation:
+  currency: EUR
+  rounding: {rounding}
+  rules:
+    - name: late
+      when: {{breached: resolution}}
+      credit:
+        of: fee
+        tiers: [{{late_from: 0h, percent: "{percent}"}}]
+"""
+    )
+    evaluation = policy.evaluate(ticket(timedelta(hours=1), fee=f"{fee:f}"), AS_OF)
+    (award,) = evaluation.compensation
+    expected = _exact(Fraction(fee) * Fraction(percent) / 100, 2, rounding)
+    assert award.amount == expected
+    assert len(f"{award.amount:f}") <= 45  # never longer than the currency needs
+
+
+def test_a_tie_past_28_digits_lands_on_the_right_cent():
+    # 10% of this 32-digit amount is ...4.125 exactly: half-even keeps the 2 cents, where a
+    # product rounded to 28 digits first and then to the cent would not.
+    fee = Decimal("1234567890123456789012345678901.25")
+    policy = make_policy(
+        """\
+compensation:
+  currency: EUR
+  rounding: half_even
+  rules:
+    - name: late
+      when: {breached: resolution}
+      credit: {of: fee, tiers: [{late_from: 0h, percent: 10}]}
+"""
+    )
+    (award,) = policy.evaluate(ticket(timedelta(hours=1), fee=f"{fee:f}"), AS_OF).compensation
+    assert award.amount == Decimal("123456789012345678901234567890.12")
+
+
+def test_a_ticket_amount_with_a_huge_exponent_is_no_amount_and_a_short_record():
+    policy = tiered()
+    evaluation = policy.evaluate(ticket(timedelta(hours=1), fee="1e-999999999"), AS_OF)
+    assert evaluation.compensation == []
+    assert "field 'fee' holds no amount" in evaluation.warnings[0]
+    assert len(evaluation.model_dump_json()) < 10_000
+
+
+def test_an_amount_with_more_decimals_than_its_currency_is_shown_rounded():
+    policy = tiered()
+    evaluation = policy.evaluate(ticket(timedelta(hours=1), fee="1200.005"), AS_OF)
+    (award,) = evaluation.compensation
+    assert "5% of 1200.00 EUR = 60.00 EUR" in award.reason  # 1200.005 shown to the cent

@@ -367,3 +367,48 @@ def test_loading_a_policy_does_not_read_its_example_tickets(tmp_path, monkeypatc
     assert read == []
     check_policy_file(policy)
     assert read == [policy]
+
+
+# -- numbers past what a policy holds (found by fuzzing) ----------------------------------------
+
+_NUMBERS_POLICY = """\
+servicepolicy: "1"
+name: numbers
+sla:
+  - name: all
+    calendar: 24/7
+    targets: {{resolution: 4h}}
+escalations:
+  path:
+    - {{on_event: x, count: {count}}}
+compensation:
+  currency: EUR
+  rounding: half_even
+  cap_per_ticket: {cap}
+"""
+
+
+@pytest.mark.parametrize(
+    ("count", "cap", "where"),
+    [
+        ("9" * 4301, "100.00", (9, 28)),
+        ("2", "1e999999999", (13, 19)),
+        ("2", "0.1e-999999999", (13, 19)),
+        ("1" + "0" * 60, "100.00", (9, 28)),
+    ],
+    ids=["4301-digit count", "huge exponent", "tiny exponent", "61 digits"],
+)
+def test_a_number_past_what_a_policy_holds_is_a_located_finding(count, cap, where):
+    policy, findings = _timed(check_policy_text, _NUMBERS_POLICY.format(count=count, cap=cap))
+    assert policy is None
+    (finding,) = [f for f in findings if f.code == "number-out-of-range"]
+    assert (finding.line, finding.column) == where
+    assert "at most 60 digits" in finding.message
+    assert len(finding.message) < 200
+
+
+def test_an_amount_written_as_text_is_bounded_too():
+    text = _NUMBERS_POLICY.format(count=2, cap='"1e999999999"')
+    policy, findings = check_policy_text(text)
+    assert policy is None
+    assert any("has more digits than an amount may" in f.message for f in findings)

@@ -1,4 +1,10 @@
-"""Money: Decimal amounts, ISO 4217 minor units, explicit rounding.  Never a float."""
+"""Money: Decimal amounts, ISO 4217 minor units, explicit rounding.  Never a float.
+
+Every computation with money (a percentage of an amount, a difference, a sum) runs in
+:data:`MONEY`, wide enough to be exact for every amount and percentage the library accepts
+(at most :data:`~.numbers.MAX_DIGITS` digits each), so that an amount is rounded once, by
+:func:`quantize`, to its currency's minor unit.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any, Final
 
 from .memo import BoundedMemo
-from .numbers import as_number
+from .numbers import as_number, within_bounds
 
 # ISO 4217 minor units (the list of current codes, as published by the maintenance agency).
 _ZERO_PLACES = """
@@ -45,10 +51,12 @@ _LARGEST = Decimal("1e40")
 
 
 def amount_of(value: Any) -> Decimal | None:
-    """A money amount from a ticket field: a :func:`to_decimal` that is not negative and below
-    1e40, or None."""
+    """A money amount from a ticket field: a :func:`to_decimal` that is not negative, below
+    1e40 and within the bounds of an accepted number, or None."""
     number = to_decimal(value)
-    return number if number is not None and Decimal(0) <= number < _LARGEST else None
+    if number is None or not within_bounds(number):
+        return None
+    return number if Decimal(0) <= number < _LARGEST else None
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -59,8 +67,15 @@ def to_decimal(value: Any) -> Decimal | None:
     return None if isinstance(value, float) else as_number(value)
 
 
-# Room for any amount a ticket can hold, so rounding never fails for want of precision.
-_WIDE = Context(prec=100)
+MONEY: Final = Context(prec=150)
+"""The context of money arithmetic: a product of two accepted numbers has at most 120 digits,
+so nothing is rounded before :func:`quantize` rounds the result."""
+_HUNDRED: Final = Decimal(100)
+
+
+def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """``percent`` % of ``amount``, exactly."""
+    return MONEY.divide(MONEY.multiply(amount, percent), _HUNDRED)
 
 
 def decimals_of(amount: Decimal) -> int:
@@ -77,9 +92,13 @@ def quantize(amount: Decimal, currency: str, rounding: str) -> Decimal:
     step = _STEPS.get(currency)
     if step is None:
         step = _STEPS.put(currency, Decimal(1).scaleb(-minor_units(currency)))
-    return amount.quantize(step, rounding=ROUNDING[rounding], context=_WIDE)
+    return amount.quantize(step, rounding=ROUNDING[rounding], context=MONEY)
 
 
 def money_text(amount: Decimal, currency: str) -> str:
-    """``"120.00 EUR"``."""
+    """``"120.00 EUR"``: as written, or, when written with more decimals than the currency
+    has, rounded (half-even) to them, so that no amount is shown longer than it needs."""
+    places = _MINOR_UNITS.get(currency)
+    if places is not None and decimals_of(amount) > places:
+        amount = quantize(amount, currency, "half_even")
     return f"{amount:f} {currency}"

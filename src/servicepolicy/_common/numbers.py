@@ -3,7 +3,25 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Final
+
+MAX_DIGITS: Final = 60
+"""Most digits of a number the library takes from a policy or as an amount: enough for any
+amount, count or percentage, and few enough that money arithmetic stays exact
+(:data:`~.money.MONEY`)."""
+MAX_EXPONENT: Final = 40
+"""The largest power of ten, either way, of such a number (``1e40``, ``1e-40``)."""
+
+
+def within_bounds(number: Decimal) -> bool:
+    """Whether a finite ``number`` has at most :data:`MAX_DIGITS` digits and its power of ten
+    lies within :data:`MAX_EXPONENT` either way."""
+    _, digits, exponent = number.as_tuple()
+    return (
+        isinstance(exponent, int)
+        and len(digits) <= MAX_DIGITS
+        and -MAX_EXPONENT <= exponent <= MAX_EXPONENT
+    )
 
 
 def as_number(value: Any) -> Decimal | None:

@@ -16,11 +16,10 @@ from .._calendar.clock import BusinessClock
 from .._common.durations import BusinessDays, format_duration, parse_span
 from .._common.fastmodel import build_model
 from .._common.memo import BoundedMemo
-from .._common.money import amount_of, money_text, quantize
+from .._common.money import MONEY, amount_of, money_text, percent_of, quantize
 from .._policy.compensation import Compensation, CompensationRule, CreditTier
 from .results import Award
 
-_HUNDRED: Final = Decimal(100)
 _NEVER: Final = 1 << 62
 
 
@@ -230,7 +229,7 @@ def _credit(
         band = _band_for(plan.bands, lateness)
         if band is None:
             return None
-        amount = quantize(base * band.tier.percent / _HUNDRED, currency, comp.rounding)
+        amount = quantize(percent_of(base, band.tier.percent), currency, comp.rounding)
         how = f"{band.opening}{money_text(base, currency)} = {money_text(amount, currency)}"
     # Compared with the amounts as written, then replaced by them rounded.
     if plan.minimum is not None and credit.min is not None and amount < credit.min:
@@ -301,6 +300,6 @@ def _cap(money: list[dict[str, Any]], comp: Compensation) -> None:
                 f"; reduced to {money_text(amount, comp.currency)} by the per-ticket cap"
             )
         if left is not None:
-            left -= amount
+            left = MONEY.subtract(left, amount)
         values["amount"] = amount
         values["approval_required"] = comp.approval_over is not None and amount > comp.approval_over

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from .._common.durations import BusinessDays, parse_span
 from .._common.errors import CalendarError
 from .._common.instants import from_micros, to_micros
-from .._common.money import amount_of, money_text, quantize
+from .._common.money import amount_of, money_text, percent_of, quantize
 from .._policy.compensation import Compensation, RefundRule
 from .results import RefundDecision
-
-_HUNDRED: Final = Decimal(100)
 
 
 def refund(
@@ -113,7 +111,7 @@ def _decide(
         )
     percent = rule.after_full.percent if rule.after_full else Decimal(0)
     fee = rule.restocking_fee.percent if rule.restocking_fee else Decimal(0)
-    amount = quantize(price * max(percent - fee, Decimal(0)) / _HUNDRED, currency, rounding)
+    amount = quantize(percent_of(price, max(percent - fee, Decimal(0))), currency, rounding)
     if amount <= 0:
         return RefundDecision(
             **base,

@@ -24,6 +24,7 @@ from .._common.durations import parse_span
 from .._common.errors import did_you_mean
 from .._common.field_memo import memoized
 from .._common.money import decimals_of, known_currencies, minor_units, to_decimal
+from .._common.numbers import MAX_DIGITS, MAX_EXPONENT, within_bounds
 from .._common.vocabulary import METRICS
 from .conditions import (
     Condition,
@@ -45,6 +46,11 @@ def _money(value: Any) -> Decimal:
     number = to_decimal(value)
     if number is None:
         raise ValueError(f'{value!r} is not an amount such as "120.00"')
+    if not within_bounds(number):
+        raise ValueError(
+            f"amount {str(value)[:24]} has more digits than an amount may "
+            f"(at most {MAX_DIGITS}, and a power of ten from -{MAX_EXPONENT} to {MAX_EXPONENT})"
+        )
     if number < 0:
         raise ValueError(f"amount {value} is negative")
     return number
@@ -54,7 +60,7 @@ def _percent(value: Any) -> Decimal:
     if isinstance(value, str):
         value = value.strip().removesuffix("%").strip()
     number = to_decimal(value) if not isinstance(value, float) else Decimal(str(value))
-    if number is None or not Decimal(0) <= number <= Decimal(100):
+    if number is None or not within_bounds(number) or not Decimal(0) <= number <= Decimal(100):
         raise ValueError(f"percent {value!r} must be a number from 0 to 100")
     return number
 

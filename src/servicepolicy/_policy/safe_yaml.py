@@ -6,7 +6,9 @@ deep nesting costs memory or crashes.  This reader:
 
 * resolves plain scalars the YAML 1.2 core way, narrowed: ``true``/``false`` are booleans,
   ``null``/``~``/empty are null, decimal integers are ``int``, decimal fractions are
-  :class:`~decimal.Decimal` read from the source text, and everything else is a string;
+  :class:`~decimal.Decimal` read from the source text, and everything else is a string; a
+  number of more than :data:`MAX_DIGITS` digits or a power of ten past :data:`MAX_EXPONENT` is
+  refused where it stands;
 * refuses duplicate keys, non-string keys, explicit tags other than ``!!str``, nesting deeper
   than :data:`MAX_DEPTH`, and documents whose aliases expand past :data:`MAX_NODES` nodes;
 * records where every value and every key starts, by field path, for error messages.
@@ -23,6 +25,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .._common.errors import FieldPath
+from .._common.numbers import MAX_DIGITS, MAX_EXPONENT, within_bounds
 
 MAX_DEPTH = 50
 MAX_NODES = 100_000
@@ -177,7 +180,7 @@ def _check_expansion(root: Node) -> None:
         )
 
 
-def _scalar(node: ScalarNode) -> Any:
+def _scalar(node: ScalarNode, path: FieldPath, problems: list[YamlProblem]) -> Any:
     if node.tag == _STR:
         return node.value
     text = node.value
@@ -187,11 +190,23 @@ def _scalar(node: ScalarNode) -> Any:
         return False
     if text in ("", "~", "null", "Null", "NULL"):
         return None
-    if _INT.fullmatch(text):
-        return int(text)
-    if _DECIMAL.fullmatch(text):
-        return Decimal(text)
-    return text
+    number = _INT.fullmatch(text) or _DECIMAL.fullmatch(text)
+    if number is None:
+        return text
+    value = Decimal(text)
+    if not within_bounds(value):
+        shown = text if len(text) <= 24 else f"{text[:20]}..."
+        problems.append(
+            YamlProblem(
+                *_mark(node),
+                path,
+                "number-out-of-range",
+                f"the number {shown} is beyond what a policy holds: at most {MAX_DIGITS} "
+                f"digits, and a power of ten from -{MAX_EXPONENT} to {MAX_EXPONENT}",
+            )
+        )
+        return None
+    return int(text) if _INT.fullmatch(text) else value
 
 
 def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProblem]) -> Any:
@@ -207,7 +222,7 @@ def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProble
         )
         return None
     if isinstance(node, ScalarNode):
-        return _scalar(node)
+        return _scalar(node, path, problems)
     if isinstance(node, SequenceNode):
         return [_build(child, (*path, i), doc, problems) for i, child in enumerate(node.value)]
     assert isinstance(node, MappingNode)

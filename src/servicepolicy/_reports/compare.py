@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from .._common.errors import ServicePolicyError, require_aware
+from .._common.money import MONEY
 from .._common.vocabulary import METRICS
 from .._evaluation.engine import failed_id, prepared
 from .._evaluation.evaluation import Evaluation
@@ -205,7 +206,7 @@ def _owed(totals: dict[str, Decimal], evaluation: Evaluation) -> None:
     for award in evaluation.compensation:
         if award.amount is not None:
             currency = award.currency or NO_VALUE
-            totals[currency] = totals.get(currency, Decimal(0)) + award.amount
+            totals[currency] = MONEY.add(totals.get(currency, Decimal(0)), award.amount)
 
 
 class Comparison:
@@ -292,7 +293,7 @@ class Comparison:
             changes=changes,
             compensation_before={c: str(v) for c, v in before.items()},
             compensation_after={c: str(v) for c, v in after.items()},
-            compensation_change={c: str(after[c] - before[c]) for c in currencies},
+            compensation_change={c: str(MONEY.subtract(after[c], before[c])) for c in currencies},
         )
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._common.errors import printable
+from .._common.money import MONEY
 from .._common.vocabulary import METRICS
 from .._evaluation.evaluation import Evaluation
 
@@ -165,8 +166,8 @@ class Report:
             target.tickets += 1
             for award in evaluation.compensation:
                 if award.amount is not None and award.currency:
-                    target.compensation[award.currency] = (
-                        target.compensation.get(award.currency, Decimal(0)) + award.amount
+                    target.compensation[award.currency] = MONEY.add(
+                        target.compensation.get(award.currency, Decimal(0)), award.amount
                     )
         for name, metric in evaluation.metrics.items():
             if metric.status not in COUNTED:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from .._common.durations import format_duration
-from .._common.money import money_text
+from .._common.money import MONEY, money_text
 from .._evaluation.evaluation import Evaluation
 from .._evaluation.outcome import to_evaluation
 from .._evaluation.outcome_json import JsonWriter
@@ -114,7 +114,7 @@ def compensation_totals(evaluation: Evaluation) -> str:
     totals: dict[str, Decimal] = {}
     for award in evaluation.compensation:
         if award.amount is not None and award.currency is not None:
-            totals[award.currency] = totals.get(award.currency, Decimal(0)) + award.amount
+            totals[award.currency] = MONEY.add(totals.get(award.currency, Decimal(0)), award.amount)
     return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
 
 
