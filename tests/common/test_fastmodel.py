@@ -88,6 +88,8 @@ def test_build_equals_validation():
                 "metric": "resolution",
                 "cycle": None,
                 "at": WHEN,
+                "due_at": WHEN,
+                "retroactive": False,
                 "notify": ["lead"],
                 "set_priority": None,
                 "reassign": None,

@@ -584,20 +584,24 @@ def test_issue_example_t1001():
     res = m["resolution"]
     check(res, status="met", target="8h", elapsed=5 * H + 45 * M, paused=48 * H + 30 * M)
     check(res, completed_at="2026-11-23T12:00+01:00", due_at="2026-11-23T14:15+01:00")
-    # enterprise-path: 50%, breach, breach + 2h for every metric
+    # enterprise-path: 50%, breach, breach + 2h for every metric, computed under the rules in
+    # force at the end (urgent, set Mon 11:00):
     #   periodic (2h on 24/7): 1h Fri 18:10, breach Fri 19:10, +2h (4h) Fri 21:10
     #   next_response (1h): 30m Sat 09:30, breach Sat 10:00, +2h (3h) Sat 12:00
     #   resolution (8h): 4h = 3h15m + 30m + 15m -> Mon 10:15
     #   first_response: 25m of 1h, finished: nothing
-    fired = [(f.level, f.metric, f.at) for f in result.escalations]
+    # Nobody was told then: those rules came into force with the priority raise at Mon 11:00,
+    # so every level fires then, retroactively, its computed instant kept as due_at.
+    fired = [(f.level, f.metric, f.at, f.due_at, f.retroactive) for f in result.escalations]
+    raise_ = at("2026-11-23T11:00+01:00")
     assert fired == [
-        (0, "periodic_update", at("2026-11-20T18:10+01:00")),
-        (1, "periodic_update", at("2026-11-20T19:10+01:00")),
-        (2, "periodic_update", at("2026-11-20T21:10+01:00")),
-        (0, "next_response", at("2026-11-21T09:30+01:00")),
-        (1, "next_response", at("2026-11-21T10:00+01:00")),
-        (2, "next_response", at("2026-11-21T12:00+01:00")),
-        (0, "resolution", at("2026-11-23T10:15+01:00")),
+        (0, "periodic_update", raise_, at("2026-11-20T18:10+01:00"), True),
+        (1, "periodic_update", raise_, at("2026-11-20T19:10+01:00"), True),
+        (2, "periodic_update", raise_, at("2026-11-20T21:10+01:00"), True),
+        (0, "next_response", raise_, at("2026-11-21T09:30+01:00"), True),
+        (1, "next_response", raise_, at("2026-11-21T10:00+01:00"), True),
+        (2, "next_response", raise_, at("2026-11-21T12:00+01:00"), True),
+        (0, "resolution", raise_, at("2026-11-23T10:15+01:00"), True),
     ]
     assert result.next_escalation_at is None
 

@@ -55,9 +55,12 @@ def compare(evaluation, want: ref.RefEvaluation) -> list[str]:
 
 def escalation_differences(evaluation, want: ref.RefEvaluation) -> list[str]:
     got = sorted(
-        ((f.level, f.metric, f.cycle, f.at) for f in evaluation.escalations),
+        ((f.level, f.metric, f.cycle, f.at, f.due_at) for f in evaluation.escalations),
         key=lambda f: (f[3], f[0], f[1] or "", f[2] or 0),
     )
+    for f in evaluation.escalations:
+        if f.retroactive != (f.due_at < f.at):
+            return [f"level {f.level} {f.metric}: retroactive {f.retroactive}, due {f.due_at}"]
     problems = []
     if got != want.escalations:
         problems.append(f"escalations: code {got} != reference {want.escalations}")
@@ -86,6 +89,23 @@ def test_metrics_match_the_reference(case):
 @given(tickets())
 def test_escalations_match_the_reference(case):
     ticket, as_of = case
+    note(f"ticket={ticket!r} as_of={as_of.isoformat()}")
+    evaluation = POLICY.evaluate(ticket, as_of)
+    want = ref.evaluate(POLICY, ticket, as_of)
+    problems = escalation_differences(evaluation, want)
+    assert not problems, "\n".join(problems)
+
+
+@given(tickets(), st.integers(0, 2 * 24 * 60), st.sampled_from(["urgent", "high", "gold"]))
+def test_escalations_after_a_late_change_match_the_reference(case, before, value):
+    # A priority raised (or a tier changed) late makes rules apply that put levels in the
+    # past: they fire when the change came, retroactively.
+    ticket, as_of = case
+    change_at = max(as_of - timedelta(minutes=before), datetime.fromisoformat(ticket["created_at"]))
+    field = "tier" if value == "gold" else "priority"
+    events = [*ticket["events"], {"at": change_at.isoformat(), "type": "field", "field": field}]
+    events[-1]["value"] = value
+    ticket = {**ticket, "events": events}
     note(f"ticket={ticket!r} as_of={as_of.isoformat()}")
     evaluation = POLICY.evaluate(ticket, as_of)
     want = ref.evaluate(POLICY, ticket, as_of)

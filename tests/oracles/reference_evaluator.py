@@ -15,11 +15,15 @@ minute's first instant -- calendars and zones change only on whole minutes), and
                  count never gets there: keep counting open calendar minutes from the
                  completion (or as_of) as if the clock kept running -- unless paused now
 * breached_at  = start of the first running minute after the target was reached
-* an escalation point P (minutes, maybe fractional: 50% of 17h59m) fires where the running
+* an escalation point P (minutes, maybe fractional: 50% of 17h59m) is due where the running
   time reaches P -- ``P - ceil(P) + 1`` minutes into the running minute that takes the count
   to ``ceil(P)`` -- if the count went past P, or reached it while the metric is still live;
-  "breach" fires at breached_at; a point at or below 0 ("breach - 30m" of a 30m target)
+  "breach" is due at breached_at; a point at or below 0 ("breach - 30m" of a 30m target)
   where the clock first runs, as breached_at is where it runs again after due_at.
+* a level fires when it is due, but not before what makes it due has applied: the SLA entry
+  of the path (at as_of), and the metric's rule (at the metric's end), each since the last
+  minute at which a field change made it the one that applies.  Due before that, it fires
+  then (retroactive); the next escalation is projected the same way.
 
 Everything is handled as integer minutes since the Unix epoch (UTC).
 """
@@ -115,7 +119,8 @@ class RefMeasure:
 class RefEvaluation:
     policy: str | None
     metrics: dict[str, RefMeasure]
-    escalations: list[tuple[int, str | None, int | None, datetime]]  # (level, metric, cycle, at)
+    # (level, metric, cycle, at, due_at)
+    escalations: list[tuple[int, str | None, int | None, datetime, datetime]]
     next_escalation_at: datetime | None
     warnings: list[str]
 
@@ -254,6 +259,26 @@ def rule_for(policy: Policy, metric: str, fields: dict[str, Any]) -> Rule | None
     return Rule(sla, text or target.default, span, target.calendar or sla.calendar)
 
 
+def since(policy: Policy, rep: Replay, end: int, metric: str | None = None) -> int:
+    """The minute from which what applies at ``end`` (the SLA entry, or with ``metric`` the
+    entry and the metric's target and clock) has applied without a break."""
+
+    def applying(minute: int) -> Any:
+        fields = rep.fields_at(minute)
+        sla = sla_for(policy, fields)
+        name = None if sla is None else sla.name
+        if metric is None:
+            return name
+        rule = rule_for(policy, metric, fields)
+        return name, None if rule is None else (rule.text, rule.clock)
+
+    current = applying(end)
+    for at in sorted({at for at, _, _ in rep.field_changes if at <= end}, reverse=True):
+        if applying(at - 1) != current:
+            return at
+    return rep.created
+
+
 def target_minutes(policy: Policy, rule: Rule, start: int) -> int:
     if isinstance(rule.span, BusinessDays):
         calendar = policy.calendar(rule.clock)
@@ -383,8 +408,8 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     current = rep.fields_at(now)
     sla_now = sla_for(policy, current)
     metrics: dict[str, RefMeasure] = {}
-    # (metric, cycle number or None, measure) of every promise that has a rule
-    promises: list[tuple[str, int | None, RefMeasure]] = []
+    # (metric, cycle number or None, measure, end minute) of every promise that has a rule
+    promises: list[tuple[str, int | None, RefMeasure, int]] = []
 
     def all_points(metric: str, rule: Rule, start: int) -> list[Fraction]:
         target = target_minutes(policy, rule, start)
@@ -411,7 +436,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
             points=all_points("first_response", rule, rep.created),
         )
         metrics["first_response"] = result
-        promises.append(("first_response", None, result))
+        promises.append(("first_response", None, result, end))
 
     # resolution: runs while the status is neither paused nor solved/closed
     completed = rep.terminal_since if rep.status in TERMINAL else None
@@ -446,7 +471,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         )
         result.solved = timedelta(minutes=sum(1 for s in statuses.values() if s in TERMINAL))
         metrics["resolution"] = result
-        promises.append(("resolution", None, result))
+        promises.append(("resolution", None, result, end))
 
     # cycle metrics: each cycle runs on its clock from start to stop, never paused
     for metric, cycles in (
@@ -479,7 +504,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
                 points=all_points(metric, rule, cycle.start),
             )
             measured.append(result)
-            promises.append((metric, number, result))
+            promises.append((metric, number, result, end))
         unspecified = False
         if not cycles:
             status = "not_started" if rule_for(policy, metric, current) else "not_applicable"
@@ -498,31 +523,41 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         metrics[metric] = RefMeasure(status, cycles=measured, unspecified=unspecified)
 
     # escalations: the path of the SLA entry that applies at as_of
-    fired: list[tuple[int, str | None, int | None, datetime]] = []
+    fired: list[tuple[int, str | None, int | None, datetime, datetime]] = []
     upcoming: list[Fraction] = []
+
+    def fire(number: int, metric: str | None, cycle: int | None, due: Any, since_: int) -> None:
+        due_at = due if isinstance(due, datetime) else from_minute(due)
+        at = max(due_at, from_minute(since_))
+        fired.append((number, metric, cycle, at, due_at))
+
     if sla_now is not None and sla_now.escalation is not None:
+        entry_since = since(policy, rep, now)
         levels = policy.escalations.get(sla_now.escalation, [])
         for number, level in enumerate(levels):
             if level.on_event is None:
                 continue
             times = rep.counts.get(level.on_event, [])
             if len(times) >= level.count:
-                fired.append((number, None, None, from_minute(times[level.count - 1])))
-        for metric, cycle, m in promises:
+                fire(number, None, None, times[level.count - 1], entry_since)
+        for metric, cycle, m, end in promises:
+            since_ = max(entry_since, since(policy, rep, end, metric))
             for number, point in points_of(policy, sla_now, metric, m.target_minutes):
                 if point is None:  # "breach": at breached_at
                     if m.breached_at is not None:
-                        fired.append((number, metric, cycle, m.breached_at))
+                        fire(number, metric, cycle, m.breached_at, since_)
                     elif m.live:
                         assert m.due_minute is not None
-                        upcoming.append(_project(policy, m.clock, m.due_minute, Fraction(0)))
+                        projected = _project(policy, m.clock, m.due_minute, Fraction(0))
+                        upcoming.append(max(projected, Fraction(since_)))
                 elif m.elapsed_minutes > point or (m.elapsed_minutes == point and not m.finished):
                     # a live metric that never ran cannot have reached a point 0 yet: the
                     # contract does not say where that fires (not possible with the fixture)
                     assert point in m.reach, "unspecified: point 0 of a metric that never ran"
-                    fired.append((number, metric, cycle, from_minute(m.reach[point])))
+                    fire(number, metric, cycle, m.reach[point], since_)
                 elif m.live:
-                    upcoming.append(_project(policy, m.clock, now, point - m.elapsed_minutes))
+                    projected = _project(policy, m.clock, now, point - m.elapsed_minutes)
+                    upcoming.append(max(projected, Fraction(since_)))
     return RefEvaluation(
         policy=None if sla_now is None else sla_now.name,
         metrics=metrics,

@@ -93,7 +93,7 @@ class Evaluator:
         runs: dict[str, Measured] = {}
         for metric in METRICS:
             metrics[metric], runs[metric] = self._metric(metric, history, lookup)
-        fired, next_at = self._escalations(sla, runs, history)
+        fired, next_at = self._escalations(sla, runs, lookup)
         warnings = list(history.warnings)
         if sla is None:
             warnings.append("no SLA policy matches this ticket's fields")
@@ -233,37 +233,69 @@ class Evaluator:
     # -- escalations --------------------------------------------------------------------------
 
     def _escalations(
-        self, sla: SlaPolicy | None, runs: dict[str, Measured], history: History
+        self, sla: SlaPolicy | None, runs: dict[str, Measured], lookup: Lookup
     ) -> tuple[list[FiredOutcome], int | None]:
+        """The levels of the SLA entry's escalation path that fired, and when the next will.
+
+        No level fires before what makes it due applied: the SLA entry whose path it is, and
+        the rule its metric was measured under (a priority raised on Monday can make a metric
+        breached as of Friday, but nobody was told on Friday).  A level whose instant lies
+        before that fires when it came into force, and says it fired late (retroactive).
+        """
         if sla is None or sla.escalation is None:
             return [], None
+        history = lookup.history
         zone = self.index.clock(sla.calendar).rules.zone
         path = sla.escalation
         fired: list[FiredOutcome] = []
         upcoming: list[int] = []
         as_of = history.as_of
+        entry_since = lookup.since(as_of)
         for item in self._levels.get(path, ()):
             if item.on_event is not None:
                 times = history.event_times.get(item.on_event, [])
                 if len(times) >= item.count:
-                    at = times[item.count - 1]
-                    fired.append(FiredOutcome(at, zone, path, item.number, item.level, None, None))
+                    due = times[item.count - 1]
+                    fired.append(
+                        _fired(due, entry_since, zone, path, item.number, item.level, None, None)
+                    )
                 continue
             for metric in item.metrics:
                 for promise, rule, cycle in runs[metric]:
                     instant, projected = level_instant(
                         promise, rule.clock, item.fraction, item.offset, as_of
                     )
+                    if instant is None and projected is None:
+                        continue
+                    end = promise.completed if promise.completed is not None else as_of
+                    since = max(entry_since, lookup.since(end, metric))
                     if instant is not None:
                         fired.append(
-                            FiredOutcome(
-                                instant, zone, path, item.number, item.level, metric, cycle
+                            _fired(
+                                instant, since, zone, path, item.number, item.level, metric, cycle
                             )
                         )
                     elif projected is not None:
-                        upcoming.append(projected)
-        fired.sort(key=lambda f: f.at)
+                        upcoming.append(max(projected, since))
+        fired.sort(key=lambda f: (f.at, f.due))
         return fired, (min(upcoming) if upcoming else None)
+
+
+def _fired(
+    due: int,
+    since: int,
+    zone: Any,
+    path: str,
+    number: int,
+    level: EscalationLevel,
+    metric: str | None,
+    cycle: int | None,
+) -> FiredOutcome:
+    """A level due at ``due`` whose cause came into force at ``since``: it fires at the later
+    of the two, retroactive when that is ``since``."""
+    retroactive = due < since
+    at = since if retroactive else due
+    return FiredOutcome(at, zone, path, number, level, metric, cycle, due, retroactive)
 
 
 def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:

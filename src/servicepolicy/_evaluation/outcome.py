@@ -50,11 +50,23 @@ class MetricOutcome:
         return record_repr(self, _METRIC_FIELDS)
 
 
-_FIRED_FIELDS: Final = ("at", "zone", "path", "number", "level", "metric", "cycle")
+_FIRED_FIELDS: Final = (
+    "at",
+    "zone",
+    "path",
+    "number",
+    "level",
+    "metric",
+    "cycle",
+    "due",
+    "retroactive",
+)
 
 
 class FiredOutcome:
-    """An escalation level that fired at ``at`` (microseconds, shown in ``zone``)."""
+    """An escalation level that fired at ``at`` (microseconds, shown in ``zone``); ``due`` is
+    the instant its point was reached, earlier than ``at`` when it fired ``retroactive``-ly,
+    once what made it due came into force."""
 
     __slots__ = _FIRED_FIELDS
 
@@ -67,6 +79,8 @@ class FiredOutcome:
         level: EscalationLevel,
         metric: str | None,
         cycle: int | None,
+        due: int,
+        retroactive: bool,
     ) -> None:
         self.at = at
         self.zone = zone
@@ -75,6 +89,8 @@ class FiredOutcome:
         self.level = level
         self.metric = metric
         self.cycle = cycle
+        self.due = due
+        self.retroactive = retroactive
 
     def __repr__(self) -> str:
         return record_repr(self, _FIRED_FIELDS)
@@ -218,6 +234,8 @@ def to_fired(fired: FiredOutcome) -> FiredEscalation:
         "metric": fired.metric,
         "cycle": fired.cycle,
         "at": model_instant(fired.at, fired.zone),
+        "due_at": model_instant(fired.due, fired.zone),
+        "retroactive": fired.retroactive,
         "notify": list(level.notify),
         "set_priority": level.set_priority,
         "reassign": level.reassign,

@@ -286,6 +286,9 @@ class JsonWriter:
         parts.append("null" if fired.cycle is None else str(fired.cycle))
         parts.append(',"at":')
         parts.append(self.instant_text(fired.at, fired.zone))
+        parts.append(',"due_at":')
+        parts.append(self.instant_text(fired.due, fired.zone))
+        parts.append(',"retroactive":true' if fired.retroactive else ',"retroactive":false')
         parts.append(found[4])
 
     def outcome_json(self, outcome: Outcome) -> str:

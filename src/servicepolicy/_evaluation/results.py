@@ -110,7 +110,12 @@ class MetricResult(Measurement):
 
 
 class FiredEscalation(BaseModel):
-    """An escalation level that fired, when, for which metric, and what it asks for."""
+    """An escalation level that fired, when, for which metric, and what it asks for.
+
+    A level fires when its point is reached (``due_at``), but never before the SLA entry whose
+    path it is and the rule of its metric came into force: a level due earlier fires then,
+    ``retroactive``, with ``at`` the instant it came into force.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -120,6 +125,16 @@ class FiredEscalation(BaseModel):
     metric: str | None = None
     cycle: int | None = None
     at: datetime
+    due_at: datetime = Field(
+        description="when the level's point was reached; before 'at' when it fired late"
+    )
+    retroactive: bool = Field(
+        default=False,
+        description=(
+            "fired late: its point was reached before what makes it due (the SLA entry, the "
+            "rule of its metric) came into force, and it fired then"
+        ),
+    )
     notify: list[str] = Field(default_factory=list)
     set_priority: str | None = None
     reassign: str | None = None

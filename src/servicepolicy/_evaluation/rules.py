@@ -143,6 +143,28 @@ class Lookup:
             self._matches[version] = self.index.match(self.fields(moment))
         return self._matches[version]
 
+    def since(self, moment: int, metric: str | None = None) -> int:
+        """When what applies at ``moment`` came into force: the SLA entry, or with ``metric``
+        the rule of that metric.  That is the last field change after which it applied and
+        before which something else did, else the ticket's creation."""
+        history = self.history
+        if not history.field_changes:
+            return history.created
+        current = self._applying(moment, metric)
+        changes = sorted({at for at, _, _ in history.field_changes if at <= moment}, reverse=True)
+        for at in changes:
+            if self._applying(at - 1, metric) != current:
+                return at
+        return history.created
+
+    def _applying(self, moment: int, metric: str | None) -> tuple[Any, ...]:
+        """What applies at ``moment``, comparable across versions of the fields: the SLA
+        entry, and the target and clock of ``metric``'s rule."""
+        if metric is None:
+            return (self.entry(moment),)
+        rule = self.rule(metric, moment)
+        return (self.entry(moment), None if rule is None else (rule.target_text, rule.clock_name))
+
     def rule(self, metric: str, moment: int) -> Rule | None:
         """The rule of ``metric`` at ``moment``."""
         version = self._version(moment)
