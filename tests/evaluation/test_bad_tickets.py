@@ -4,7 +4,8 @@ evaluates, the same on both builds; never an exception out of a batch."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 
 from servicepolicy import evaluate_many, evaluate_many_json, load_policy
 from tests.paths import EXAMPLES
@@ -12,6 +13,7 @@ from tests.paths import EXAMPLES
 POLICY = load_policy(EXAMPLES / "saas-support.yaml")
 AS_OF = datetime.fromisoformat("2026-11-23T13:00:00+01:00")
 CREATED = "2026-11-20T10:00:00+01:00"
+HANG_GUARD_SECONDS = 20.0
 
 
 def _json(tickets):
@@ -58,3 +60,28 @@ def test_an_id_past_pythons_digit_limit_is_an_error_record():
     (record,) = _json([{"id": 10**5000, "created_at": CREATED}])
     assert record["errors"] == ["the 'id' is a number too long to be an id"]
     assert record["ticket_id"] is None
+
+
+def test_field_changes_interleaved_with_replies_cost_linear_time():
+    # 32,000 events: a field change before every reply or message.  Each reply asks which
+    # rule applied as its cycle ended, and that used to scan every change before it (30 s);
+    # now it is a bisection and the versions of the fields are built once.  A hang guard,
+    # far above the time it takes (a quarter of a second), not a benchmark.
+    start = datetime.fromisoformat("2026-11-02T09:00:00+00:00")
+    events = []
+    for i in range(16_000):
+        at = start.timestamp() + 120 * i
+        events.append({"at": _iso(at), "type": "field", "field": "note", "value": i})
+        kind = "customer_message" if i % 2 else "agent_reply"
+        events.append({"at": _iso(at + 60), "type": kind})
+    fields = {"tier": "enterprise", "priority": "high"}
+    ticket = {"id": "Q", "created_at": start.isoformat(), "fields": fields, "events": events}
+    began = time.perf_counter()
+    (record,) = _json([ticket])
+    assert time.perf_counter() - began < HANG_GUARD_SECONDS
+    assert record["errors"] == []
+    assert len(record["metrics"]["next_response"]["cycles"]) > 7_000
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()

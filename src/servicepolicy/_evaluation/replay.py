@@ -7,6 +7,7 @@ Instants are integer microseconds since the epoch.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from .._common.errors import printable
@@ -46,6 +47,7 @@ class History:
 
     __slots__ = (
         "as_of",
+        "change_times",
         "created",
         "event_times",
         "field_changes",
@@ -65,6 +67,7 @@ class History:
         self.fields = fields
         self.statuses = statuses
         self.field_changes: list[tuple[int, str, Any]] = []
+        self.change_times: list[int] = []  # the instant of each field change, in order
         self.first_response_stop: int | None = None
         self.next_cycles: list[Cycle] = []
         self.periodic_cycles: list[Cycle] = []
@@ -73,12 +76,7 @@ class History:
 
     def version_at(self, moment: int) -> int:
         """How many field changes had happened by ``moment`` (inclusive)."""
-        count = 0
-        for at, _, _ in self.field_changes:
-            if at > moment:
-                break
-            count += 1
-        return count
+        return bisect_right(self.change_times, moment)
 
     def fields_at(self, moment: int) -> dict[str, Any]:
         """The ticket's fields as they stood at ``moment`` (changes at ``moment`` included)."""
@@ -156,6 +154,7 @@ def replay(ticket: TicketParts, as_of: int) -> History:
         elif kind == FIELD:
             assert field is not None
             history.field_changes.append((at, field, value))
+            history.change_times.append(at)
     return history
 
 

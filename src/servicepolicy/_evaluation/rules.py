@@ -115,64 +115,90 @@ class PolicyIndex:
 
 class Lookup:
     """Per-ticket memo: which SLA entry and rules apply to the fields as they stood at a
-    moment; worked out once per version of the fields."""
+    moment; worked out once per version of the fields (a version is how many field changes
+    had happened), so a ticket with many changes costs time linear in them."""
 
     def __init__(self, index: PolicyIndex, history: History) -> None:
         self.index = index
         self.history = history
         self._changes = bool(history.field_changes)
-        self._fields: dict[int, dict[str, Any]] = {}
+        self._versions: list[dict[str, Any]] | None = None  # the fields of every version
         self._matches: dict[int, int | None] = {}
         self._rules: dict[int, dict[str, Rule | None]] = {}
+        self._since: dict[tuple[int, str | None], int] = {}
 
     def _version(self, moment: int) -> int:
         return self.history.version_at(moment) if self._changes else 0
 
+    def _fields_of(self, version: int) -> dict[str, Any]:
+        if version == 0:
+            return self.history.fields
+        versions = self._versions
+        if versions is None:  # every version at once, each the one before with one change
+            versions = [self.history.fields]
+            for _, name, value in self.history.field_changes:
+                versions.append({**versions[-1], name: value})
+            self._versions = versions
+        return versions[version]
+
+    def _entry_of(self, version: int) -> int | None:
+        if version not in self._matches:
+            self._matches[version] = self.index.match(self._fields_of(version))
+        return self._matches[version]
+
+    def _rule_of(self, metric: str, version: int) -> Rule | None:
+        rules = self._rules.get(version)
+        if rules is None:
+            priority = self._fields_of(version).get("priority")
+            rules = self._rules[version] = self.index.rules(self._entry_of(version), priority)
+        return rules[metric]
+
     def fields(self, moment: int) -> dict[str, Any]:
-        """The ticket's fields at ``moment``, built once per version of them."""
-        version = self._version(moment)
-        found = self._fields.get(version)
-        if found is None:
-            found = self._fields[version] = self.history.fields_at(moment)
-        return found
+        """The ticket's fields at ``moment``."""
+        return self._fields_of(self._version(moment))
 
     def entry(self, moment: int) -> int | None:
         """The SLA entry (its position) that applies at ``moment``."""
-        version = self._version(moment)
-        if version not in self._matches:
-            self._matches[version] = self.index.match(self.fields(moment))
-        return self._matches[version]
+        return self._entry_of(self._version(moment))
+
+    def rule(self, metric: str, moment: int) -> Rule | None:
+        """The rule of ``metric`` at ``moment``."""
+        return self._rule_of(metric, self._version(moment))
 
     def since(self, moment: int, metric: str | None = None) -> int:
         """When what applies at ``moment`` came into force: the SLA entry, or with ``metric``
         the rule of that metric.  That is the last field change after which it applied and
         before which something else did, else the ticket's creation."""
         history = self.history
-        if not history.field_changes:
-            return history.created
-        current = self._applying(moment, metric)
-        changes = sorted({at for at, _, _ in history.field_changes if at <= moment}, reverse=True)
-        for at in changes:
-            if self._applying(at - 1, metric) != current:
-                return at
-        return history.created
-
-    def _applying(self, moment: int, metric: str | None) -> tuple[Any, ...]:
-        """What applies at ``moment``, comparable across versions of the fields: the SLA
-        entry, and the target and clock of ``metric``'s rule."""
-        if metric is None:
-            return (self.entry(moment),)
-        rule = self.rule(metric, moment)
-        return (self.entry(moment), None if rule is None else (rule.target_text, rule.clock_name))
-
-    def rule(self, metric: str, moment: int) -> Rule | None:
-        """The rule of ``metric`` at ``moment``."""
         version = self._version(moment)
-        rules = self._rules.get(version)
-        if rules is None:
-            priority = self.fields(moment).get("priority")
-            rules = self._rules[version] = self.index.rules(self.entry(moment), priority)
-        return rules[metric]
+        walked: list[int] = []
+        found = history.created
+        while version > 0:
+            known = self._since.get((version, metric))
+            if known is not None:
+                found = known
+                break
+            walked.append(version)
+            at = history.change_times[version - 1]
+            before = history.version_at(at - 1)  # every change at that instant undone
+            if self._applying(before, metric) != self._applying(version, metric):
+                found = at
+                break
+            version = before
+        for seen in walked:
+            self._since[(seen, metric)] = found
+        return found
+
+    def _applying(self, version: int, metric: str | None) -> tuple[Any, ...]:
+        """What applies in ``version``, comparable across versions: the SLA entry, and the
+        target and clock of ``metric``'s rule."""
+        if metric is None:
+            return (self._entry_of(version),)
+        rule = self._rule_of(metric, version)
+        return (
+            self._entry_of(version),
+            None if rule is None else (rule.target_text, rule.clock_name),
+        )
 
 
 def target_micros(rule: Rule, start: int) -> int:
