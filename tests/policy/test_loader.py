@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -412,3 +413,84 @@ def test_an_amount_written_as_text_is_bounded_too():
     policy, findings = check_policy_text(text)
     assert policy is None
     assert any("has more digits than an amount may" in f.message for f in findings)
+
+
+# -- holiday rules (found by fuzzing: crashes, hangs, rules that never occur) -------------------
+
+_RULE_POLICY = """\
+servicepolicy: "1"
+name: rules
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: {{mon-fri: ["09:00-17:00"]}}
+    holidays:
+      - {{rrule: "{rule}"}}
+sla:
+  - {{name: all, calendar: office, targets: {{resolution: 4h}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "why"),
+    [
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH=13: 13 is outside 1..12"),
+        ("FREQ=YEARLY;BYHOUR=25", "BYHOUR=25: 25 is outside 0..23"),
+        ("FREQ=YEARLY;BYMINUTE=61", "BYMINUTE=61: 61 is outside 0..59"),
+        ("FREQ=YEARLY;BYMONTHDAY=0", "BYMONTHDAY=0: 0 is outside 1..31 or -31..-1"),
+        ("FREQ=DAILY;INTERVAL=0", "INTERVAL=0: 0 is outside 1..1000"),
+        ("FREQ=MINUTELY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
+        ("FREQ=SECONDLY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
+        ("FREQ=YEARLY;BYDAY=+60MO", "BYDAY=+60MO: '+60MO' is not a weekday such as MO or -1FR"),
+        ("FREQ=YEARLY;BYSOMETHING=1", "'BYSOMETHING=1' is not a rule part"),
+        ("FREQ=YEARLY;BYMONTH=x", "BYMONTH=X: 'X' is not a whole number"),
+    ],
+)
+def test_a_holiday_rule_that_is_not_one_for_dates_is_a_located_error(rule, why):
+    policy, findings = _timed(check_policy_text, _RULE_POLICY.format(rule=rule))
+    assert policy is None
+    (finding,) = findings
+    assert (finding.line, finding.column, finding.code) == (8, 17, "invalid-value")
+    assert f"rrule {rule!r} is not a holiday rule: {why}" in finding.message
+
+
+def test_a_holiday_rule_without_dates_is_a_warning_when_validating_only():
+    text = _RULE_POLICY.format(rule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")
+    policy, findings = check_policy_text(text)
+    assert policy is not None
+    assert [(f.code, f.severity, f.line) for f in findings] == [
+        ("rrule-without-dates", "warning", 8)
+    ]
+    assert check_policy_text(text, warnings=False)[1] == []  # loading does not pay for it
+
+
+def test_a_good_easter_rule_evaluates():
+    text = _RULE_POLICY.format(rule="FREQ=YEARLY;BYEASTER=-2")  # Good Friday
+    policy = parse_policy(text)
+    good_friday = datetime.fromisoformat("2026-04-03T10:00:00+02:00")
+    assert not policy.calendar("office").is_open(good_friday)
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        ("Europe", "unknown time zone 'Europe'; did you mean"),
+        ("x" * 300, "unknown time zone 'xxxxxxxxxx"),
+        ("../../etc/passwd", "unknown time zone '../../etc/passwd'"),
+    ],
+    ids=["a folder of the zone database", "300 characters", "a path"],
+)
+def test_a_zone_name_that_is_no_zone_is_an_unknown_time_zone(zone, said):
+    text = VALID.replace("Europe/Berlin", zone)
+    policy, findings = _timed(check_policy_text, text)
+    assert policy is None
+    (finding,) = findings
+    assert finding.code == "invalid-value" and said in finding.message
+    assert len(finding.message) < 200
+
+
+def test_an_escape_past_unicode_is_a_located_syntax_error():
+    policy, findings = check_policy_text('servicepolicy: "1"\nname: "caf\\U00110000"\n')
+    assert policy is None
+    assert [(f.line, f.column, f.code) for f in findings] == [(2, 11, "yaml-syntax")]
+    assert findings[0].message == "YAML syntax: an escape names no Unicode character"

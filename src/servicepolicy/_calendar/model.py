@@ -171,11 +171,13 @@ class Calendar(BaseModel):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
+            shown = value if len(value) <= 60 else f"{value[:57]}..."
             more = (
-                did_you_mean(value, _zone_names()) or "; use an IANA name such as 'Europe/Berlin'"
+                did_you_mean(value[:60], _zone_names())
+                or "; use an IANA name such as 'Europe/Berlin'"
             )
-            raise ValueError(f"unknown time zone {value!r}{more}") from None
+            raise ValueError(f"unknown time zone {shown!r}{more}") from None
         return value
 
     @model_validator(mode="after")

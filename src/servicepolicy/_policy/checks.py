@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
 
+from .._calendar.hours import rule_has_dates
 from .._calendar.model import ALWAYS_OPEN_NAME
 from .._common.durations import BusinessDays, Span, parse_span
 from .._common.errors import FieldPath, Severity, did_you_mean
@@ -29,11 +30,15 @@ class Issue:
     on_key: bool = False  # locate the key of ``path`` rather than its value
 
 
-def check_model(policy: Policy, known_fields: set[str] | None = None) -> list[Issue]:
+def check_model(
+    policy: Policy, known_fields: set[str] | None = None, *, warnings: bool = True
+) -> list[Issue]:
     """Every semantic problem of a schema-valid policy, errors and warnings.
 
     ``known_fields``, when given (the fields the policy's example tickets use), turns field
-    references in compensation and refund rules that no ticket has into warnings.
+    references in compensation and refund rules that no ticket has into warnings.  Without
+    ``warnings``, checks that can only warn and cost time (holiday rules without dates) are
+    skipped.
     """
     return [
         *_references(policy),
@@ -44,7 +49,20 @@ def check_model(policy: Policy, known_fields: set[str] | None = None) -> list[Is
         *_compensation(policy),
         *_refunds(policy),
         *_field_references(policy, known_fields),
+        *(_holiday_rules(policy) if warnings else ()),
     ]
+
+
+def _holiday_rules(policy: Policy) -> Iterator[Issue]:
+    for name, calendar in policy.calendars.items():
+        for i, holiday in enumerate(calendar.holidays):
+            if holiday.rrule is not None and not rule_has_dates(holiday.rrule):
+                yield Issue(
+                    ("calendars", name, "holidays", i, "rrule"),
+                    "rrule-without-dates",
+                    f"the rule {holiday.rrule!r} gives no date from 2000 to 2028",
+                    "warning",
+                )
 
 
 def _span_key(text: str) -> tuple[int, int]:

@@ -89,11 +89,17 @@ def _schema_findings(error: ValidationError, doc: Document, source: str) -> list
 
 
 def check_policy_text(
-    text: str, source: str = "<string>", known_fields: set[str] | None = None
+    text: str,
+    source: str = "<string>",
+    known_fields: set[str] | None = None,
+    *,
+    warnings: bool = True,
 ) -> tuple[Policy | None, list[Finding]]:
     """Check a policy's text; returns the policy (None when it has errors) and every finding.
 
-    ``known_fields``: the ticket fields the policy's example tickets use, if any.
+    ``known_fields``: the ticket fields the policy's example tickets use, if any.  Without
+    ``warnings``, checks that can only warn are skipped (loading a policy, which needs only
+    its errors, does so).
     """
     try:
         doc = read_yaml(text)
@@ -118,7 +124,7 @@ def check_policy_text(
     except ValidationError as exc:
         return None, sorted(_schema_findings(exc, doc, source), key=_order)
     findings = []
-    for issue in check_model(policy, known_fields):
+    for issue in check_model(policy, known_fields, warnings=warnings):
         line, column = doc.locate(issue.path, key=issue.on_key)
         findings.append(
             Finding(
@@ -155,12 +161,13 @@ def read_policy_bytes(path: Path) -> bytes:
 
 
 def check_policy_file(
-    path: str | Path, *, examples: bool = True
+    path: str | Path, *, examples: bool = True, warnings: bool = True
 ) -> tuple[Policy | None, list[Finding]]:
     """:func:`check_policy_text` for a file; unreadable files become a finding too.
 
     With ``examples`` (the default), field names are also checked against the example tickets
-    beside the file (``NAME.tickets.jsonl``); that check only ever warns, so loading skips it.
+    beside the file (``NAME.tickets.jsonl``); that check only ever warns, so loading skips it,
+    as it skips every check that can only warn (``warnings=False``).
     """
     file = Path(path)
     if file.is_dir():
@@ -188,7 +195,8 @@ def check_policy_file(
         return None, [
             Finding(str(path), p.line, p.column, "", p.code, p.message) for p in exc.problems
         ]
-    return check_policy_text(text, str(path), example_fields(file) if examples else None)
+    known = example_fields(file) if examples else None
+    return check_policy_text(text, str(path), known, warnings=warnings)
 
 
 EXAMPLE_LINES = 1000
@@ -223,7 +231,7 @@ def example_fields(policy_file: Path) -> set[str] | None:
 
 def parse_policy(text: str, source: str = "<string>") -> Policy:
     """Parse a policy from YAML text; raises :class:`PolicyError` with every error found."""
-    policy, findings = check_policy_text(text, source)
+    policy, findings = check_policy_text(text, source, warnings=False)
     if policy is None:
         raise PolicyError(findings)
     return policy
@@ -290,7 +298,7 @@ def load_policy_set(path: str | Path) -> PolicySet:
     loaded: list[tuple[Path, Policy]] = []
     findings: list[Finding] = []
     for file in files:
-        policy, found = check_policy_file(file, examples=False)
+        policy, found = check_policy_file(file, examples=False, warnings=False)
         findings += [f for f in found if f.severity == "error"]
         if policy is not None:
             loaded.append((file, policy))
@@ -313,7 +321,7 @@ def load_policy_set(path: str | Path) -> PolicySet:
 
 def load_policy(path: str | Path) -> Policy:
     """Load a policy file; raises :class:`PolicyError` with every error found."""
-    policy, findings = check_policy_file(path, examples=False)
+    policy, findings = check_policy_file(path, examples=False, warnings=False)
     if policy is None:
         raise PolicyError(findings)
     return policy

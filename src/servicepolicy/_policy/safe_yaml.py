@@ -273,6 +273,17 @@ def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProble
     return out
 
 
+_OUT_OF_UNICODE = re.compile(r"\\U(0*[1-9a-fA-F][0-9a-fA-F]{6,}|0*11[0-9a-fA-F]{4})")
+
+
+def _position(text: str, found: re.Match[str] | None) -> tuple[int, int]:
+    """The line and column of a match in ``text`` (1, 1 when there is none)."""
+    if found is None:
+        return 1, 1
+    before = text[: found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+
+
 def read_yaml(text: str) -> Document:
     """Read one YAML document; raises :class:`YamlError` listing every problem found."""
     if len(text) > MAX_BYTES:
@@ -300,6 +311,11 @@ def read_yaml(text: str) -> Document:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError.at(1, 1, "yaml-syntax", f"YAML syntax: {exc}") from None
+    except ValueError:  # an escape past the last Unicode character: "\U00110000"
+        line, column = _position(text, _OUT_OF_UNICODE.search(text))
+        raise YamlError.at(
+            line, column, "yaml-syntax", "YAML syntax: an escape names no Unicode character"
+        ) from None
     if root is None:
         raise YamlError.at(1, 1, "empty", "the file is empty")
     _check_expansion(root)
