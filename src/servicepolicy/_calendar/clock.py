@@ -20,7 +20,7 @@ from typing import Final
 
 from .._common.build import STEPPING_SEARCH, bisect_right_near
 from .._common.errors import CalendarError
-from .._common.instants import US, from_micros
+from .._common.instants import FIRST_YEAR, LAST_YEAR, US, from_micros, outside, supported
 from .._common.records import record_repr
 from .rules import CalendarRules, Expansion, open_intervals
 
@@ -29,8 +29,8 @@ _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _MARGIN_US: Final = 2 * _DAY_US
 _SEARCH_YEARS: Final = 30  # how far add/next_open look for open time before giving up
 # Instants must lie strictly inside these years.
-_MIN_YEAR: Final = 1000
-_MAX_YEAR: Final = 9000
+_MIN_YEAR: Final = FIRST_YEAR - 1  # the index covers a year either side, for local dates
+_MAX_YEAR: Final = LAST_YEAR + 2
 _INDEX_FIELDS: Final = (
     "starts",
     "ends",
@@ -217,7 +217,9 @@ class BusinessClock:
                 f"{from_micros(origin).astimezone(self.rules.zone).isoformat()}"
             )
         if index.last_year >= _MAX_YEAR:
-            raise CalendarError(f"{self.label}: the answer lies after the year {_MAX_YEAR - 1}")
+            raise CalendarError(
+                f"{self.label}: the answer lies after {LAST_YEAR}, the last supported year"
+            )
         years = index.last_year - index.first_year
         last = min(index.last_year + years, _MAX_YEAR)
         hi = (date(last, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US - 3 * _DAY_US
@@ -308,14 +310,7 @@ class BusinessClock:
             index = self._grow_forward(index, t, searching="open time")
 
 
-_FIRST_US: Final = (date(_MIN_YEAR + 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
-_LAST_US: Final = (date(_MAX_YEAR - 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US
-
-
 def _year_of(micros: int) -> int:
-    if not _FIRST_US <= micros < _LAST_US:
-        raise CalendarError(
-            f"{from_micros(micros).isoformat()} is outside the supported years "
-            f"{_MIN_YEAR + 1}-{_MAX_YEAR - 2}"
-        )
+    if not supported(micros):
+        raise CalendarError(outside(from_micros(micros), "the instant"))
     return from_micros(micros).year

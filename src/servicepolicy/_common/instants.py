@@ -6,7 +6,7 @@ immune to the wall-clock arithmetic Python applies to two datetimes that share a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Final
 
 from .errors import NaiveDatetimeError
@@ -14,6 +14,25 @@ from .errors import NaiveDatetimeError
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 US: Final = 1_000_000
 """Microseconds in a second."""
+
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2199
+"""The years the library measures in: every instant of a ticket, ``as_of`` and every clock
+query lies in them (UTC).  Outside, the time zone database gives local mean times such as
++00:53, and a clock's index would grow with the distance; a ticket there is an error
+record."""
+FIRST_US: Final = (date(FIRST_YEAR, 1, 1).toordinal() - date(1970, 1, 1).toordinal()) * 86400 * US
+END_US: Final = (date(LAST_YEAR + 1, 1, 1).toordinal() - date(1970, 1, 1).toordinal()) * 86400 * US
+
+
+def supported(micros: int) -> bool:
+    """Whether an instant lies in the supported years."""
+    return FIRST_US <= micros < END_US
+
+
+def outside(moment: datetime, what: str) -> str:
+    """What to say of an instant outside the supported years."""
+    return f"{what} {moment.isoformat()} is outside the supported years {FIRST_YEAR}-{LAST_YEAR}"
 
 
 def to_micros(moment: datetime, what: str = "datetime") -> int:

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from .._common.errors import ServicePolicyError, TicketError, printable
 from .._common.fastmodel import private_value, set_private_value
-from .._common.instants import to_micros
+from .._common.instants import outside, supported, to_micros
 from .._common.vocabulary import METRICS
 from .._policy.model import EscalationLevel, Policy, SlaPolicy
 from .._policy.versions import PolicySet
@@ -85,7 +85,10 @@ class Evaluator:
 
     def outcome_of(self, ticket: TicketParts, as_of: datetime, line: int | None = None) -> Outcome:
         """:meth:`outcome` of a ticket read as its parts."""
-        history = replay(ticket, to_micros(as_of, "as_of"))
+        now = to_micros(as_of, "as_of")
+        if not supported(now):
+            raise TicketError(outside(as_of, "as_of"), ticket.id)
+        history = replay(ticket, now)
         lookup = Lookup(self.index, history)
         number = lookup.entry(history.as_of)
         sla = self.index.policy.sla[number] if number is not None else None

@@ -3,7 +3,8 @@
 Event types with a meaning: ``customer_message``, ``agent_reply`` (public), ``internal_note``
 (counts for nothing), ``status`` (with ``status``), ``field`` (with ``field`` and ``value``).
 Any other type is kept and counted, so escalation levels can fire on it
-(``on_event: abuse_warning``).  Every instant must carry a UTC offset.
+(``on_event: abuse_warning``).  Every instant must carry a UTC offset and lie in the
+supported years, 1900-2199.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from .._common.errors import TicketError
+from .._common.instants import outside, supported, to_micros
 from .._common.vocabulary import FIELD, STATUS
 from .read import EventRow, read_parts
 
@@ -34,6 +36,8 @@ class Event:
     def __post_init__(self) -> None:
         if self.at.tzinfo is None or self.at.utcoffset() is None:
             raise TicketError(f"event at {self.at.isoformat()} has no UTC offset")
+        if not supported(to_micros(self.at)):
+            raise TicketError(outside(self.at, "event at"))
         if self.type == STATUS and not isinstance(self.status, str):
             raise TicketError(f"status event at {self.at.isoformat()} has no 'status'")
         if self.type == FIELD and not isinstance(self.field, str):
@@ -54,6 +58,8 @@ class Ticket:
             raise TicketError(
                 f"created_at {self.created_at.isoformat()} has no UTC offset", self.id
             )
+        if not supported(to_micros(self.created_at)):
+            raise TicketError(outside(self.created_at, "created_at"), self.id)
 
     @classmethod
     def from_dict(cls, data: Any) -> Ticket:

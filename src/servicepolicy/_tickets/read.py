@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from .._common.errors import TicketError, printable
-from .._common.instants import to_micros
+from .._common.instants import outside, supported, to_micros
 from .._common.vocabulary import FIELD, STATUS
 
 _KEYS: Final = frozenset(("id", "created_at", "fields", "events"))
@@ -82,6 +82,11 @@ def read_parts(data: Any) -> TicketParts:
         raise TicketError(exc.message, ticket_id) from None
     if created.utcoffset() is None:  # a tzinfo without an offset, as Ticket refuses it
         raise TicketError(f"created_at {created.isoformat()} has no UTC offset", ticket_id)
+    if not supported(to_micros(created, "created_at")):
+        raise TicketError(outside(created, "created_at"), ticket_id)
+    for row in events:
+        if not supported(row[0]):
+            raise TicketError(outside(row[2], f"events[{row[1]}].at"), ticket_id)
     return TicketParts(ticket_id, created, fields, events)
 
 

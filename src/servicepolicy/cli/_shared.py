@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from .._common.errors import PolicyError, TicketError
+from .._common.instants import outside, supported, to_micros
 from .._policy.loader import load_policy, load_policy_or_set
 from .._policy.model import Policy
 from .._policy.safe_yaml import MAX_BYTES
@@ -69,6 +70,8 @@ def instant_option(text: str, option: str) -> datetime:
     if value.tzinfo is None:
         example = value.replace(tzinfo=UTC).isoformat().replace("+00:00", "+01:00")
         raise TicketError(f"{option} {text!r} has no UTC offset; add one, e.g. {example}")
+    if not supported(to_micros(value)):
+        raise TicketError(outside(value, option))
     return value
 
 
