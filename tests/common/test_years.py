@@ -13,7 +13,7 @@ import pytest
 
 from servicepolicy import CalendarError, Event, Ticket, TicketError, evaluate_many, load_policy
 from servicepolicy.cli import main
-from tests.paths import EXAMPLES
+from tests.paths import DATA, EXAMPLES
 
 POLICY = load_policy(EXAMPLES / "saas-support.yaml")
 CALENDAR = POLICY.calendars["support-eu"]
@@ -133,3 +133,13 @@ def test_the_command_line_reports_a_far_ticket_as_one_error_row(tmp_path):
     assert code == 1
     assert [r["ticket_id"] for r in records] == ["far", "near"]
     assert records[0]["errors"] and not records[1]["errors"]
+
+
+def test_a_calendar_whose_open_days_are_past_says_so_rather_than_blaming_the_years():
+    policy = load_policy(DATA / "bad_policies" / "calendar-ends.yaml")
+    ticket = {"id": "t", "created_at": "2026-11-20T09:00:00Z"}
+    started = time.perf_counter()
+    (result,) = evaluate_many(policy, [ticket], NOW)
+    assert time.perf_counter() - started < HANG_GUARD_SECONDS
+    (error,) = result.errors
+    assert "calendar 'once' has no open time in the 30 years after" in error

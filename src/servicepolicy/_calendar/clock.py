@@ -20,7 +20,7 @@ from typing import Final
 
 from .._common.build import STEPPING_SEARCH, bisect_right_near
 from .._common.errors import CalendarError
-from .._common.instants import FIRST_YEAR, LAST_YEAR, US, from_micros, outside, supported
+from .._common.instants import END_US, FIRST_YEAR, LAST_YEAR, US, from_micros, outside, supported
 from .._common.records import record_repr
 from .rules import CalendarRules, Expansion, open_intervals
 
@@ -216,14 +216,14 @@ class BusinessClock:
                 f"{self.label} has no {searching} in the {_SEARCH_YEARS} years after "
                 f"{from_micros(origin).astimezone(self.rules.zone).isoformat()}"
             )
-        if index.last_year >= _MAX_YEAR:
+        if index.safe_hi >= END_US - 1:
             raise CalendarError(
                 f"{self.label}: the answer lies after {LAST_YEAR}, the last supported year"
             )
         years = index.last_year - index.first_year
         last = min(index.last_year + years, _MAX_YEAR)
         hi = (date(last, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US - 3 * _DAY_US
-        return self._cover(index.safe_lo, hi)
+        return self._cover(index.safe_lo, min(hi, END_US - 1))
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -278,7 +278,11 @@ class BusinessClock:
                 # The interval holding start (or the first one) has less than target before it.
                 j = index.reaching(target, max(i - 1, 0))
                 return index.starts[j] + (target - index.cum[j])
-            index = self._grow_forward(index, start, searching=None)
+            # An amount may lie centuries ahead, but open time must come within the horizon.
+            nothing_ahead = index.open_before(index.safe_hi) == index.open_at(i, start)
+            index = self._grow_forward(
+                index, start, searching="open time" if nothing_ahead else None
+            )
 
     def add_business_days(self, start: int, days: int) -> int:
         """The same local time of day on the ``days``-th following date with open time.

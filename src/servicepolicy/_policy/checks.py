@@ -50,7 +50,28 @@ def check_model(
         *_refunds(policy),
         *_field_references(policy, known_fields),
         *(_holiday_rules(policy) if warnings else ()),
+        *_calendar_ends(policy),
     ]
+
+
+def _calendar_ends(policy: Policy) -> Iterator[Issue]:
+    """A calendar open only on dated days and seasons has no open time after the last one."""
+    for name, calendar in policy.calendars.items():
+        recurring = any(calendar.hours.values()) or any(
+            h.rrule is not None and h.hours for h in calendar.holidays
+        )
+        if recurring:
+            continue
+        last_days = [h.day for h in calendar.holidays if h.day is not None and h.hours]
+        last_days += [s.last for s in calendar.seasons if any(s.hours.values())]
+        if last_days:
+            yield Issue(
+                ("calendars", name, "hours"),
+                "calendar-ends",
+                f"calendar {name!r} is open only on dated days and seasons, the last on "
+                f"{max(last_days)}; a ticket after it cannot be measured (add weekly hours)",
+                "warning",
+            )
 
 
 def _holiday_rules(policy: Policy) -> Iterator[Issue]:
