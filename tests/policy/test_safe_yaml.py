@@ -1,13 +1,28 @@
 """Unit tests of the hardened YAML reader: how plain scalars resolve, where things are, and
-what is refused."""
+what is refused.  Every test runs with libyaml's parser and with the pure-Python one: the
+reader must give the same data, marks and problems with either."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from servicepolicy._policy import MAX_BYTES, MAX_DEPTH, YamlError, decode, read_yaml
+from servicepolicy._policy import MAX_BYTES, MAX_DEPTH, YamlError, decode, read_yaml, safe_yaml
+from tests.paths import DATA, EXAMPLES
+
+HANG_GUARD_SECONDS = 20
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure"])
+def parser(request, monkeypatch):
+    if request.param == "pure":
+        monkeypatch.setattr(safe_yaml, "_CParser", None)
+    elif safe_yaml._CParser is None:
+        pytest.skip("this PyYAML was built without libyaml")
+    return request.param
 
 
 def value(text: str) -> object:
@@ -251,6 +266,34 @@ def test_alias_bomb_is_refused():
     assert problems("\n".join(lines) + "\n") == [(1, 1, (), "too-large")]
 
 
+@pytest.fixture
+def limit(parser, monkeypatch) -> int:
+    """The value limit: the real one with libyaml; a smaller one for the slower pure parser."""
+    if parser == "pure":
+        monkeypatch.setattr(safe_yaml, "MAX_VALUES", 20_000)
+    return safe_yaml.MAX_VALUES
+
+
+def test_a_document_of_too_many_values_is_refused_where_they_run_over(limit):
+    items = limit - 3  # with the root mapping, its key and the list: the limit
+    text = "v:\n" + "- x\n" * items
+    assert len(read_yaml(text).data["v"]) == items
+    started = time.perf_counter()
+    found = problems(text + "- x\n")
+    assert time.perf_counter() - started < HANG_GUARD_SECONDS
+    assert found == [(items + 2, 3, (), "too-large")]
+    with pytest.raises(YamlError, match=f"holds more than {limit} values"):
+        read_yaml(text + "- x\n")
+
+
+def test_aliases_may_add_nodes_up_to_the_limit():
+    nine = ", ".join(["*a"] * 9)
+    text = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n'
+    text += "".join(f"b{i}: [{nine}]\n" for i in range(1000))  # 1000 * 9 * 10 = 90,000
+    assert len(read_yaml(text).data) == 1001
+    assert problems(text + f"c: [{nine}, {nine}]\n" * 120)[0][3] == "too-large"
+
+
 def test_read_yaml_refuses_too_long_text():
     with pytest.raises(YamlError) as info:
         read_yaml("#" * (MAX_BYTES + 1))
@@ -349,3 +392,23 @@ def test_decode_column_counts_characters():
     with pytest.raises(YamlError) as info:
         decode("name: é".encode() + b"\xff")
     assert [(p.line, p.column) for p in info.value.problems] == [(1, 8)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(EXAMPLES.glob("*.yaml")) + sorted((DATA / "bad_policies").glob("*.yaml")),
+    ids=lambda p: p.name,
+)
+def test_both_parsers_read_every_shipped_file_alike(path: Path, monkeypatch):
+    text = path.read_text(encoding="utf-8", errors="replace")
+
+    def outcome() -> object:
+        try:
+            doc = read_yaml(text)
+        except YamlError as exc:
+            return exc.problems
+        return doc.data, doc.value_marks, doc.key_marks
+
+    fast = outcome()
+    monkeypatch.setattr(safe_yaml, "_CParser", None)
+    assert outcome() == fast

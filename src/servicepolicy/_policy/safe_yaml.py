@@ -10,7 +10,8 @@ deep nesting costs memory or crashes.  This reader:
   number of more than :data:`MAX_DIGITS` digits or a power of ten past :data:`MAX_EXPONENT` is
   refused where it stands;
 * refuses duplicate keys, non-string keys, explicit tags other than ``!!str``, nesting deeper
-  than :data:`MAX_DEPTH`, and documents whose aliases expand past :data:`MAX_NODES` nodes;
+  than :data:`MAX_DEPTH`, documents of more than :data:`MAX_VALUES` values, and documents
+  whose aliases add more than :data:`MAX_NODES` nodes;
 * records where every value and every key starts, by field path, for error messages.
 """
 
@@ -29,6 +30,7 @@ from .._common.numbers import MAX_DIGITS, MAX_EXPONENT, within_bounds
 
 MAX_DEPTH = 50
 MAX_NODES = 100_000
+MAX_VALUES = 250_000
 MAX_BYTES = 2 * 1024 * 1024
 
 _PLAIN = "tag:servicepolicy,plain"
@@ -110,29 +112,67 @@ class _Loader(
         _Resolver.__init__(self)
 
 
+_CParser: Any
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml
+    _CParser = None
+
+if _CParser is not None:
+
+    class _FastLoader(_CParser, _Resolver):  # type: ignore[misc]
+        """libyaml's parser and composer with this module's resolver: the same nodes as
+        :class:`_Loader`, about twenty times sooner.  Its error messages differ, so a
+        document it refuses is read again by :class:`_Loader` for the message."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+
 def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _check_shape(text: str) -> None:
-    """Refuse deep nesting before composing: the composer recurses once per level."""
-    depth = 0
-    loader = _Loader(text)
+def _check_shape(loader: Any) -> tuple[int, bool]:
+    """Refuse deep nesting and too many values before composing (the composer recurses once
+    per level and builds a node per value); the number of values and whether there are
+    aliases."""
+    depth = values = 0
+    aliases = False
     try:
         while loader.check_event():
-            event = loader.get_event()  # type: ignore[no-untyped-call]
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                aliases = True
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            values += 1
+            if values > MAX_VALUES:
+                raise YamlError.at(
+                    *_event_mark(event),
+                    "too-large",
+                    f"the document holds more than {MAX_VALUES} values (keys, items and "
+                    "collections); split the policy",
+                )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                     raise YamlError.at(
-                        line, column, "too-deep", f"nesting deeper than {MAX_DEPTH} levels"
+                        *_event_mark(event), "too-deep", f"nesting deeper than {MAX_DEPTH} levels"
                     )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
     finally:
         loader.dispose()
+    return values, aliases
+
+
+def _event_mark(event: yaml.Event) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
 def _children(node: Node) -> list[Node]:
@@ -143,9 +183,9 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _check_expansion(root: Node) -> None:
-    """Refuse documents whose aliases expand past :data:`MAX_NODES` nodes or
-    :data:`MAX_DEPTH` levels, and aliases that refer to themselves.
+def _check_expansion(root: Node, values: int) -> None:
+    """Refuse documents whose aliases add more than :data:`MAX_NODES` nodes to its ``values``
+    or nest it past :data:`MAX_DEPTH` levels, and aliases that refer to themselves.
 
     Walks the node graph without recursion (aliases can nest deeper than the stack).
     """
@@ -158,7 +198,7 @@ def _check_expansion(root: Node) -> None:
         if done:
             active.discard(key)
             parts = [sizes[id(child)] for child in _children(node)]
-            total = min(1 + sum(p[0] for p in parts), MAX_NODES + 1)
+            total = min(1 + sum(p[0] for p in parts), values + MAX_NODES + 1)
             depth = 1 + max((p[1] for p in parts), default=0)
             sizes[key] = (total, depth)
             continue
@@ -170,9 +210,9 @@ def _check_expansion(root: Node) -> None:
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
     total, depth = sizes[id(root)]
-    if total > MAX_NODES:
+    if total > values + MAX_NODES:
         raise YamlError.at(
-            *_mark(root), "too-large", f"aliases expand this document past {MAX_NODES} nodes"
+            *_mark(root), "too-large", f"aliases add more than {MAX_NODES} nodes to this document"
         )
     if depth > MAX_DEPTH + 1:
         raise YamlError.at(
@@ -284,19 +324,21 @@ def _position(text: str, found: re.Match[str] | None) -> tuple[int, int]:
     return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
 
 
-def read_yaml(text: str) -> Document:
-    """Read one YAML document; raises :class:`YamlError` listing every problem found."""
-    if len(text) > MAX_BYTES:
-        raise YamlError.at(
-            1, 1, "too-large", f"text is longer than {MAX_BYTES // (1024 * 1024)} MiB"
-        )
+def _compose(text: str, loader_type: Any) -> tuple[int, bool, Node | None]:
+    """The number of values, whether there are aliases, and the root node of ``text``."""
+    yaml.reader.Reader(text)  # refuses unprintable characters, as the pure reader does
+    values, aliases = _check_shape(loader_type(text))
+    loader = loader_type(text)
     try:
-        _check_shape(text)
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        return values, aliases, loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _located(text: str) -> tuple[int, bool, Node | None]:
+    """:func:`_compose` with the pure reader, whose messages the findings use."""
+    try:
+        return _compose(text, _Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -316,9 +358,22 @@ def read_yaml(text: str) -> Document:
         raise YamlError.at(
             line, column, "yaml-syntax", "YAML syntax: an escape names no Unicode character"
         ) from None
+
+
+def read_yaml(text: str) -> Document:
+    """Read one YAML document; raises :class:`YamlError` listing every problem found."""
+    if len(text) > MAX_BYTES:
+        raise YamlError.at(
+            1, 1, "too-large", f"text is longer than {MAX_BYTES // (1024 * 1024)} MiB"
+        )
+    try:
+        values, aliases, root = _compose(text, _FastLoader if _CParser is not None else _Loader)
+    except (yaml.YAMLError, ValueError):
+        values, aliases, root = _located(text)
     if root is None:
         raise YamlError.at(1, 1, "empty", "the file is empty")
-    _check_expansion(root)
+    if aliases:
+        _check_expansion(root, values)
     doc = Document(None)
     problems: list[YamlProblem] = []
     doc.data = _build(root, (), doc, problems)
