@@ -494,3 +494,15 @@ def test_an_escape_past_unicode_is_a_located_syntax_error():
     assert policy is None
     assert [(f.line, f.column, f.code) for f in findings] == [(2, 11, "yaml-syntax")]
     assert findings[0].message == "YAML syntax: an escape names no Unicode character"
+
+
+def test_an_empty_when_is_a_catch_all_that_may_come_last():
+    text = (BAD / "empty-when-not-last.yaml").read_text(encoding="utf-8")
+    text = text.replace("    when: {}\n", "    when: {tier: gold}\n").replace(
+        "  - name: rest\n", "  - name: rest\n    when: {}\n"
+    )
+    policy = parse_policy(text)
+    assert policy.sla[1].when is not None
+    ticket = {"id": "t", "created_at": "2026-11-20T09:00:00Z", "fields": {"tier": "bronze"}}
+    evaluation = policy.evaluate(ticket, datetime.fromisoformat("2026-11-20T10:00:00+00:00"))
+    assert evaluation.policy == "rest"

@@ -143,31 +143,54 @@ def rule_has_dates(text: str) -> bool:
     return found is not None and found < _DATED_UNTIL
 
 
-def compile_week(hours: dict[str, list[str]], owner: str) -> WeekHours:
-    """Weekly hours as seven sorted window tuples; refuses a day given twice or overlaps."""
-    days: list[list[Window]] = [[] for _ in range(7)]
+class PlacedError(ValueError):
+    """Rules that cannot hold together, and where in the calendar's fields (``subpath``)."""
+
+    def __init__(self, message: str, subpath: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.subpath = subpath
+
+
+Place = tuple[str | int, ...]
+
+
+def compile_week(hours: dict[str, list[str]], owner: str, at: Place = ("hours",)) -> WeekHours:
+    """Weekly hours as seven sorted window tuples; refuses a day given twice or overlaps,
+    placed at the key or window (under ``at``) that clashes."""
+    days: list[list[tuple[Window, Place]]] = [[] for _ in range(7)]
     given_by: dict[int, str] = {}
     for key, windows in hours.items():
         for day in parse_weekdays(key):
             if day in given_by:
-                raise ValueError(
-                    f"{owner}: {WEEKDAYS[day]} is given by both {given_by[day]!r} and {key!r}"
+                raise PlacedError(
+                    f"{owner}: {WEEKDAYS[day]} is given by both {given_by[day]!r} and {key!r}",
+                    (*at, key),
                 )
             given_by[day] = key
-            days[day] = sorted(parse_window(w) for w in windows)
+            days[day] = [(parse_window(w), (*at, key, i)) for i, w in enumerate(windows)]
     for day in range(7):
-        spill = [(0, e - MINUTES_PER_DAY) for s, e in days[(day - 1) % 7] if e > MINUTES_PER_DAY]
-        refuse_overlaps(owner, WEEKDAYS[day], [*spill, *days[day]])
-    return tuple(tuple(d) for d in days)
+        spill = [
+            ((0, e - MINUTES_PER_DAY), place)
+            for (_, e), place in days[(day - 1) % 7]
+            if e > MINUTES_PER_DAY
+        ]
+        both = [*spill, *days[day]]
+        refuse_overlaps(owner, WEEKDAYS[day], [w for w, _ in both], [p for _, p in both])
+    return tuple(tuple(sorted(w for w, _ in d)) for d in days)
 
 
-def refuse_overlaps(owner: str, what: str, windows: list[Window]) -> None:
-    """Refuse windows of one date (``what``) that overlap, naming both."""
-    ordered = sorted(windows)
-    for (s1, e1), (s2, e2) in pairwise(ordered):
+def refuse_overlaps(
+    owner: str, what: str, windows: list[Window], places: list[Place] | None = None
+) -> None:
+    """Refuse windows of one date (``what``) that overlap, naming both; placed at the later
+    one's place when ``places`` (one per window) are given."""
+    order = sorted(range(len(windows)), key=windows.__getitem__)
+    for a, b in pairwise(order):
+        (s1, e1), (s2, e2) = windows[a], windows[b]
         if s2 < e1:
-            raise ValueError(
-                f"{owner}: windows on {what} overlap: {_fmt(s1, e1)} and {_fmt(s2, e2)}"
+            raise PlacedError(
+                f"{owner}: windows on {what} overlap: {_fmt(s1, e1)} and {_fmt(s2, e2)}",
+                places[b] if places else (),
             )
 
 
@@ -198,11 +221,13 @@ def refuse_boundary_overlaps(
     seasons: list[SeasonRules],
     dated: dict[date, Any],
     recurring: list[RecurringHoliday],
+    places: list[Place] | None = None,
 ) -> None:
     """Overnight spill across a season's first or last date must not overlap that date's own
-    windows (a holiday on either date replaces them, so it cannot clash)."""
+    windows (a holiday on either date replaces them, so it cannot clash); placed at the
+    season's place (``places``, one per season) when given."""
     one = timedelta(days=1)
-    for season in seasons:
+    for n, season in enumerate(seasons):
         for day in (season.first, season.last + one):
             before = day - one
             if _is_holiday(day, dated, recurring) or _is_holiday(before, dated, recurring):
@@ -213,4 +238,6 @@ def refuse_boundary_overlaps(
                 if end > MINUTES_PER_DAY
             ]
             own = list(_week_on(day, week, seasons)[day.weekday()])
-            refuse_overlaps(owner, day.isoformat(), [*spill, *own])
+            both = [*spill, *own]
+            where = [places[n]] * len(both) if places else None
+            refuse_overlaps(owner, day.isoformat(), both, where)

@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .._common.durations import BusinessDays, Span
 from .._common.errors import did_you_mean
@@ -25,6 +26,8 @@ from .._common.fastmodel import private_value, set_private_value, state_without
 from .._common.instants import instant, to_micros
 from .clock import BusinessClock
 from .hours import (
+    Place,
+    PlacedError,
     compile_week,
     parse_rrule,
     parse_weekdays,
@@ -182,7 +185,13 @@ class Calendar(BaseModel):
 
     @model_validator(mode="after")
     def _compile(self) -> Calendar:
-        set_private_value(self, "_clock", _clock_for(self))
+        try:
+            clock = _clock_for(self)
+        except PlacedError as exc:
+            raise PydanticCustomError(
+                "invalid-value", "{message}", {"message": str(exc), "subpath": list(exc.subpath)}
+            ) from None
+        set_private_value(self, "_clock", clock)
         return self
 
     # The clock is compiled from the fields: a pickle leaves it out, and loading makes it anew,
@@ -259,20 +268,24 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
     owner = f"calendar {calendar.name!r}" if calendar.name else "calendar"
     week = compile_week(calendar.hours, owner)
     seasons = []
-    for season in sorted(calendar.seasons, key=lambda s: s.first):
+    places: list[Place] = []
+    for i, season in sorted(enumerate(calendar.seasons), key=lambda pair: pair[1].first):
         label = f"{owner} season {season.name or season.first.isoformat()!r}"
-        seasons.append(
-            SeasonRules(season.first, season.last, compile_week(season.hours, label), season.name)
-        )
-    for before, after in pairwise(seasons):
+        weekly = compile_week(season.hours, label, ("seasons", i, "hours"))
+        seasons.append(SeasonRules(season.first, season.last, weekly, season.name))
+        places.append(("seasons", i))
+    for (before, after), place in zip(pairwise(seasons), places[1:], strict=True):
         if after.first <= before.last:
-            raise ValueError(f"{owner}: seasons {before.name!r} and {after.name!r} overlap")
+            raise PlacedError(f"{owner}: seasons {before.name!r} and {after.name!r} overlap", place)
     dated: dict[date, tuple[Window, ...]] = {}
     recurring = []
-    for holiday in calendar.holidays:
+    for i, holiday in enumerate(calendar.holidays):
         if holiday.day is not None:
             if holiday.day in dated and dated[holiday.day] != holiday.windows():
-                raise ValueError(f"{owner}: {holiday.day} is listed twice with different hours")
+                raise PlacedError(
+                    f"{owner}: {holiday.day} is listed twice with different hours",
+                    ("holidays", i),
+                )
             dated[holiday.day] = holiday.windows()
         else:
             assert holiday.rrule is not None
@@ -287,7 +300,7 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
     )
     if not has_hours:
         raise ValueError(f"{owner} is never open: give it some hours")
-    refuse_boundary_overlaps(owner, week, seasons, dated, recurring)
+    refuse_boundary_overlaps(owner, week, seasons, dated, recurring, places)
     rules = CalendarRules(
         ZoneInfo(calendar.timezone), week, tuple(seasons), dated, tuple(recurring)
     )

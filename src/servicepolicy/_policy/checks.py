@@ -275,10 +275,11 @@ def _reachability(policy: Policy) -> Iterator[Issue]:
     for i, sla in enumerate(policy.sla[:-1]):
         if sla.when is None or not sla.when.spec:
             hidden = ", ".join(repr(s.name) for s in policy.sla[i + 1 :])
+            why = "has no 'when'" if sla.when is None else "has an empty 'when: {}'"
             yield Issue(
-                ("sla", i),
+                ("sla", i) if sla.when is None else ("sla", i, "when"),
                 "unreachable-policy",
-                f"{sla.name!r} has no 'when', so it matches every ticket and hides "
+                f"{sla.name!r} {why}, so it matches every ticket and hides "
                 f"the policies after it: {hidden}; move it last",
             )
             break
