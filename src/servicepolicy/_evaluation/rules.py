@@ -20,6 +20,7 @@ from .._common.vocabulary import METRICS
 from .._policy.conditions import condition_fields
 from .._policy.model import Policy, SlaPolicy
 from .replay import History
+from .selection import EntrySelector
 
 _MICRO: Final = timedelta(microseconds=1)
 
@@ -52,7 +53,7 @@ class PolicyIndex:
         names: set[str] = set()
         for sla in policy.sla:
             names |= condition_fields(sla.when.spec) if sla.when is not None else set()
-        self._match = memoized(self._first_match, names)
+        self._match = memoized(EntrySelector(policy.sla).first, names)
 
     def clock(self, name: str) -> BusinessClock:
         """The clock of calendar ``name`` (``24/7`` built in)."""
@@ -64,12 +65,6 @@ class PolicyIndex:
     def match(self, fields: Mapping[str, Any]) -> int | None:
         """The position of the first SLA entry whose ``when`` matches ``fields``."""
         return self._match(fields)
-
-    def _first_match(self, fields: Mapping[str, Any]) -> int | None:
-        for number, sla in enumerate(self.policy.sla):
-            if sla.when is None or sla.when.matches(fields):
-                return number
-        return None
 
     def rules(self, number: int | None, priority: Any) -> dict[str, Rule | None]:
         """The rule of every metric for SLA entry ``number`` (None: no entry applies) and a
