@@ -52,8 +52,14 @@ UPWARD: dict[tuple[str, str], str] = {
 
 # The pure core takes values and returns values: no files, no streams, no environment, no
 # clock.  The loader (the only reader of policy files), the YAML reader, the schema's JSON
-# text and the ticket streams are the edges around it.
-EDGES = {"_policy.loader", "_policy.safe_yaml", "_policy.schema", "_tickets.streams"}
+# text, the ticket streams and the ticket files are the edges around it.
+EDGES = {
+    "_policy.loader",
+    "_policy.safe_yaml",
+    "_policy.schema",
+    "_tickets.files",
+    "_tickets.streams",
+}
 CORE_LAYERS = ("_common", "_calendar", "_tickets", "_policy", "_evaluation")
 IO_MODULES = {"yaml", "sys", "os", "pathlib", "io", "subprocess", "shutil", "tempfile"}
 

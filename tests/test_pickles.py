@@ -87,6 +87,25 @@ def _calendar() -> Calendar:
     )
 
 
+def _report() -> servicepolicy.ComplianceReport:
+    tickets = servicepolicy.read_tickets(EXAMPLES / "saas-support.tickets.jsonl")
+    return servicepolicy.report(_policy(), tickets, AS_OF, by=["tier"])
+
+
+def _diff() -> servicepolicy.PolicyDiff:
+    stricter = servicepolicy.parse_policy(
+        (EXAMPLES / "saas-support.yaml")
+        .read_text(encoding="utf-8")
+        .replace("normal: 8h, low: 1bd", "normal: 1m, low: 1bd")
+    )
+    tickets = servicepolicy.read_tickets(EXAMPLES / "saas-support.tickets.jsonl")
+    return servicepolicy.compare_policies(_policy(), stricter, tickets, AS_OF, by=["tier"])
+
+
+def _moved() -> servicepolicy.MetricChange:
+    return next(c for c in _diff().changes if c.due_moved)
+
+
 SAMPLES: dict[str, Callable[[], Any]] = {
     "Award": lambda: (
         load_policy(EXAMPLES / "saas-support.yaml")
@@ -100,10 +119,13 @@ SAMPLES: dict[str, Callable[[], Any]] = {
         )
         .compensation[0]
     ),
+    "BreachCauses": lambda: _report().total.metrics["first_response"].breach_causes,
     "BusinessDays": lambda: BusinessDays(3),
     "Calendar": _calendar,
     "CalendarError": lambda: servicepolicy.CalendarError("never open"),
+    "ComplianceReport": _report,
     "Condition": lambda: Condition({"tier": ["enterprise", "business"], "monthly_fee": {"gte": 5}}),
+    "DueMove": lambda: _moved().due_moved[0],
     "DurationError": lambda: servicepolicy.DurationError("cannot read '4x'"),
     "EscalationLevel": lambda: _policy().escalations["enterprise-path"][0],
     "Evaluation": _evaluation,
@@ -121,11 +143,15 @@ SAMPLES: dict[str, Callable[[], Any]] = {
         )
         .escalations[0]
     ),
+    "GroupFigures": lambda: _report().groups[0],
     "Holiday": lambda: _calendar().holidays[1],
     "Measurement": lambda: _evaluation().metrics["next_response"].cycles[0],  # type: ignore[index]
+    "MetricChange": _moved,
+    "MetricFigures": lambda: _report().total.metrics["resolution"],
     "MetricResult": lambda: _evaluation().metrics["resolution"],
     "NaiveDatetimeError": lambda: NaiveDatetimeError(datetime(2026, 11, 23, 13, 0), "as_of"),
     "Policy": _shop,
+    "PolicyDiff": _diff,
     "PolicyError": lambda: PolicyError(
         [Finding("p.yaml", 3, 7, "sla[0]", "unknown-key", "unknown key 'x'")]
     ),
@@ -150,6 +176,7 @@ SAMPLES: dict[str, Callable[[], Any]] = {
     "Targets": lambda: _policy().sla[0].targets,
     "Ticket": _ticket,
     "TicketError": lambda: TicketError("'events' must be a list", "T-9", 12),
+    "UnreadTicket": lambda: servicepolicy.UnreadTicket("line 2: Expecting value", 2, "T-2"),
 }
 
 

@@ -42,27 +42,43 @@ from ._policy.model import EscalationLevel, Policy, SlaPolicy, Target, Targets
 from ._policy.model import _restore_policy as _restore_policy  # where pickles find it
 from ._policy.schema import policy_schema
 from ._policy.versions import PolicySet
-from ._tickets.model import Event, Ticket
+from ._reports.compare import DueMove, MetricChange, PolicyDiff, compare_policies
+from ._reports.figures import (
+    BreachCauses,
+    ComplianceReport,
+    GroupFigures,
+    MetricFigures,
+    report,
+)
+from ._tickets.files import read_tickets
+from ._tickets.model import Event, Ticket, UnreadTicket
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Award",
+    "BreachCauses",
     "BusinessDays",
     "Calendar",
     "CalendarError",
+    "ComplianceReport",
     "Condition",
+    "DueMove",
     "DurationError",
     "EscalationLevel",
     "Evaluation",
     "Event",
     "Finding",
     "FiredEscalation",
+    "GroupFigures",
     "Holiday",
     "Measurement",
+    "MetricChange",
+    "MetricFigures",
     "MetricResult",
     "NaiveDatetimeError",
     "Policy",
+    "PolicyDiff",
     "PolicyError",
     "PolicySet",
     "RefundDecision",
@@ -74,8 +90,10 @@ __all__ = [
     "Targets",
     "Ticket",
     "TicketError",
+    "UnreadTicket",
     "check_policy_file",
     "check_policy_text",
+    "compare_policies",
     "evaluate_many",
     "evaluate_many_json",
     "format_duration",
@@ -86,6 +104,8 @@ __all__ = [
     "parse_policy",
     "parse_span",
     "policy_schema",
+    "read_tickets",
+    "report",
 ]
 
 # Exported names say they are servicepolicy's: reprs, docs and pickles never show a private

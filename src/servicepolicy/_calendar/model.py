@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .._common.durations import BusinessDays, Span
+from .._common.durations import BusinessDays, Span, parse_span
 from .._common.errors import did_you_mean
 from .._common.fastmodel import private_value, set_private_value, state_without
 from .._common.instants import instant, to_micros
@@ -232,12 +232,21 @@ class Calendar(BaseModel):
         """The end of the open stretch holding ``moment`` (or of the next one when closed)."""
         return self._out(clock_of(self).next_close(to_micros(moment)))
 
-    def add(self, start: datetime, duration: timedelta) -> datetime:
+    def add(self, start: datetime, duration: timedelta | str) -> datetime:
         """The first instant ``u >= start`` with ``elapsed(start, u) == duration``.
 
         A closed ``start`` begins at the next opening; a deadline that uses up a window's last
-        minute is that window's end.  ``duration`` must not be negative.
+        minute is that window's end.  ``duration`` must not be negative.  It may be written
+        as text, as in a policy: ``"4h"``, ``"1h30m"``, ``"PT4H"``, or ``"3bd"`` for
+        :meth:`add_business_days`.
         """
+        if isinstance(duration, str):
+            return self.add_span(start, parse_span(duration))
+        if not isinstance(duration, timedelta):
+            raise TypeError(
+                f"duration must be a timedelta or duration text such as '4h' or '3bd', "
+                f"got {type(duration).__name__} {duration!r:.60}"
+            )
         clock = clock_of(self)
         amount = (duration.days * 86400 + duration.seconds) * 1_000_000 + duration.microseconds
         return instant(clock.add(to_micros(start, "start"), amount), clock.rules.zone)
@@ -254,6 +263,8 @@ class Calendar(BaseModel):
         moves to the next opening; a landing wall time in a DST gap is read with the offset
         before the gap (it moves forward by the gap's length).
         """
+        if not isinstance(days, int) or isinstance(days, bool):
+            raise TypeError(f"days must be a whole number, got {type(days).__name__} {days!r:.60}")
         return self._out(clock_of(self).add_business_days(to_micros(start, "start"), days))
 
     def add_span(self, start: datetime, span: Span) -> datetime:

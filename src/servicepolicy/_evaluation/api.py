@@ -14,7 +14,7 @@ from typing import Any
 from .._common.instants import to_micros
 from .._policy.model import Policy
 from .._policy.versions import PolicySet
-from .._tickets.model import Ticket
+from .._tickets.model import Ticket, UnreadTicket
 from .engine import as_parts, evaluator_for, outcome_or_record, prepared
 from .evaluation import Evaluation
 from .outcome import to_evaluation
@@ -56,7 +56,9 @@ def evaluate(
 
 
 def evaluate_many(
-    policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
+    policy: Policy | PolicySet,
+    tickets: Iterable[Ticket | UnreadTicket | Mapping[str, Any]],
+    as_of: datetime,
 ) -> Iterator[Evaluation]:
     """Evaluate tickets one by one, in order; a bad ticket yields an error record, not an
     exception, so counts in equal counts out.  ``policy`` may be a set of dated versions."""
@@ -66,7 +68,9 @@ def evaluate_many(
 
 
 def evaluate_many_json(
-    policy: Policy | PolicySet, tickets: Iterable[Ticket | Mapping[str, Any]], as_of: datetime
+    policy: Policy | PolicySet,
+    tickets: Iterable[Ticket | UnreadTicket | Mapping[str, Any]],
+    as_of: datetime,
 ) -> Iterator[str]:
     """:func:`evaluate_many`, yielding each evaluation's JSON text instead of the models:
     ``Evaluation.model_dump_json()`` byte for byte, the records of ``servicepolicy evaluate

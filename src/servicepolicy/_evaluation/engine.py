@@ -21,7 +21,7 @@ from .._common.instants import outside, supported, to_micros
 from .._common.vocabulary import METRICS
 from .._policy.model import EscalationLevel, Policy, SlaPolicy
 from .._policy.versions import PolicySet
-from .._tickets.model import Ticket
+from .._tickets.model import Ticket, UnreadTicket
 from .._tickets.read import TicketParts, read_parts, ticket_parts
 from .awards import CompensationPlan, Lateness
 from .evaluation import Evaluation
@@ -383,12 +383,14 @@ def _plain(ticket: Any) -> Any:
 
 def outcome_or_record(
     evaluator: Evaluator | VersionedEvaluator,
-    item: Ticket | Mapping[str, Any],
+    item: Ticket | UnreadTicket | Mapping[str, Any],
     as_of: datetime,
     line: int | None = None,
 ) -> Outcome:
     """The outcome of one ticket, or, when it cannot be read or evaluated, its error record
     with its id (when one can be found) and ``line``."""
+    if isinstance(item, UnreadTicket):
+        return error_outcome(item.error, as_of, item.ticket_id, item.line)
     try:
         return evaluator.outcome_of(as_parts(item), as_of, line)
     except (TicketError, ServicePolicyError, ValueError, TypeError, ArithmeticError) as exc:

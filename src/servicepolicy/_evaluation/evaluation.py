@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .._common.fastmodel import private_value
+from .._common.money import MONEY, money_text
 from .explain import escalation_line, metric_lines, when
 from .results import Award, FiredEscalation, MetricResult
 
@@ -53,6 +55,13 @@ class Evaluation(BaseModel):
         """True when the ticket was evaluated (no errors)."""
         return not self.errors
 
+    def to_rows(self) -> list[dict[str, Any]]:
+        """The evaluation as flat rows, one per metric, ready for ``pandas.DataFrame`` or
+        ``csv.DictWriter``: the columns of ``servicepolicy evaluate --format csv``, with
+        datetimes, seconds as floats, counts as ints and None for an empty cell.  A ticket
+        that could not be evaluated gives one row with ``status: "error"`` and ``error``."""
+        return rows_of(self)
+
     def explain(self) -> str:
         """A plain-words account of the evaluation: policy, segments, due times."""
         if self.ticket_id is not None:
@@ -73,3 +82,75 @@ class Evaluation(BaseModel):
             lines.append(f"next escalation {when(self.next_escalation_at)}")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines) + "\n"
+
+
+ROW_COLUMNS: Final = (
+    "ticket_id",
+    "line",
+    "as_of",
+    "policy",
+    "metric",
+    "status",
+    "target",
+    "clock",
+    "started_at",
+    "due_at",
+    "completed_at",
+    "breached_at",
+    "elapsed_seconds",
+    "remaining_seconds",
+    "paused_seconds",
+    "cycles",
+    "escalations",
+    "compensation",
+    "warnings",
+    "error",
+)
+"""The keys of every row, in the order of the CSV columns."""
+
+
+def compensation_totals(evaluation: Evaluation) -> str:
+    """Money owed per currency, ``"120.00 EUR"`` (``; `` between currencies)."""
+    totals: dict[str, Decimal] = {}
+    for award in evaluation.compensation:
+        if award.amount is not None and award.currency is not None:
+            totals[award.currency] = MONEY.add(totals.get(award.currency, Decimal(0)), award.amount)
+    return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def rows_of(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """One row per metric (keys :data:`ROW_COLUMNS`), or one row with ``status: "error"``."""
+    base: dict[str, Any] = dict.fromkeys(ROW_COLUMNS)
+    base.update(ticket_id=evaluation.ticket_id, line=evaluation.line, as_of=evaluation.as_of)
+    if evaluation.errors:
+        return [{**base, "status": "error", "error": "; ".join(evaluation.errors)}]
+    warnings = "; ".join(evaluation.warnings)
+    owed = compensation_totals(evaluation)
+    rows = []
+    for name, metric in evaluation.metrics.items():
+        rows.append(
+            {
+                **base,
+                "policy": metric.policy or evaluation.policy,
+                "metric": name,
+                "status": metric.status,
+                "target": metric.target,
+                "clock": metric.clock,
+                "started_at": metric.started_at,
+                "due_at": metric.due_at,
+                "completed_at": metric.completed_at,
+                "breached_at": metric.breached_at,
+                "elapsed_seconds": _seconds(metric.elapsed),
+                "remaining_seconds": _seconds(metric.remaining),
+                "paused_seconds": _seconds(metric.paused),
+                "cycles": None if metric.cycles is None else len(metric.cycles),
+                "escalations": sum(1 for e in evaluation.escalations if e.metric == name),
+                "compensation": owed,
+                "warnings": warnings,
+            }
+        )
+    return rows

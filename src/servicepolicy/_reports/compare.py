@@ -28,7 +28,7 @@ from .._evaluation.engine import failed_id, prepared
 from .._evaluation.evaluation import Evaluation
 from .._evaluation.results import MetricResult
 from .._policy.model import Policy
-from .._tickets.model import Ticket
+from .._tickets.model import Ticket, UnreadTicket
 from .report import NO_VALUE, group_key
 
 MAX_IDS = 1000
@@ -300,7 +300,7 @@ class Comparison:
 def compare_policies(
     old: Policy,
     new: Policy,
-    tickets: Iterable[Ticket | Mapping[str, Any]],
+    tickets: Iterable[Ticket | UnreadTicket | Mapping[str, Any]],
     as_of: datetime,
     *,
     by: Sequence[str] = (),
@@ -319,6 +319,10 @@ def compare_policies(
     for position, item in enumerate(tickets, 1):
         if isinstance(item, Ticket):
             comparison.add(item)
+            continue
+        if isinstance(item, UnreadTicket):
+            where = f"line {item.line}" if item.line is not None else f"#{position}"
+            comparison.fail(item.ticket_id or where)
             continue
         try:
             ticket = Ticket.from_dict(dict(item))

@@ -23,6 +23,15 @@ _new: Final = object.__new__
 _set: Final = object.__setattr__
 
 
+def _require(holds: bool, model: str, name: str, wanted: str, got: Any) -> None:
+    """Refuse a constructor argument of the wrong type, saying what to pass."""
+    if not holds:
+        raise TypeError(
+            f"{model} {name} must be {wanted}, got {type(got).__name__} {got!r:.60}; "
+            "Ticket.from_dict reads a ticket in its JSON shape (ISO 8601 text, event mappings)"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One entry of a ticket's history."""
@@ -34,6 +43,8 @@ class Event:
     value: Any = None
 
     def __post_init__(self) -> None:
+        _require(isinstance(self.at, datetime), "Event", "at", "an aware datetime", self.at)
+        _require(isinstance(self.type, str), "Event", "type", "a string", self.type)
         if self.at.tzinfo is None or self.at.utcoffset() is None:
             raise TicketError(f"event at {self.at.isoformat()} has no UTC offset")
         if not supported(to_micros(self.at)):
@@ -46,7 +57,9 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
-    """A ticket: ``id``, ``created_at`` (aware), ``fields`` and ``events`` in any order."""
+    """A ticket: ``id`` (a string), ``created_at`` (an aware datetime), ``fields`` (a mapping)
+    and ``events`` (:class:`Event` objects, in any order).  An argument of another type is a
+    ``TypeError`` saying what to pass; :meth:`from_dict` reads the JSON shape instead."""
 
     id: str
     created_at: datetime
@@ -54,6 +67,22 @@ class Ticket:
     events: tuple[Event, ...] = ()
 
     def __post_init__(self) -> None:
+        _require(isinstance(self.id, str), "Ticket", "id", "a string", self.id)
+        _require(
+            isinstance(self.created_at, datetime),
+            "Ticket",
+            "created_at",
+            "an aware datetime",
+            self.created_at,
+        )
+        _require(isinstance(self.fields, Mapping), "Ticket", "fields", "a mapping", self.fields)
+        if type(self.events) is not tuple:
+            _require(
+                isinstance(self.events, list | tuple), "Ticket", "events", "a tuple", self.events
+            )
+            _set(self, "events", tuple(self.events))
+        for event in self.events:
+            _require(isinstance(event, Event), "Ticket", "events", "Event objects", event)
         if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
             raise TicketError(
                 f"created_at {self.created_at.isoformat()} has no UTC offset", self.id
@@ -70,6 +99,18 @@ class Ticket:
             if cls is Ticket
             else cls(ticket.id, ticket.created_at, ticket.fields, ticket.events)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadTicket:
+    """A record of a ticket file that is not a ticket: the ``error`` (``line N: ...``), the
+    record's 1-based ``line`` (None when unknown) and the ticket's id when one was found.
+    :func:`~servicepolicy.read_tickets` yields these in place of the records it cannot read,
+    and every function that evaluates tickets turns one into an error record."""
+
+    error: str
+    line: int | None = None
+    ticket_id: str | None = None
 
 
 def read_ticket(data: Any) -> Ticket:

@@ -7,12 +7,12 @@ import argparse
 import csv
 import io
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
+from typing import Any
 
 from .._common.durations import format_duration
-from .._common.money import MONEY, money_text
-from .._evaluation.evaluation import Evaluation
+from .._common.money import money_text
+from .._evaluation.evaluation import ROW_COLUMNS, Evaluation
 from .._evaluation.outcome import to_evaluation
 from .._evaluation.outcome_json import JsonWriter
 from ._batch import outcomes
@@ -85,88 +85,23 @@ def write_evaluations(batch: TicketBatch, output: str) -> Done:
     return summary(total, failed, as_of)
 
 
-CSV_COLUMNS = (
-    "ticket_id",
-    "line",
-    "as_of",
-    "policy",
-    "metric",
-    "status",
-    "target",
-    "clock",
-    "started_at",
-    "due_at",
-    "completed_at",
-    "breached_at",
-    "elapsed_seconds",
-    "remaining_seconds",
-    "paused_seconds",
-    "cycles",
-    "escalations",
-    "compensation",
-    "warnings",
-    "error",
-)
-
-
-def compensation_totals(evaluation: Evaluation) -> str:
-    """Money owed per currency, ``"120.00 EUR"`` (``; `` between currencies)."""
-    totals: dict[str, Decimal] = {}
-    for award in evaluation.compensation:
-        if award.amount is not None and award.currency is not None:
-            totals[award.currency] = MONEY.add(totals.get(award.currency, Decimal(0)), award.amount)
-    return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
-
-
 def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat()
 
 
-def _secs(value: timedelta | None) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
-    seconds = value.total_seconds()
-    return str(int(seconds)) if seconds == int(seconds) else repr(seconds)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) else repr(value)
+    return str(value)
 
 
 def csv_rows(evaluation: Evaluation) -> list[list[str]]:
     """CSV rows of one evaluation: one per metric, or one error row."""
-    base = [
-        evaluation.ticket_id or "",
-        "" if evaluation.line is None else str(evaluation.line),
-        evaluation.as_of.isoformat(),
-    ]
-    if evaluation.errors:
-        row = [*base, "", "", "error"]
-        return [[*row, *[""] * (len(CSV_COLUMNS) - len(row) - 1), "; ".join(evaluation.errors)]]
-    rows = []
-    warnings = "; ".join(evaluation.warnings)
-    owed = compensation_totals(evaluation)
-    for name, metric in evaluation.metrics.items():
-        fired = sum(1 for e in evaluation.escalations if e.metric == name)
-        rows.append(
-            [
-                *base,
-                metric.policy or evaluation.policy or "",
-                name,
-                metric.status,
-                metric.target or "",
-                metric.clock or "",
-                _iso(metric.started_at),
-                _iso(metric.due_at),
-                _iso(metric.completed_at),
-                _iso(metric.breached_at),
-                _secs(metric.elapsed),
-                _secs(metric.remaining),
-                _secs(metric.paused),
-                "" if metric.cycles is None else str(len(metric.cycles)),
-                str(fired),
-                owed,
-                warnings,
-                "",
-            ]
-        )
-    return rows
+    return [[_cell(row[c]) for c in ROW_COLUMNS] for row in evaluation.to_rows()]
 
 
 def csv_text(rows: Iterable[list[str]], *, header: bool) -> str:
@@ -174,7 +109,7 @@ def csv_text(rows: Iterable[list[str]], *, header: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header:
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(ROW_COLUMNS)
     writer.writerows(rows)
     return buffer.getvalue()
 
