@@ -15,6 +15,7 @@ from .._common.money import known_currencies
 from .._common.vocabulary import METRICS
 from .compensation import CreditTier, money_places_problems
 from .model import EscalationPoint, Policy
+from .words import word_issues
 
 _YEAR = timedelta(days=366)
 
@@ -51,6 +52,10 @@ def check_model(
         *_field_references(policy, known_fields),
         *(_holiday_rules(policy) if warnings else ()),
         *_calendar_ends(policy),
+        *(
+            Issue(path, code, message, "warning", on_key)
+            for path, code, message, on_key in word_issues(policy, known_fields)
+        ),
     ]
 
 

@@ -35,6 +35,7 @@ from .._common.fastmodel import private_value, set_private_value
 from .._common.vocabulary import DEFAULT_PAUSE_ON, DEFAULT_PRIORITIES, Metric
 from .compensation import Compensation, RefundRule
 from .conditions import Condition
+from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES, FieldValues, StatusMeaning
 
 if TYPE_CHECKING:
     from .._evaluation.evaluation import Evaluation
@@ -184,6 +185,14 @@ class SlaPolicy(BaseModel):
         """``warn_at`` as a fraction (``0.75``), or None."""
         return parse_percent(self.warn_at) if self.warn_at else None
 
+    def paused_by(self, declared: list[str]) -> frozenset[str]:
+        """The statuses that pause this entry's resolution clock: its own ``pause_on`` when
+        it gives one, else the default (``pending``, ``on_hold``) and the ``declared``
+        statuses the policy's vocabulary says are paused."""
+        if "pause_on" in self.model_fields_set:
+            return frozenset(self.pause_on)
+        return frozenset([*self.pause_on, *declared])
+
 
 @dataclass(frozen=True, slots=True)
 class EscalationPoint:
@@ -287,6 +296,17 @@ class Policy(BaseModel):
     escalations: dict[str, list[EscalationLevel]] = Field(default_factory=dict)
     compensation: Compensation | None = None
     refunds: list[RefundRule] = Field(default_factory=list)
+    fields: dict[str, FieldValues] = Field(
+        default_factory=dict,
+        description="the values ticket fields may hold, their aliases and case (optional)",
+    )
+    statuses: dict[str, StatusMeaning] = Field(
+        default_factory=dict,
+        description="the policy's own ticket statuses: each open, paused or solved (optional)",
+    )
+    events: list[str] = Field(
+        default_factory=list, description="the policy's own event types (optional)"
+    )
     effective_from: AwareDatetime | None = Field(
         default=None, description="first instant this version applies to (by ticket creation)"
     )
@@ -301,7 +321,9 @@ class Policy(BaseModel):
     # the policy (compensation and refund rules are not exported) is named in it, and the
     # prepared evaluator, a cache of this policy's rules, is made anew on first use.
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
-        return (_restore_policy, (self.model_dump(by_alias=True),))
+        # What the file says, not the defaults: an SLA entry without its own pause_on then
+        # still pauses on the statuses the vocabulary declares paused.
+        return (_restore_policy, (self.model_dump(by_alias=True, exclude_unset=True),))
 
     # A copy (which model_copy may then change) starts without the prepared evaluator, and
     # equality ignores it.
@@ -323,6 +345,27 @@ class Policy(BaseModel):
         if not isinstance(other, BaseModel):
             return NotImplemented
         return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    @field_validator("statuses")
+    @classmethod
+    def _own_statuses(cls, value: dict[str, StatusMeaning]) -> dict[str, StatusMeaning]:
+        for name in value:
+            if name in BUILT_IN_STATUSES:
+                raise ValueError(
+                    f"status {name!r} is built in ({BUILT_IN_STATUSES[name]}); "
+                    "declare only the policy's own statuses"
+                )
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _own_events(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name in BUILT_IN_EVENTS:
+                raise ValueError(
+                    f"event type {name!r} is built in; declare only the policy's own types"
+                )
+        return value
 
     @model_validator(mode="after")
     def _effective_order(self) -> Policy:
@@ -380,5 +423,6 @@ _ALWAYS = always_open()
 
 
 def _restore_policy(data: dict[str, Any]) -> Policy:
-    """A pickled :class:`Policy` (its ``model_dump(by_alias=True)``), validated again."""
+    """A pickled :class:`Policy` (what its file says: ``model_dump(by_alias=True,
+    exclude_unset=True)``), validated again."""
     return Policy.model_validate(data)

@@ -1,0 +1,211 @@
+"""Checks of the words a policy uses: the fields and values its conditions test, the statuses
+it pauses on, the event types its escalations count, the priorities of its targets, and
+calendar-day targets among business-day ones.
+
+With a vocabulary (``fields``, ``statuses``, ``events``), every word is checked against it.
+Without one, what can be checked still is: a status or event type that is not built in but
+is close to one that is (``pendng``, ``agent-reply``), and a field that is close to another
+the file or its example tickets use (``teir``).  Each is a warning, located where the word is
+written, so ``servicepolicy validate --strict`` fails on it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from .._common.durations import BusinessDays, parse_span
+from .._common.errors import FieldPath
+from .._common.vocabulary import METRICS
+from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES
+from .model import Policy
+
+_COMBINING = ("any_of", "all_of", "not")
+_OUTCOMES = ("breached", "met")
+_VALUE_OPERATORS = ("eq", "ne", "in", "not_in")
+_ALWAYS_OPEN = "24/7"
+
+
+def _close(word: str, known: list[str]) -> str | None:
+    """The known word ``word`` is most likely a misspelling of (also in other letters)."""
+    for candidate in known:
+        if candidate.casefold() == word.casefold() and candidate != word:
+            return candidate
+    near = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
+    return near[0] if near and near[0] != word else None
+
+
+def word_issues(policy: Policy, known_fields: set[str] | None) -> Iterator[tuple[Any, ...]]:
+    """``(path, code, message, on_key)`` of every word the policy uses that it should not."""
+    yield from _statuses(policy)
+    yield from _events(policy)
+    yield from _conditions(policy, known_fields or set())
+    yield from _priorities(policy)
+    yield from _calendar_days(policy)
+
+
+def _statuses(policy: Policy) -> Iterator[tuple[Any, ...]]:
+    known = [*BUILT_IN_STATUSES, *policy.statuses]
+    for i, entry in enumerate(policy.sla):
+        if "pause_on" not in entry.model_fields_set:
+            continue
+        for j, status in enumerate(entry.pause_on):
+            if status in known:
+                continue
+            near = _close(status, known)
+            if policy.statuses or near:
+                hint = f"; did you mean {near!r}?" if near else "; declare it under 'statuses:'"
+                yield (
+                    ("sla", i, "pause_on", j),
+                    "unknown-status",
+                    f"status {status!r} is neither built in nor declared{hint}",
+                    False,
+                )
+
+
+def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:
+    known = [*sorted(BUILT_IN_EVENTS), *policy.events]
+    for name, path in policy.escalations.items():
+        for j, level in enumerate(path):
+            kind = level.on_event
+            if kind is None or kind in known:
+                continue
+            near = _close(kind, known)
+            if policy.events or near:
+                hint = f"; did you mean {near!r}?" if near else "; declare it under 'events:'"
+                yield (
+                    ("escalations", name, j, "on_event"),
+                    "unknown-event",
+                    f"event type {kind!r} is neither built in nor declared{hint}",
+                    False,
+                )
+
+
+def _tested(spec: Any, path: FieldPath) -> Iterator[tuple[str, FieldPath, list[Any]]]:
+    """Each field a condition tests, where, and the values it names."""
+    if not isinstance(spec, dict):
+        return
+    for key, test in spec.items():
+        here = (*path, key)
+        if key in _COMBINING:
+            subs = test if isinstance(test, list) else [test]
+            for n, sub in enumerate(subs):
+                yield from _tested(sub, (*here, n) if isinstance(test, list) else here)
+            continue
+        if key in _OUTCOMES:
+            continue
+        values: list[Any] = []
+        if isinstance(test, dict):
+            for op, arg in test.items():
+                if op in _VALUE_OPERATORS:
+                    values += arg if isinstance(arg, list) else [arg]
+        else:
+            values = test if isinstance(test, list) else [test]
+        yield key, here, values
+
+
+def _conditions(policy: Policy, known_fields: set[str]) -> Iterator[tuple[Any, ...]]:
+    places: list[tuple[Any, FieldPath]] = [
+        (e.when.spec, ("sla", i, "when")) for i, e in enumerate(policy.sla) if e.when is not None
+    ]
+    if policy.compensation is not None:
+        places += [
+            (r.when.spec, ("compensation", "rules", i, "when"))
+            for i, r in enumerate(policy.compensation.rules)
+            if r.when is not None
+        ]
+    for i, refund in enumerate(policy.refunds):
+        for key in ("when", "excluded_when"):
+            condition = getattr(refund, key)
+            if condition is not None:
+                places.append((condition.spec, ("refunds", i, key)))
+    tested = [found for spec, path in places for found in _tested(spec, path)]
+    declared = policy.fields
+    uses = Counter(name for name, _, _ in tested)
+    reported: set[frozenset[str]] = set()
+    for name, path, values in tested:
+        if declared and name not in declared:
+            near = _close(name, sorted(declared))
+            hint = f"; did you mean {near!r}?" if near else "; declare it under 'fields:'"
+            yield path, "undeclared-field", f"field {name!r} is not declared{hint}", True
+            continue
+        if not declared:
+            if name in known_fields:
+                continue
+            others = sorted((set(uses) | known_fields) - {name})
+            near = _close(name, others)
+            pair = frozenset((name, near or ""))
+            # Of two look-alikes, the one the tickets have, or used more often, is the right one.
+            if near is None or pair in reported or uses[near] < uses[name]:
+                continue
+            reported.add(pair)
+            where = "the example tickets have" if near in known_fields else "the file also uses"
+            yield (
+                path,
+                "unknown-field",
+                f"field {name!r} looks like {near!r}, which {where}: is one misspelt?",
+                True,
+            )
+            continue
+        allowed = declared.get(name)
+        if allowed is None:
+            continue
+        for value in values:
+            if allowed.canonical(value) not in allowed.values:
+                yield (
+                    path,
+                    "undeclared-value",
+                    f"field {name!r} never holds {value!r}: its values are "
+                    f"{', '.join(map(repr, allowed.values))}",
+                    False,
+                )
+
+
+def _priorities(policy: Policy) -> Iterator[tuple[Any, ...]]:
+    allowed = policy.fields.get("priority")
+    if allowed is None:
+        return
+    for i, entry in enumerate(policy.sla):
+        for metric in METRICS:
+            target = entry.targets.get(metric)
+            for priority in target.per_priority if target is not None else {}:
+                known = priority in policy.priorities  # else an unknown-priority error
+                if known and allowed.canonical(priority) not in allowed.values:
+                    yield (
+                        ("sla", i, "targets", metric, priority),
+                        "undeclared-value",
+                        f"priority {priority!r} is not one of the declared values "
+                        f"{', '.join(map(repr, allowed.values))}",
+                        True,
+                    )
+
+
+def _calendar_days(policy: Policy) -> Iterator[tuple[Any, ...]]:
+    """A target in days (``2d``, 48 hours of open time) on a business calendar, in a file whose
+    other targets on such calendars count business days (``2bd``)."""
+    spans: list[tuple[FieldPath, str, str]] = []
+    for i, entry in enumerate(policy.sla):
+        for metric in METRICS:
+            target = entry.targets.get(metric)
+            if target is None:
+                continue
+            calendar = target.calendar or entry.calendar
+            written = [("default", target.default), *target.per_priority.items()]
+            for key, text in written:
+                if text is not None and calendar != _ALWAYS_OPEN:
+                    spans.append((("sla", i, "targets", metric, key), text, calendar))
+    if not any(isinstance(parse_span(text), BusinessDays) for _, text, _ in spans):
+        return
+    for path, text, calendar in spans:
+        if text.strip().endswith("d") and not text.strip().endswith("bd"):
+            fixed = text.strip()[:-1] + "bd"
+            yield (
+                path,
+                "calendar-days",
+                f"{text!r} is {text.strip()[:-1]} x 24 hours of open time on calendar "
+                f"{calendar!r}, while other targets count business days; write {fixed!r} "
+                "for business days",
+                False,
+            )
