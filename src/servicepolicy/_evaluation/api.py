@@ -17,6 +17,7 @@ from .._policy.versions import PolicySet
 from .._tickets.model import Ticket, UnreadTicket
 from .engine import as_parts, evaluator_for, outcome_or_record, prepared
 from .evaluation import Evaluation
+from .hygiene import SeenIds
 from .outcome import to_evaluation
 from .outcome_json import JsonWriter
 from .refunds import refund
@@ -61,10 +62,12 @@ def evaluate_many(
     as_of: datetime,
 ) -> Iterator[Evaluation]:
     """Evaluate tickets one by one, in order; a bad ticket yields an error record, not an
-    exception, so counts in equal counts out.  ``policy`` may be a set of dated versions."""
+    exception, so counts in equal counts out.  ``policy`` may be a set of dated versions.
+    A ticket whose id came before in ``tickets`` gets a warning saying so."""
     evaluator = evaluator_for(policy)
+    seen = SeenIds()
     for item in tickets:
-        yield to_evaluation(outcome_or_record(evaluator, item, as_of))
+        yield to_evaluation(seen.check(outcome_or_record(evaluator, item, as_of)))
 
 
 def evaluate_many_json(
@@ -77,5 +80,6 @@ def evaluate_many_json(
     --format jsonl``, at a fraction of the cost (no models are built)."""
     evaluator = evaluator_for(policy)
     writer = JsonWriter()
+    seen = SeenIds()
     for item in tickets:
-        yield writer.outcome_json(outcome_or_record(evaluator, item, as_of))
+        yield writer.outcome_json(seen.check(outcome_or_record(evaluator, item, as_of)))

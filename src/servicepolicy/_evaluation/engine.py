@@ -25,6 +25,7 @@ from .._tickets.model import Ticket, UnreadTicket
 from .._tickets.read import TicketParts, read_parts, ticket_parts
 from .awards import CompensationPlan, Lateness
 from .evaluation import Evaluation
+from .hygiene import InputCheck
 from .measure import Promise, level_instant, measure
 from .outcome import FiredOutcome, MetricOutcome, Outcome, error_outcome, to_evaluation
 from .replay import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
@@ -72,6 +73,7 @@ class Evaluator:
 
     def __init__(self, policy: Policy) -> None:
         self.index = PolicyIndex(policy)
+        self.input_check = InputCheck(policy)
         self._compensation = CompensationPlan(policy.compensation)
         self._levels = {path: _levels(policy, path) for path in policy.escalations}
 
@@ -88,6 +90,7 @@ class Evaluator:
         now = to_micros(as_of, "as_of")
         if not supported(now):
             raise TicketError(outside(as_of, "as_of"), ticket.id)
+        ticket = self.input_check.normalized(ticket)
         history = replay(ticket, now)
         lookup = Lookup(self.index, history)
         number = lookup.entry(history.as_of)
@@ -98,8 +101,10 @@ class Evaluator:
             metrics[metric], runs[metric] = self._metric(metric, history, lookup)
         fired, next_at = self._escalations(sla, runs, lookup)
         warnings = list(history.warnings)
+        kinds = list(history.warning_kinds)
         if sla is None:
             warnings.append("no SLA policy matches this ticket's fields")
+            kinds.append("no-policy")
         fields = lookup.fields(history.as_of)
         statuses = {name: result.promise.status for name, result in metrics.items()}
         owed = self._compensation.awards(
@@ -108,6 +113,10 @@ class Evaluator:
             _lateness(runs) if "breached" in statuses.values() else {},
             warnings,
         )
+        kinds += ["no-amount"] * (len(warnings) - len(kinds))  # the compensation's only kind
+        for kind, text in self.input_check.warnings(ticket, now):
+            warnings.append(text)
+            kinds.append(kind)
         zone = self.index.clock(sla.calendar).rules.zone if sla is not None else None
         return Outcome(
             ticket_id=ticket.id,
@@ -123,6 +132,7 @@ class Evaluator:
             line=line,
             fields=fields,
             created=ticket.created_at,
+            warning_kinds=kinds,
         )
 
     def _metric(

@@ -106,6 +106,7 @@ _OUTCOME_FIELDS: Final = (
     "next_zone",
     "compensation",
     "warnings",
+    "warning_kinds",
     "errors",
     "line",
     "fields",
@@ -134,6 +135,7 @@ class Outcome:
         line: int | None,
         fields: dict[str, Any],
         created: datetime | None,
+        warning_kinds: list[str] | None = None,
     ) -> None:
         self.ticket_id = ticket_id
         self.policy = policy
@@ -144,6 +146,9 @@ class Outcome:
         self.next_zone = next_zone
         self.compensation = compensation
         self.warnings = warnings
+        # The kind of each warning (``unknown-value``, ``no-policy``...), for the counts of the
+        # command line's summary; not part of the JSON.
+        self.warning_kinds = warning_kinds if warning_kinds is not None else []
         self.errors = errors
         self.line = line
         self.fields = fields

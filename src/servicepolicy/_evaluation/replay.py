@@ -56,6 +56,7 @@ class History:
         "next_cycles",
         "periodic_cycles",
         "statuses",
+        "warning_kinds",
         "warnings",
     )
 
@@ -73,6 +74,7 @@ class History:
         self.periodic_cycles: list[Cycle] = []
         self.event_times: dict[str, list[int]] = {}
         self.warnings: list[str] = []
+        self.warning_kinds: list[str] = []
 
     def version_at(self, moment: int) -> int:
         """How many field changes had happened by ``moment`` (inclusive)."""
@@ -108,12 +110,14 @@ def replay(ticket: TicketParts, as_of: int) -> History:
                 f"{printable(kind)} at {moment.isoformat()} is before created_at; "
                 "counted at creation"
             )
+            history.warning_kinds.append("event-before-creation")
             at = created
         if closed_at is not None:
             history.warnings.append(
                 f"{printable(kind)} at {moment.isoformat()} comes after the ticket was closed; "
                 "ignored"
             )
+            history.warning_kinds.append("event-after-close")
             continue
         history.event_times.setdefault(kind, []).append(at)
         if kind == CUSTOMER_MESSAGE:

@@ -45,6 +45,7 @@ class PolicyIndex:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self._paused = [name for name, meaning in policy.statuses.items() if meaning == "paused"]
         self._clocks: dict[str, BusinessClock] = {}
         # Priorities are ticket data, so the memo is bounded.
         self._rules: BoundedMemo[tuple[int | None, str | None], dict[str, Rule | None]] = (
@@ -104,7 +105,7 @@ class PolicyIndex:
             self.clock(clock_name),
             zone,
             sla.warn_fraction,
-            frozenset(sla.pause_on),
+            sla.paused_by(self._paused),
         )
 
 

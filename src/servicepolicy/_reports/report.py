@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .._common.errors import printable
+from .._common.errors import did_you_mean, printable
 from .._common.money import MONEY
 from .._common.vocabulary import METRICS
 from .._evaluation.evaluation import Evaluation
@@ -146,6 +146,7 @@ class Report:
         self.failed_ids: list[str] = []
         self.weekly: dict[str, dict[str, list[int]]] = {m: {} for m in METRICS}
         self.breaches_by: dict[str, Counter[str]] = {"priority": Counter(), "channel": Counter()}
+        self.fields_seen: set[str] = set()  # the field names of the evaluated tickets
 
     def add(self, evaluation: Evaluation) -> None:
         """Count one evaluation (an error record counts as failed)."""
@@ -162,6 +163,7 @@ class Report:
             group = self.groups[key] = GroupStats(key)
         fired = Counter(e.metric for e in evaluation.escalations if e.metric)
         fields = evaluation.fields
+        self.fields_seen.update(fields)
         for target in (group, self.total):
             target.tickets += 1
             for award in evaluation.compensation:
@@ -186,6 +188,16 @@ class Report:
         for evaluation in evaluations:
             self.add(evaluation)
         return self
+
+    def unseen_groupings(self) -> list[str]:
+        """A warning for each ``by`` field that no evaluated ticket has (``"(none)"`` would
+        then be the only group), with "did you mean" among the fields tickets have."""
+        said = []
+        for name in self.by:
+            if name != "week" and name not in self.fields_seen and self.tickets_in > self.failed:
+                hint = did_you_mean(name, sorted(self.fields_seen))
+                said.append(f"no ticket has the field {name!r} given to --by{hint}")
+        return said
 
     def sorted_groups(self) -> list[GroupStats]:
         """The groups in key order."""

@@ -10,20 +10,29 @@ from collections.abc import Iterator
 
 from .._evaluation.engine import evaluator_for, outcome_or_record
 from .._evaluation.evaluation import Evaluation
+from .._evaluation.hygiene import SeenIds, strictly
 from .._evaluation.outcome import Outcome, error_outcome, to_evaluation
 from .._tickets.streams import read_tickets
 from ._shared import TicketBatch
 
 
 def outcomes(batch: TicketBatch) -> Iterator[Outcome]:
-    """One outcome (or error record) per record of the batch's tickets."""
+    """One outcome (or error record) per record of the batch's tickets; a repeated id is a
+    warning, and with ``--strict-input`` a warning about input data is an error record.  The
+    batch's tally counts the warnings."""
     evaluator = evaluator_for(batch.policy)
     as_of = batch.as_of
+    seen = SeenIds()
     for record in read_tickets(batch.source, batch.input_format, batch.name):
         if record.error is not None:
-            yield error_outcome(record.error, as_of, record.ticket_id, record.line)
-            continue
-        yield outcome_or_record(evaluator, record.data, as_of, record.line)
+            outcome = error_outcome(record.error, as_of, record.ticket_id, record.line)
+        else:
+            outcome = outcome_or_record(evaluator, record.data, as_of, record.line)
+        outcome = seen.check(outcome)
+        if batch.strict_input:
+            outcome = strictly(outcome)
+        batch.tally.add(outcome.warning_kinds)
+        yield outcome
 
 
 def evaluations(batch: TicketBatch) -> Iterator[Evaluation]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -99,6 +100,16 @@ def add_ticket_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_strict_input(parser: argparse.ArgumentParser) -> None:
+    """``--strict-input``, for the commands that evaluate tickets."""
+    parser.add_argument(
+        "--strict-input",
+        action="store_true",
+        help="a ticket with data the policy does not know (a value, status or event type it "
+        "never names, a repeated id) is an error record, not a warning",
+    )
+
+
 def add_policy_and_tickets(parser: argparse.ArgumentParser) -> None:
     """POLICY (a file or a directory of dated versions) and the tickets' arguments."""
     parser.add_argument(
@@ -126,11 +137,18 @@ class Done:
     message: str = ""
 
 
-def summary(total: int, failed: int, as_of: datetime, done: str = "evaluated") -> Done:
-    """``N tickets in, M <done>, K failed (as of ...)``, with the exit status of a command
-    over tickets: 1 when any failed, else 0."""
+def summary(
+    total: int,
+    failed: int,
+    as_of: datetime,
+    done: str = "evaluated",
+    tally: WarningTally | None = None,
+) -> Done:
+    """``N tickets in, M <done>, K failed (as of ...)``, then the warnings ``tally`` counts,
+    with the exit status of a command over tickets: 1 when any failed, else 0."""
     line = f"{total} tickets in, {total - failed} {done}, {failed} failed "
-    return Done(FINDINGS if failed else OK, f"{line}(as of {as_of.isoformat()})\n")
+    warned = tally.line() if tally is not None else ""
+    return Done(FINDINGS if failed else OK, f"{line}(as of {as_of.isoformat()})\n{warned}")
 
 
 @contextlib.contextmanager
@@ -169,6 +187,27 @@ def read_limited(stdin: TextIO) -> str:
     return text
 
 
+class WarningTally:
+    """How many tickets had warnings, in all and by kind."""
+
+    def __init__(self) -> None:
+        self.tickets = 0
+        self.kinds: Counter[str] = Counter()
+
+    def add(self, kinds: list[str]) -> None:
+        """Count one ticket's warnings (by their kinds)."""
+        if kinds:
+            self.tickets += 1
+            self.kinds.update(set(kinds))
+
+    def line(self) -> str:
+        """``3 tickets with warnings: 2 unknown-value, 1 duplicate-id``, or ``""``."""
+        if not self.tickets:
+            return ""
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.kinds.items()))
+        return f"{self.tickets} tickets with warnings: {kinds}\n"
+
+
 @dataclass(frozen=True, slots=True)
 class TicketBatch:
     """What a command over tickets works on: the policy, the tickets (a stream, the name it
@@ -181,6 +220,8 @@ class TicketBatch:
     as_of: datetime
     out: TextIO
     err: TextIO
+    strict_input: bool = False
+    tally: WarningTally = field(default_factory=WarningTally)
 
 
 def over_tickets(
@@ -199,7 +240,14 @@ def over_tickets(
         inputs = (args.policy, args.tickets)
         with output_to(getattr(args, "output", None), ctx.stdout, inputs) as out:
             batch = TicketBatch(
-                policy, source, args.tickets, args.input_format, as_of, out, ctx.stderr
+                policy,
+                source,
+                args.tickets,
+                args.input_format,
+                as_of,
+                out,
+                ctx.stderr,
+                getattr(args, "strict_input", False),
             )
             done = work(batch)
     ctx.stderr.write(done.message)

@@ -22,6 +22,7 @@ from ._shared import (
     Done,
     TicketBatch,
     add_policy_and_tickets,
+    add_strict_input,
     over_tickets,
     summary,
 )
@@ -36,6 +37,7 @@ _WRITE_EVERY = 128
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy evaluate``."""
     add_policy_and_tickets(parser)
+    add_strict_input(parser)
     parser.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
     add_output_argument(parser)
 
@@ -82,7 +84,7 @@ def write_evaluations(batch: TicketBatch, output: str) -> Done:
         out.write("\n]\n" if total else "]\n")
     if progress and total >= _PROGRESS_EVERY:
         err.write("\r")
-    return summary(total, failed, as_of)
+    return summary(total, failed, as_of, tally=batch.tally)
 
 
 def _iso(moment: datetime | None) -> str:

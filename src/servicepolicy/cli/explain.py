@@ -13,6 +13,7 @@ from ._shared import (
     Done,
     TicketBatch,
     add_policy_and_tickets,
+    add_strict_input,
     over_tickets,
 )
 
@@ -22,6 +23,7 @@ HELP = "explain the evaluation of tickets in words"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy explain``."""
     add_policy_and_tickets(parser)
+    add_strict_input(parser)
     parser.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
     add_output_argument(parser)
 
@@ -43,4 +45,4 @@ def write_explanations(batch: TicketBatch, ticket_id: str | None) -> Done:
         failed += bool(evaluation.errors)
     if ticket_id is not None and not shown:
         return Done(FINDINGS, f"servicepolicy: no ticket with id {ticket_id!r}\n")
-    return Done(FINDINGS if failed else OK)
+    return Done(FINDINGS if failed else OK, batch.tally.line())

@@ -11,10 +11,12 @@ from .._reports.report import Report
 from ._batch import evaluations
 from ._output import add_output_argument
 from ._shared import (
+    FINDINGS,
     Context,
     Done,
     TicketBatch,
     add_policy_and_tickets,
+    add_strict_input,
     over_tickets,
     summary,
 )
@@ -25,6 +27,7 @@ HELP = "compliance report: attainment, breaches, causes"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy report``."""
     add_policy_and_tickets(parser)
+    add_strict_input(parser)
     parser.add_argument(
         "--by",
         default="",
@@ -45,4 +48,9 @@ def write_report(batch: TicketBatch, by: Sequence[str], output: str) -> Done:
     report = Report(by, batch.as_of).add_all(evaluations(batch))
     renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
     batch.out.write(renderers[output](report))
-    return summary(report.tickets_in, report.failed, batch.as_of)
+    done = summary(report.tickets_in, report.failed, batch.as_of, tally=batch.tally)
+    unseen = report.unseen_groupings()
+    if not unseen:
+        return done
+    said = "".join(f"servicepolicy: warning: {text}\n" for text in unseen)
+    return Done(FINDINGS if batch.strict_input else done.status, said + done.message)
