@@ -182,7 +182,8 @@ def test_swapped_arguments_are_named_in_every_command(argv):
 SCRIPT = [sys.executable, "-c", "from servicepolicy.cli import entry_point; entry_point()"]
 
 
-def test_sigterm_leaves_no_new_file_and_exits_143(tmp_path):
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stopped_run_leaves_no_new_file_and_exits_128_plus_the_signal(tmp_path, signum, status):
     target = tmp_path / "out.jsonl"
     command = [*SCRIPT, "evaluate", POLICY, "-", "--as-of", AS_OF, "-o", str(target)]
     child = subprocess.Popen(
@@ -195,9 +196,9 @@ def test_sigterm_leaves_no_new_file_and_exits_143(tmp_path):
     while not _leftovers(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _leftovers(tmp_path), "the run never started writing"
-    child.send_signal(signal.SIGTERM)
+    child.send_signal(signum)
     _, err = child.communicate(timeout=30)
-    assert child.returncode == 143
+    assert child.returncode == status
     assert not target.exists()
     assert _leftovers(tmp_path) == []
     assert b"Traceback" not in err and b"tickets in" not in err

@@ -24,6 +24,7 @@ from typing import TextIO
 from .. import __version__
 from .._common.errors import PolicyError, ServicePolicyError
 from . import clock, compare, evaluate, explain, refund, report, schema, test, validate
+from ._output import abandon_outputs
 from ._shared import USAGE, Context, Parser, UsageError
 
 __all__ = ["COMMANDS", "Command", "build_parser", "entry_point", "main"]
@@ -109,12 +110,16 @@ def main(
         return USAGE
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that a half-written ``-o`` file is removed."""
+def _stop(status: int) -> Callable[[int, object], None]:
+    """A signal handler that removes the unfinished ``-o`` files and exits with ``status``
+    at once.  (Raising instead would unwind through the compiled build's native code, which
+    may take an exception it did not expect for a failed allocation, and abort.)"""
 
+    def handler(signum: int, frame: object) -> None:
+        abandon_outputs()
+        os._exit(status)
 
-def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
+    return handler
 
 
 def entry_point() -> None:
@@ -124,13 +129,12 @@ def entry_point() -> None:
     was, while what was written to standard output stays, so there the status is the only
     sign that the output is incomplete.
     """
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, _stop(143))
+    signal.signal(signal.SIGINT, _stop(130))
     try:
         status = main()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before the handlers were in place
         status = 130
-    except _Terminated:
-        status = 143
     try:
         if sys.stdout is not None:
             sys.stdout.flush()

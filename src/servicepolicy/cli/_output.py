@@ -98,9 +98,20 @@ def output_to(
         raise OutputError(target, _reason(exc)) from None
 
 
+_UNFINISHED: set[Path] = set()
+"""The temporary files of the outputs being written, for :func:`abandon_outputs`."""
+
+
+def abandon_outputs() -> None:
+    """Remove the temporary file of every output being written (the run is being stopped)."""
+    for temporary in list(_UNFINISHED):
+        temporary.unlink(missing_ok=True)
+
+
 def _atomically(path: Path, mode: int | None) -> Iterator[TextIO]:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     temporary = Path(name)
+    _UNFINISHED.add(temporary)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             yield stream
@@ -115,3 +126,5 @@ def _atomically(path: Path, mode: int | None) -> Iterator[TextIO]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    finally:
+        _UNFINISHED.discard(temporary)
