@@ -489,8 +489,9 @@ def test_a_zone_name_that_is_no_zone_is_an_unknown_time_zone(zone, said):
     assert len(finding.message) < 200
 
 
-def test_an_escape_past_unicode_is_a_located_syntax_error():
-    policy, findings = check_policy_text('servicepolicy: "1"\nname: "caf\\U00110000"\n')
+@pytest.mark.parametrize("escape", ["U00110000", "U80000000", "UFFFFFFFF"])
+def test_an_escape_past_unicode_is_a_located_syntax_error(escape):
+    policy, findings = check_policy_text(f'servicepolicy: "1"\nname: "caf\\{escape}"\n')
     assert policy is None
     assert [(f.line, f.column, f.code) for f in findings] == [(2, 11, "yaml-syntax")]
     assert findings[0].message == "YAML syntax: an escape names no Unicode character"

@@ -353,7 +353,7 @@ def _located(text: str) -> tuple[int, bool, Node | None]:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlError.at(1, 1, "yaml-syntax", f"YAML syntax: {exc}") from None
-    except ValueError:  # an escape past the last Unicode character: "\U00110000"
+    except (ValueError, OverflowError):  # an escape past Unicode: "\U00110000", "\UFFFFFFFF"
         line, column = _position(text, _OUT_OF_UNICODE.search(text))
         raise YamlError.at(
             line, column, "yaml-syntax", "YAML syntax: an escape names no Unicode character"
@@ -368,7 +368,7 @@ def read_yaml(text: str) -> Document:
         )
     try:
         values, aliases, root = _compose(text, _FastLoader if _CParser is not None else _Loader)
-    except (yaml.YAMLError, ValueError):
+    except (yaml.YAMLError, ValueError, OverflowError):
         values, aliases, root = _located(text)
     if root is None:
         raise YamlError.at(1, 1, "empty", "the file is empty")
