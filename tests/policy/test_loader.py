@@ -441,7 +441,13 @@ sla:
         ("FREQ=DAILY;INTERVAL=0", "INTERVAL=0: 0 is outside 1..1000"),
         ("FREQ=MINUTELY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
         ("FREQ=SECONDLY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
-        ("FREQ=YEARLY;BYDAY=+60MO", "BYDAY=+60MO: '+60MO' is not a weekday such as MO or -1FR"),
+        ("FREQ=YEARLY;BYDAY=+60MO", "BYDAY=+60MO: '+60MO' counts past the last such weekday"),
+        ("FREQ=DAILY;COUNT=2;UNTIL=20261231", "COUNT and UNTIL exclude each other"),
+        ("FREQ=MONTHLY;BYDAY=8MO", "BYDAY=8MO: '8MO' counts past the last such weekday"),
+        ("FREQ=YEARLY;BYDAY=MX", "BYDAY=MX: 'MX' is not a weekday such as MO or -1FR"),
+        ("FREQ=YEARLY;BYEASTER=300", "BYEASTER=300: 300 is outside -80..250"),
+        ("FREQ=YEARLY;BYEASTER=-120", "BYEASTER=-120: -120 is outside -80..250"),
+        ("FREQ=DAILY;BYHOUR=9,10", "BYHOUR=9,10: a holiday is a date, so give one hour at most"),
         ("FREQ=YEARLY;BYSOMETHING=1", "'BYSOMETHING=1' is not a rule part"),
         ("FREQ=YEARLY;BYMONTH=x", "BYMONTH=X: 'X' is not a whole number"),
     ],
@@ -452,6 +458,16 @@ def test_a_holiday_rule_that_is_not_one_for_dates_is_a_located_error(rule, why):
     (finding,) = findings
     assert (finding.line, finding.column, finding.code) == (8, 17, "invalid-value")
     assert f"rrule {rule!r} is not a holiday rule: {why}" in finding.message
+
+
+@pytest.mark.parametrize("start", ["18991231", "22000101", "00010101"])
+def test_a_holiday_rule_starting_outside_the_supported_years_is_a_located_error(start):
+    rule = f"DTSTART:{start}\\nRRULE:FREQ=YEARLY"
+    policy, findings = check_policy_text(_RULE_POLICY.format(rule=rule))
+    assert policy is None
+    (finding,) = findings
+    assert (finding.line, finding.code) == (8, "invalid-value")
+    assert "DTSTART must be a date from 1900 to 2199" in finding.message
 
 
 def test_a_holiday_rule_without_dates_is_a_warning_when_validating_only():

@@ -1,21 +1,18 @@
 """Calendar text read into rules: windows (``09:00-17:30``), weekday keys (``mon-fri``),
-recurrence rules, and whole weeks, with the overlaps they must not have."""
+and whole weeks, with the overlaps they must not have."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
-
-from dateutil.rrule import rrule, rrulebase, rrulestr
 
 from .._common.errors import did_you_mean
 from .rules import MINUTES_PER_DAY, RecurringHoliday, SeasonRules, WeekHours, Window
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
-_RRULE_ANCHOR = datetime(1970, 1, 1)  # noqa: DTZ001 - rrules run on naive local dates
 
 
 def parse_window(text: str) -> Window:
@@ -49,98 +46,6 @@ def parse_weekdays(key: str) -> tuple[int, ...]:
         f"unknown weekday key {key!r}: use mon..sun, a range such as 'mon-fri' or 'sun-thu', "
         f"or 'daily'{more}"
     )
-
-
-# The parts a holiday's rule may have, and the range of each number in them (a BY* list holds
-# numbers in its range, or their negatives where it counts from the end).
-_FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
-_RANGES: dict[str, tuple[int, int, bool]] = {  # part -> (lowest, highest, negatives allowed)
-    "INTERVAL": (1, 1000, False),
-    "COUNT": (1, 100_000, False),
-    "BYMONTH": (1, 12, False),
-    "BYMONTHDAY": (1, 31, True),
-    "BYYEARDAY": (1, 366, True),
-    "BYWEEKNO": (1, 53, True),
-    "BYSETPOS": (1, 366, True),
-    "BYHOUR": (0, 23, False),
-    "BYMINUTE": (0, 59, False),
-    "BYSECOND": (0, 59, False),
-    "BYEASTER": (0, 366, True),
-}
-_OTHER_PARTS = ("FREQ", "UNTIL", "BYDAY", "BYWEEKDAY", "WKST")
-_BYDAY = re.compile(r"([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
-
-
-def _rule_problem(text: str) -> str | None:
-    """Why the RRULE part of ``text`` is not a rule for holidays, or None."""
-    for line in text.strip().splitlines():
-        line = line.strip()
-        if line.upper().startswith(("DTSTART", "EXDATE", "RDATE", "EXRULE")):
-            continue
-        parts = line.split(":", 1)[1] if line.upper().startswith("RRULE:") else line
-        given: dict[str, str] = {}
-        for part in parts.split(";"):
-            key, equals, value = part.partition("=")
-            key = key.strip().upper()
-            if not equals or key not in (*_RANGES, *_OTHER_PARTS):
-                return f"{part.strip()!r} is not a rule part (FREQ=..., BYMONTH=..., ...)"
-            given[key] = value.strip().upper()
-        if given.get("FREQ") not in _FREQUENCIES:
-            return "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY: a holiday is a date"
-        for key, value in given.items():
-            if key in _RANGES:
-                low, high, negative = _RANGES[key]
-                for item in value.split(","):
-                    try:
-                        number = int(item)
-                    except ValueError:
-                        return f"{key}={value}: {item!r} is not a whole number"
-                    inside = low <= number <= high or (negative and -high <= number <= -low)
-                    if not inside:
-                        span = f"{low}..{high}" + (f" or -{high}..-{low}" if negative else "")
-                        return f"{key}={value}: {number} is outside {span}"
-            elif key in ("BYDAY", "BYWEEKDAY"):
-                for item in value.split(","):
-                    day = _BYDAY.fullmatch(item.strip())
-                    if day is None or (day.group(2) and not 1 <= int(day.group(2)) <= 53):
-                        return f"{key}={value}: {item!r} is not a weekday such as MO or -1FR"
-    return None
-
-
-def parse_rrule(text: str) -> rrulebase:
-    """Parse an RFC 5545 recurrence rule for holidays; rules without ``DTSTART`` start on
-    1970-01-01.  A rule must be YEARLY, MONTHLY, WEEKLY or DAILY, with an ``INTERVAL`` of at
-    least 1 and every number in range, so that expanding it is bounded by the dates asked."""
-    problem = _rule_problem(text) if isinstance(text, str) else "a rule is text"
-    if problem is not None:
-        raise ValueError(f"rrule {text!r} is not a holiday rule: {problem}")
-    try:
-        rule = rrulestr(text, dtstart=_RRULE_ANCHOR)
-    except (ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
-        raise ValueError(f"rrule {text!r} does not parse: {exc}") from None
-    dtstart = getattr(rule, "_dtstart", None)
-    if dtstart is not None and dtstart.tzinfo is not None:
-        raise ValueError(f"rrule {text!r}: DTSTART must be a plain date, without a time zone")
-    return rule
-
-
-_DATED_FROM = datetime(2000, 1, 1)  # noqa: DTZ001 - rrules run on naive local dates
-_DATED_UNTIL = datetime(2029, 1, 1)  # noqa: DTZ001 - 29 years: every weekday of every date
-
-
-def rule_has_dates(text: str) -> bool:
-    """Whether a holiday rule gives any date from 2000 to 2028, 29 years in which every date
-    falls on every weekday (a rule such as February 30th gives none).  The search ends in 2029
-    whatever the rule; a rule that repeats every period starts it in 2000."""
-    rule = parse_rrule(text)
-    upper = text.upper()
-    if isinstance(rule, rrule) and "COUNT=" not in upper and "UNTIL=" not in upper:
-        if "INTERVAL=" in upper or "DTSTART" in upper:  # the rule's phase counts
-            rule = rule.replace(until=_DATED_UNTIL)
-        else:
-            rule = rule.replace(until=_DATED_UNTIL, dtstart=_DATED_FROM)
-    found = rule.after(_DATED_FROM, inc=True)
-    return found is not None and found < _DATED_UNTIL
 
 
 class PlacedError(ValueError):
@@ -211,8 +116,7 @@ def _week_on(day: date, week: WeekHours, seasons: list[SeasonRules]) -> WeekHour
 def _is_holiday(day: date, dated: dict[date, Any], recurring: list[RecurringHoliday]) -> bool:
     if day in dated:
         return True
-    midnight = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - rrules run on naive dates
-    return any(r.rule.between(midnight, midnight, inc=True) for r in recurring)
+    return any(r.rule.falls_on(day) for r in recurring)
 
 
 def refuse_boundary_overlaps(

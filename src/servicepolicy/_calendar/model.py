@@ -29,12 +29,12 @@ from .hours import (
     Place,
     PlacedError,
     compile_week,
-    parse_rrule,
     parse_weekdays,
     parse_window,
     refuse_boundary_overlaps,
     refuse_overlaps,
 )
+from .recurrence import holiday_dates
 from .rules import MINUTES_PER_DAY, CalendarRules, RecurringHoliday, SeasonRules, Window
 
 
@@ -97,7 +97,7 @@ class Holiday(BaseModel):
     @classmethod
     def _rrule_parses(cls, value: str | None) -> str | None:
         if value is not None:
-            parse_rrule(value)
+            holiday_dates(value)
         return value
 
     @field_validator("hours")
@@ -301,7 +301,7 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
         else:
             assert holiday.rrule is not None
             recurring.append(
-                RecurringHoliday(parse_rrule(holiday.rrule), holiday.windows(), holiday.name)
+                RecurringHoliday(holiday_dates(holiday.rrule), holiday.windows(), holiday.name)
             )
     has_hours = (
         any(week)

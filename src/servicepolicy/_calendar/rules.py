@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulebase
+from .recurrence import HolidayDates
 
 Window = tuple[int, int]
 """An open window in minutes after the local midnight of the date it belongs to.
@@ -59,13 +59,13 @@ class SeasonRules:
 class RecurringHoliday:
     """A holiday that falls on every occurrence of ``rule`` (naive, date precision)."""
 
-    rule: rrulebase
+    rule: HolidayDates
     windows: tuple[Window, ...]
     name: str = ""
 
     def __reduce__(
         self,
-    ) -> tuple[type[RecurringHoliday], tuple[rrulebase, tuple[Window, ...], str]]:
+    ) -> tuple[type[RecurringHoliday], tuple[HolidayDates, tuple[Window, ...], str]]:
         return (RecurringHoliday, (self.rule, self.windows, self.name))
 
 
@@ -108,13 +108,9 @@ def holidays_between(
 ) -> dict[date, tuple[Window, ...]]:
     """Holiday entries for the dates ``[first, last)``; a dated entry wins over a recurring one."""
     found: dict[date, tuple[Window, ...]] = {}
-    lo = datetime(first.year, first.month, first.day)  # noqa: DTZ001 - rrules are naive dates
-    hi = datetime(last.year, last.month, last.day)  # noqa: DTZ001
     for holiday in rules.recurring:
-        for occurrence in holiday.rule.between(lo, hi, inc=True):
-            day = occurrence.date()
-            if first <= day < last:
-                found.setdefault(day, holiday.windows)
+        for day in holiday.rule.between(first, last):
+            found.setdefault(day, holiday.windows)
     for day, windows in rules.holidays.items():
         if first <= day < last:
             found[day] = windows

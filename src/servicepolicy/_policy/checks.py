@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
 
-from .._calendar.hours import rule_has_dates
 from .._calendar.model import ALWAYS_OPEN_NAME
+from .._calendar.recurrence import rule_has_dates
 from .._common.durations import BusinessDays, Span, parse_span
 from .._common.errors import FieldPath, Severity, did_you_mean
 from .._common.money import known_currencies
