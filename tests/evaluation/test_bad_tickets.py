@@ -32,6 +32,20 @@ def test_a_lone_surrogate_in_an_id_is_an_error_record_not_an_exception():
     assert [e.ok for e in evaluate_many(POLICY, [good, bad], AS_OF)] == [True, False]
 
 
+def test_unknown_keys_that_are_no_text_are_named_in_an_error_written_as_json():
+    records = _json([{"id": "a", "created_at": CREATED, "\ud800": 1, 5: 2, "b": 3}])
+    assert records[0]["errors"] == ["ticket 'a': unknown key(s) <a int>, b, \\ud800"]
+
+
+def test_an_id_nested_past_pythons_recursion_limit_is_an_error_record_without_an_id():
+    deep: object = "deep"
+    for _ in range(5000):
+        deep = [deep]
+    (evaluation,) = evaluate_many(POLICY, [{"id": deep, "created_at": CREATED}], AS_OF)
+    assert evaluation.ticket_id is None
+    assert evaluation.errors == ["a ticket needs an 'id' (a string or number)"]
+
+
 def test_an_event_kind_with_a_lone_surrogate_is_shown_escaped_in_its_warning():
     ticket = {
         "id": "W",

@@ -108,7 +108,7 @@ class TicketError(ServicePolicyError, ValueError):
     def __init__(self, message: str, ticket_id: str | None = None, line: int | None = None) -> None:
         self.ticket_id = ticket_id
         self.line = line
-        self.message = message
+        self.message = message = printable(message)  # it may quote the ticket's own text
         prefix = f"ticket {ticket_id!r}: " if ticket_id is not None else ""
         super().__init__(prefix + message)
 

@@ -419,6 +419,6 @@ def failed_id(item: Any, exc: Exception) -> str | None:
     if isinstance(item, Mapping) and item.get("id") is not None:
         try:
             return printable(str(item["id"]))
-        except ValueError:  # an integer past Python's limit for its digits
+        except (ValueError, RecursionError):  # past Python's limit for digits, or nesting
             return None
     return None

@@ -67,7 +67,8 @@ def read_parts(data: Any) -> TicketParts:
             "the 'id' is not valid Unicode text (it holds a lone surrogate)", printable(ticket_id)
         )
     if not _KEYS.issuperset(record):
-        unknown = ", ".join(sorted(set(record) - _KEYS))
+        keys: set[Any] = set(data)  # from Python data, a key may be no text
+        unknown = ", ".join(sorted(_key_text(key) for key in keys - _KEYS))
         raise TicketError(f"unknown key(s) {unknown}", ticket_id)
     fields = record.get("fields") or {}
     if not isinstance(fields, dict):
@@ -88,6 +89,11 @@ def read_parts(data: Any) -> TicketParts:
         if not supported(row[0]):
             raise TicketError(outside(row[2], f"events[{row[1]}].at"), ticket_id)
     return TicketParts(ticket_id, created, fields, events)
+
+
+def _key_text(key: Any) -> str:
+    """A key as an error names it; a key that is not text (from Python data) by its type."""
+    return key if isinstance(key, str) else f"<a {type(key).__name__}>"
 
 
 def parse_instant(value: Any, what: str | int) -> datetime:
