@@ -25,9 +25,11 @@ import servicepolicy
 from servicepolicy import (
     BusinessDays,
     Calendar,
+    ClockRules,
     Condition,
     Event,
     Finding,
+    MetricClockRules,
     NaiveDatetimeError,
     PolicyError,
     PolicySet,
@@ -124,6 +126,7 @@ SAMPLES: dict[str, Callable[[], Any]] = {
     "Calendar": _calendar,
     "CalendarError": lambda: servicepolicy.CalendarError("never open"),
     "ComplianceReport": _report,
+    "ClockRules": lambda: ClockRules(pause_on=["pending"], deadline_on_close="next_open"),
     "Condition": lambda: Condition({"tier": ["enterprise", "business"], "monthly_fee": {"gte": 5}}),
     "DueMove": lambda: _moved().due_moved[0],
     "DurationError": lambda: servicepolicy.DurationError("cannot read '4x'"),
@@ -147,6 +150,10 @@ SAMPLES: dict[str, Callable[[], Any]] = {
     "Holiday": lambda: _calendar().holidays[1],
     "Measurement": lambda: _evaluation().metrics["next_response"].cycles[0],  # type: ignore[index]
     "MetricChange": _moved,
+    "MetricClockRules": lambda: MetricClockRules(
+        first_response=ClockRules(pause_on=["pending"]),
+        resolution=ClockRules(deadline_on_close="next_open"),
+    ),
     "MetricFigures": lambda: _report().total.metrics["resolution"],
     "MetricResult": lambda: _evaluation().metrics["resolution"],
     "NaiveDatetimeError": lambda: NaiveDatetimeError(datetime(2026, 11, 23, 13, 0), "as_of"),

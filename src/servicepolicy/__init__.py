@@ -38,7 +38,15 @@ from ._policy.loader import (
     load_policy_set,
     parse_policy,
 )
-from ._policy.model import EscalationLevel, Policy, SlaPolicy, Target, Targets
+from ._policy.model import (
+    ClockRules,
+    EscalationLevel,
+    MetricClockRules,
+    Policy,
+    SlaPolicy,
+    Target,
+    Targets,
+)
 from ._policy.model import _restore_policy as _restore_policy  # where pickles find it
 from ._policy.schema import policy_schema
 from ._policy.versions import PolicySet
@@ -61,6 +69,7 @@ __all__ = [
     "BusinessDays",
     "Calendar",
     "CalendarError",
+    "ClockRules",
     "ComplianceReport",
     "Condition",
     "DueMove",
@@ -74,6 +83,7 @@ __all__ = [
     "Holiday",
     "Measurement",
     "MetricChange",
+    "MetricClockRules",
     "MetricFigures",
     "MetricResult",
     "NaiveDatetimeError",

@@ -127,3 +127,20 @@ def test_a_pickle_state_keeps_private_attributes_under_their_key():
     copy.__setstate__(cleared)
     assert copy == _Cached(name="a") and copy._cache is None
     assert pickle.loads(pickle.dumps(_Cached(name="b"))).name == "b"
+
+
+def test_a_pickle_without_a_newer_field_loads_with_its_default():
+    from pydantic import BaseModel, Field
+
+    from servicepolicy._common.fastmodel import FIELDS_STATE, state_with_defaults
+
+    class Later(BaseModel):
+        kept: int
+        added: list[str] = Field(default_factory=list)
+
+    state = Later(kept=1).__getstate__()
+    assert set(state[FIELDS_STATE]) == {"kept", "added"}  # the fields' values, by name
+    del state[FIELDS_STATE]["added"]  # as a pickle made before the field existed
+    loaded = Later.__new__(Later)
+    loaded.__setstate__(state_with_defaults(Later, state))
+    assert loaded == Later(kept=1)

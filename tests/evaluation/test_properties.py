@@ -10,8 +10,9 @@ import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from servicepolicy import Ticket, evaluate_many
+from servicepolicy import Policy, Ticket, evaluate_many, load_policy
 from tests.oracles import reference_evaluator as ref
+from tests.paths import DATA
 from tests.strategies import BERLIN, POLICY, loose_tickets, tickets
 
 KEYS = ("status", "started_at", "due_at", "completed_at", "breached_at", "elapsed")
@@ -282,3 +283,50 @@ def test_reference_agrees_on_a_plain_reply(minutes):
     assert first.status == ("met" if minutes <= 60 else "breached")
     assert first.breached_at == (created + timedelta(hours=1) if minutes > 60 else None)
     assert not compare(POLICY.evaluate(ticket, reply), want)
+
+
+# -- (e) clock rules: pauses on any clock, deadlines at the next opening ---------------------
+
+CLOCK_RULES = load_policy(DATA / "evaluate" / "clock-rules.yaml")
+
+
+@given(tickets())
+def test_clock_rules_match_the_reference(case):
+    ticket, as_of = case
+    note(f"ticket={ticket!r} as_of={as_of.isoformat()}")
+    evaluation = CLOCK_RULES.evaluate(ticket, as_of)
+    want = ref.evaluate(CLOCK_RULES, ticket, as_of)
+    problems = compare(evaluation, want) + escalation_differences(evaluation, want)
+    if evaluation.metrics["first_response"].paused != want.metrics["first_response"].paused:
+        problems.append("first_response.paused differs")
+    assert not problems, "\n".join(problems)
+
+
+def _pausing_every_clock(policy: Policy) -> Policy:
+    """``policy`` with every response clock of every SLA entry paused as resolution is."""
+    rules = {"pause_on": ["pending", "on_hold", "awaiting_vendor"]}
+    data = policy.model_dump(by_alias=True, exclude_unset=True)
+    for entry in data["sla"]:
+        entry["clock_rules"] = dict.fromkeys(
+            ("first_response", "next_response", "periodic_update"), rules
+        )
+    return Policy.model_validate(data)
+
+
+PAUSING = _pausing_every_clock(POLICY)
+
+
+@given(tickets())
+def test_pausing_a_clock_never_turns_a_met_promise_into_a_breach(case):
+    ticket, as_of = case
+    plain, paused = POLICY.evaluate(ticket, as_of), PAUSING.evaluate(ticket, as_of)
+    for name, before in plain.metrics.items():
+        after = paused.metrics[name]
+        pairs = list(zip(before.cycles or [before], after.cycles or [after], strict=True))
+        for one, two in pairs:
+            assert two.elapsed <= one.elapsed, name
+            assert two.completed_at == one.completed_at, name
+            if one.status == "met":
+                assert two.status == "met", name
+            if one.status != "breached":
+                assert two.status != "breached", name

@@ -259,6 +259,25 @@ def rule_for(policy: Policy, metric: str, fields: dict[str, Any]) -> Rule | None
     return Rule(sla, text or target.default, span, target.calendar or sla.calendar)
 
 
+def clock_rule(rule: Rule, metric: str, key: str) -> Any:
+    """A metric's clock rule as the policy writes it: on its target, else in the SLA entry's
+    ``clock_rules``, else None."""
+    target = rule.sla.targets.get(metric)
+    if target is not None and getattr(target, key) is not None:
+        return getattr(target, key)
+    rules = rule.sla.clock_rules.get(metric)
+    return getattr(rules, key) if rules is not None else None
+
+
+def pauses_of(rule: Rule, metric: str) -> set[str]:
+    """The statuses that stop a metric's clock: its own ``pause_on``; else the SLA entry's
+    ``pause_on`` for resolution; else none."""
+    given = clock_rule(rule, metric, "pause_on")
+    if given is not None:
+        return set(given)
+    return set(rule.sla.pause_on) if metric == "resolution" else set()
+
+
 def since(policy: Policy, rep: Replay, end: int, metric: str | None = None) -> int:
     """The minute from which what applies at ``end`` (the SLA entry, or with ``metric`` the
     entry and the metric's target and clock) has applied without a break."""
@@ -325,6 +344,7 @@ def measure(
     paused_now: bool,
     as_of: int,
     points: list[Fraction],
+    next_open: bool = False,
 ) -> RefMeasure:
     target = target_minutes(policy, rule, start)
     count = 0
@@ -351,6 +371,10 @@ def measure(
                 if more == target:
                     due = minute + 1
             minute += 1
+    if next_open and due is not None:  # a due time on a closing time: the next opening
+        while not is_open(policy, rule.clock, due):
+            assert due < as_of + HORIZON
+            due += 1
     if count > target:
         status = "breached"
     elif cancelled:
@@ -416,24 +440,35 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         found = {p for _, p in points_of(policy, sla_now, metric, target) if p is not None}
         return sorted(found)
 
-    # first_response: created_at .. first reply (or solve/close before one); never paused
+    statuses = {m: rep.status_at(m) for m in range(rep.created, now)}
+
+    def next_open(rule: Rule, metric: str) -> bool:
+        return clock_rule(rule, metric, "deadline_on_close") == "next_open"
+
+    # first_response: created_at .. first reply (or solve/close before one); paused while the
+    # status is one of its own pause_on
     stop = rep.first_response_stop
     end = stop if stop is not None else now
     rule = rule_for(policy, "first_response", rep.fields_at(end))
     if rule is None:
         metrics["first_response"] = RefMeasure("not_applicable")
     else:
+        pauses = pauses_of(rule, "first_response")
         result = measure(
             policy,
             rule,
             start=rep.created,
             end=end,
-            runs=lambda m: True,
+            runs=lambda m, pauses=pauses: statuses[m] not in pauses,
             completed=stop,
             cancelled=False,
-            paused_now=False,
+            paused_now=stop is None and rep.status in pauses,
             as_of=now,
             points=all_points("first_response", rule, rep.created),
+            next_open=next_open(rule, "first_response"),
+        )
+        result.paused = timedelta(
+            minutes=sum(1 for m in range(rep.created, end) if statuses[m] in pauses)
         )
         metrics["first_response"] = result
         promises.append(("first_response", None, result, end))
@@ -445,8 +480,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     if rule is None:
         metrics["resolution"] = RefMeasure("not_applicable")
     else:
-        pauses = set(rule.sla.pause_on)
-        statuses = {m: rep.status_at(m) for m in range(rep.created, now)}
+        pauses = pauses_of(rule, "resolution")
 
         def resolution_runs(minute: int) -> bool:
             status = statuses[minute]
@@ -464,6 +498,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
             paused_now=paused_now,
             as_of=now,
             points=all_points("resolution", rule, rep.created),
+            next_open=next_open(rule, "resolution"),
         )
         # wall-clock split of [created, as_of)
         result.paused = timedelta(
@@ -473,7 +508,8 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         metrics["resolution"] = result
         promises.append(("resolution", None, result, end))
 
-    # cycle metrics: each cycle runs on its clock from start to stop, never paused
+    # cycle metrics: each cycle runs on its clock from start to stop, paused while the status
+    # is one of the metric's own pause_on
     for metric, cycles in (
         ("next_response", rep.next_cycles),
         ("periodic_update", rep.periodic_cycles),
@@ -491,17 +527,19 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
                     )
                 )
                 continue
+            pauses = pauses_of(rule, metric)
             result = measure(
                 policy,
                 rule,
                 start=cycle.start,
                 end=end,
-                runs=lambda m: True,
+                runs=lambda m, pauses=pauses: statuses[m] not in pauses,
                 completed=cycle.stop,
                 cancelled=cycle.cancelled,
-                paused_now=False,
+                paused_now=cycle.stop is None and rep.status in pauses,
                 as_of=now,
                 points=all_points(metric, rule, cycle.start),
+                next_open=next_open(rule, metric),
             )
             measured.append(result)
             promises.append((metric, number, result, end))

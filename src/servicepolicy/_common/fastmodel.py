@@ -6,9 +6,10 @@ Two things need more than pydantic's public API:
   ``model_construct``'s per-call default handling, which costs more than the evaluation;
 * private attributes (a calendar's clock, a policy's prepared evaluator, an evaluation's
   ticket fields) read and written where pydantic's ``__getattr__`` costs more than the query
-  that needs them.
+  that needs them;
+* a pickle made before a model gained a field, which must load with that field's default.
 
-Both rely on how pydantic v2 lays out a model instance: the slots ``__dict__``,
+All rely on how pydantic v2 lays out a model instance: the slots ``__dict__``,
 ``__pydantic_fields_set__``, ``__pydantic_extra__`` and ``__pydantic_private__`` (a dict of
 private attributes by name, or None), and on ``__getstate__`` keeping the private attributes
 under ``"__pydantic_private__"``.  ``tests/common/test_fastmodel.py`` fails when a pydantic
@@ -31,6 +32,8 @@ _set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
 PRIVATE_STATE: Final = "__pydantic_private__"
 """The key of the private attributes in a model's ``__getstate__``."""
+FIELDS_STATE: Final = "__dict__"
+"""The key of the field values in a model's ``__getstate__``."""
 
 
 def build_model(cls: type[_M], values: dict[str, Any], private: dict[str, Any] | None = None) -> _M:
@@ -67,4 +70,15 @@ def state_without(state: dict[Any, Any], name: str) -> dict[Any, Any]:
     private = state.get(PRIVATE_STATE)
     if private:
         state[PRIVATE_STATE] = {**private, name: None}
+    return state
+
+
+def state_with_defaults(cls: type[BaseModel], state: dict[Any, Any]) -> dict[Any, Any]:
+    """A model's pickled state with the default of every field it lacks: a pickle made before
+    ``cls`` gained those fields loads as if they had been left out."""
+    values = state.get(FIELDS_STATE)
+    if isinstance(values, dict):
+        for name, field in cls.model_fields.items():
+            if name not in values:
+                values[name] = field.get_default(call_default_factory=True)
     return state

@@ -28,7 +28,15 @@ from .evaluation import Evaluation
 from .hygiene import InputCheck
 from .measure import Promise, level_instant, measure
 from .outcome import FiredOutcome, MetricOutcome, Outcome, error_outcome, to_evaluation
-from .replay import Cycle, History, Stretch, replay, resolution_completed, resolution_stretches
+from .replay import (
+    Cycle,
+    History,
+    Stretch,
+    replay,
+    resolution_completed,
+    resolution_stretches,
+    response_stretches,
+)
 from .rules import Lookup, PolicyIndex, Rule, target_micros
 
 Measured = list[tuple[Promise, "Rule", int | None]]
@@ -144,7 +152,10 @@ class Evaluator:
             stop = history.first_response_stop
             end = stop if stop is not None else history.as_of
             rule = lookup.rule(metric, end)
-            return self._single(history, [("running", history.created, end)], stop, rule)
+            pause_on = rule.pause_on if rule else frozenset()
+            stretches = response_stretches(history, history.created, end, pause_on)
+            paused_now = stop is None and history.statuses[-1][1] in pause_on
+            return self._single(history, stretches, stop, rule, paused_now)
         if metric == "resolution":
             completed = resolution_completed(history)
             rule = lookup.rule(metric, completed if completed is not None else history.as_of)
@@ -183,6 +194,7 @@ class Evaluator:
             warn=rule.warn,
             zone=rule.zone,
             stretches=stretches,
+            next_open=rule.next_open,
         )
         paused = sum(e - s for kind, s, e in stretches if kind == "paused")
         outcome = MetricOutcome(promise, rule.sla.name, rule.target_text, rule.clock_name, paused)
@@ -208,18 +220,20 @@ class Evaluator:
                     )
                 )
                 continue
+            stretches = response_stretches(history, cycle.start, end, rule.pause_on)
             promise = measure(
                 rule.clock,
-                [(cycle.start, end)],
+                [(s, e) for kind, s, e in stretches if kind == "running"],
                 target_micros(rule, cycle.start),
                 start=cycle.start,
                 completed=cycle.stop,
                 cancelled=cycle.cancelled,
-                paused_now=False,
+                paused_now=cycle.stop is None and history.statuses[-1][1] in rule.pause_on,
                 as_of=history.as_of,
                 warn=rule.warn,
                 zone=rule.zone,
-                stretches=[("running", cycle.start, end)],
+                stretches=stretches,
+                next_open=rule.next_open,
             )
             listed.append(promise)
             results.append(promise)
@@ -240,7 +254,10 @@ class Evaluator:
             )
         last = measured[-1][1]
         chosen = _deciding(results, listed)
-        outcome = MetricOutcome(chosen, last.sla.name, last.target_text, last.clock_name, 0, listed)
+        paused = sum(e - s for kind, s, e in chosen.stretches or () if kind == "paused")
+        outcome = MetricOutcome(
+            chosen, last.sla.name, last.target_text, last.clock_name, paused, listed
+        )
         return outcome, measured
 
     # -- escalations --------------------------------------------------------------------------

@@ -80,7 +80,11 @@ class InputCheck:
         self.vocabulary = policy.fields
         self.solved = frozenset(n for n, m in policy.statuses.items() if m == "solved")
         self.statuses = frozenset(
-            [*BUILT_IN_STATUSES, *policy.statuses, *(s for e in policy.sla for s in e.pause_on)]
+            [
+                *BUILT_IN_STATUSES,
+                *policy.statuses,
+                *(s for e in policy.sla for _, given in e.pause_lists() for s in given),
+            ]
         )
         on_events = [
             level.on_event

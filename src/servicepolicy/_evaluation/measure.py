@@ -129,12 +129,14 @@ def measure(
     warn: Decimal | None,
     zone: Any,
     stretches: list[Stretch],
+    next_open: bool = False,
 ) -> Promise:
     """Status, due time and breach instant of one promise.
 
     ``completed`` is when it stopped (for a cancelled cycle, when it was cancelled);
     ``paused_now`` says its clock is stopped by a pause status at ``as_of``; ``stretches`` are
-    its segments, ``zone`` the zone its instants are shown in.
+    its segments, ``zone`` the zone its instants are shown in; ``next_open`` reports a due
+    time that lands on a closing time at the next opening instead.
     """
     running = [(s, e) for s, e in running if e > s]
     business = [clock.elapsed(s, e) for s, e in running]
@@ -143,6 +145,8 @@ def measure(
     if due is None and not paused_now:
         anchor = completed if completed is not None else as_of
         due = clock.add(anchor, target - elapsed)
+    if next_open and due is not None:
+        due = clock.next_open(due)
     breached_at = exceeded(clock, running, due) if elapsed > target and due is not None else None
     if elapsed > target:
         status = STATUS_BREACHED

@@ -174,6 +174,33 @@ def resolution_stretches(history: History, pause_on: frozenset[str]) -> list[Str
     return stretches
 
 
+def response_stretches(
+    history: History, start: int, end: int, pause_on: frozenset[str]
+) -> list[Stretch]:
+    """Stretches of a response clock over ``[start, end)``: running, or paused while the
+    status is one of ``pause_on`` (a response clock stops at a solve, so none is solved)."""
+    if not pause_on:
+        return [("running", start, end)]
+    stretches: list[Stretch] = []
+    marks = history.statuses
+    for i, (at, status) in enumerate(marks):
+        until = marks[i + 1][0] if i + 1 < len(marks) else history.as_of
+        lo, hi = max(at, start), min(until, end)
+        if hi > lo:
+            stretches.append(("paused" if status in pause_on else "running", lo, hi))
+    return stretches or [("running", start, end)]
+
+
+def status_at(history: History, moment: int) -> str:
+    """The ticket's status at ``moment`` (a change at ``moment`` included)."""
+    status = history.statuses[0][1]
+    for at, name in history.statuses:
+        if at > moment:
+            break
+        status = name
+    return status
+
+
 def resolution_completed(history: History) -> int | None:
     """When resolution finished: the start of the final solved/closed stretch, if any."""
     completed = None

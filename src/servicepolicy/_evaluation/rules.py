@@ -37,7 +37,8 @@ class Rule:
     clock: BusinessClock
     zone: Any  # the SLA entry's own calendar zone: every instant of the metric is shown in it
     warn: Decimal | None
-    pause_on: frozenset[str]
+    pause_on: frozenset[str]  # the statuses that stop this metric's clock
+    next_open: bool = False  # a deadline on a closing time is reported at the next opening
 
 
 class PolicyIndex:
@@ -105,7 +106,8 @@ class PolicyIndex:
             self.clock(clock_name),
             zone,
             sla.warn_fraction,
-            sla.paused_by(self._paused),
+            sla.pauses_of(metric, self._paused),
+            sla.clock_rule(metric, "deadline_on_close") == "next_open",
         )
 
 

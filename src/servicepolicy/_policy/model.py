@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -31,8 +31,8 @@ from pydantic_core import CoreSchema, PydanticCustomError
 
 from .._calendar.model import ALWAYS_OPEN_NAME, Calendar, always_open
 from .._common.durations import Span, parse_duration, parse_span
-from .._common.fastmodel import private_value, set_private_value
-from .._common.vocabulary import DEFAULT_PAUSE_ON, DEFAULT_PRIORITIES, Metric
+from .._common.fastmodel import private_value, set_private_value, state_with_defaults
+from .._common.vocabulary import DEFAULT_PAUSE_ON, DEFAULT_PRIORITIES, METRICS, Metric
 from .compensation import Compensation, RefundRule
 from .conditions import Condition
 from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES, FieldValues, StatusMeaning
@@ -101,10 +101,53 @@ PercentText = Annotated[
 ]
 
 
+DeadlineOnClose = Literal["close", "next_open"]
+"""Where a deadline that lands exactly on a closing time is reported: there (``close``, the
+default), or at the next opening (``next_open``)."""
+
+
+class ClockRules(BaseModel):
+    """How one metric's clock runs, beyond its target: the statuses that pause it, and where a
+    deadline at a closing time is reported.  A key left out keeps the default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pause_on: list[str] | None = Field(
+        default=None,
+        description="statuses that stop this metric's clock and move its due time",
+    )
+    deadline_on_close: DeadlineOnClose | None = Field(
+        default=None,
+        description="'next_open' reports a deadline that lands on a closing time at the next "
+        "opening",
+    )
+
+
+class MetricClockRules(BaseModel):
+    """Clock rules per metric, on an SLA entry (``clock_rules:``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first_response: ClockRules | None = None
+    next_response: ClockRules | None = None
+    periodic_update: ClockRules | None = None
+    resolution: ClockRules | None = None
+
+    def get(self, metric: str) -> ClockRules | None:
+        """The rules of ``metric`` by name."""
+        value: ClockRules | None = getattr(self, metric)
+        return value
+
+
+_TARGET_KEYS: Final = ("calendar", "default", "pause_on", "deadline_on_close")
+
+
 class Target(BaseModel):
     """A metric's target: one span for every priority, or one per priority.
 
-    Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``.
+    Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``; a mapping
+    may also carry the metric's clock rules (``pause_on``, ``deadline_on_close``), which win
+    over the SLA entry's ``clock_rules``.
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -112,6 +155,8 @@ class Target(BaseModel):
 
     calendar: str | None = None
     default: SpanText | None = None
+    pause_on: list[str] | None = None
+    deadline_on_close: DeadlineOnClose | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -124,7 +169,7 @@ class Target(BaseModel):
             )
         if isinstance(data, dict):
             for key, value in data.items():
-                near = difflib.get_close_matches(key, ["calendar", "default"], n=1, cutoff=0.75)
+                near = difflib.get_close_matches(key, _TARGET_KEYS, n=1, cutoff=0.75)
                 if near and near[0] != key and not _is_span(value):
                     raise PydanticCustomError(
                         "unknown-key",
@@ -138,6 +183,9 @@ class Target(BaseModel):
         cls, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {"anyOf": [_SPAN_SCHEMA, handler(schema)]}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state_with_defaults(Target, state))
 
     @property
     def per_priority(self) -> dict[str, str]:
@@ -178,7 +226,11 @@ class SlaPolicy(BaseModel):
     pause_on: list[str] = Field(default_factory=lambda: list(DEFAULT_PAUSE_ON))
     warn_at: PercentText | None = None
     targets: Targets
+    clock_rules: MetricClockRules = Field(default_factory=MetricClockRules)
     escalation: str | None = None
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state_with_defaults(SlaPolicy, state))
 
     @property
     def warn_fraction(self) -> Decimal | None:
@@ -192,6 +244,37 @@ class SlaPolicy(BaseModel):
         if "pause_on" in self.model_fields_set:
             return frozenset(self.pause_on)
         return frozenset([*self.pause_on, *declared])
+
+    def clock_rule(self, metric: str, key: str) -> Any:
+        """``metric``'s clock rule ``key``: its target's, else ``clock_rules``', else None."""
+        target = self.targets.get(metric)
+        value = getattr(target, key) if target is not None else None
+        if value is None:
+            rules = self.clock_rules.get(metric)
+            value = getattr(rules, key) if rules is not None else None
+        return value
+
+    def pauses_of(self, metric: str, declared: list[str]) -> frozenset[str]:
+        """The statuses that pause ``metric``'s clock: its own ``pause_on`` (on its target or
+        in ``clock_rules``); else, for resolution, :meth:`paused_by`; else none."""
+        given = self.clock_rule(metric, "pause_on")
+        if given is not None:
+            return frozenset(given)
+        return self.paused_by(declared) if metric == "resolution" else frozenset()
+
+    def pause_lists(self) -> list[tuple[tuple[str | int, ...], list[str]]]:
+        """Every ``pause_on`` list the entry gives, with its path below the entry."""
+        found: list[tuple[tuple[str | int, ...], list[str]]] = []
+        if "pause_on" in self.model_fields_set:
+            found.append((("pause_on",), self.pause_on))
+        for metric in METRICS:
+            rules = self.clock_rules.get(metric)
+            if rules is not None and rules.pause_on is not None:
+                found.append((("clock_rules", metric, "pause_on"), rules.pause_on))
+            target = self.targets.get(metric)
+            if target is not None and target.pause_on is not None:
+                found.append((("targets", metric, "pause_on"), target.pause_on))
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from .._common.durations import BusinessDays, parse_span
 from .._common.errors import FieldPath
-from .._common.vocabulary import METRICS
+from .._common.vocabulary import METRICS, TERMINAL
 from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES
 from .model import Policy
 
@@ -48,21 +48,28 @@ def word_issues(policy: Policy, known_fields: set[str] | None) -> Iterator[tuple
 
 def _statuses(policy: Policy) -> Iterator[tuple[Any, ...]]:
     known = [*BUILT_IN_STATUSES, *policy.statuses]
+    ending = {*TERMINAL, *(name for name, m in policy.statuses.items() if m == "solved")}
     for i, entry in enumerate(policy.sla):
-        if "pause_on" not in entry.model_fields_set:
-            continue
-        for j, status in enumerate(entry.pause_on):
-            if status in known:
-                continue
-            near = _close(status, known)
-            if policy.statuses or near:
-                hint = f"; did you mean {near!r}?" if near else "; declare it under 'statuses:'"
-                yield (
-                    ("sla", i, "pause_on", j),
-                    "unknown-status",
-                    f"status {status!r} is neither built in nor declared{hint}",
-                    False,
-                )
+        for where, statuses in entry.pause_lists():
+            for j, status in enumerate(statuses):
+                if status in ending:
+                    yield (
+                        ("sla", i, *where, j),
+                        "pause-on-solved",
+                        f"status {status!r} ends the metric, so it never pauses it",
+                        False,
+                    )
+                if status in known:
+                    continue
+                near = _close(status, known)
+                if policy.statuses or near:
+                    hint = f"; did you mean {near!r}?" if near else "; declare it under 'statuses:'"
+                    yield (
+                        ("sla", i, *where, j),
+                        "unknown-status",
+                        f"status {status!r} is neither built in nor declared{hint}",
+                        False,
+                    )
 
 
 def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:

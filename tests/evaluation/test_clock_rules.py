@@ -1,0 +1,147 @@
+"""Hand-computed cases of clock rules: ``pause_on`` on response clocks and
+``deadline_on_close: next_open``, on ``data/evaluate/clock-rules.yaml``.
+
+That is ``policy.yaml`` (see ``test_cases.py``: office Mon-Fri 09:00-17:00 Berlin, Wednesday
+2026-03-11 a holiday) plus, for ``gold``: first_response paused on pending with its deadline on
+a closing time at the next opening; next_response paused on pending and awaiting_vendor,
+deadline at the next opening (on its target); periodic_update paused on on_hold; resolution's
+deadline at the next opening (on its target), paused as before.  ``americas`` (New York,
+Mon-Fri 08:00-12:00 and 13:00-18:00): first_response paused on pending and on_hold on its
+target; resolution paused on awaiting_vendor alone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from servicepolicy import load_policy
+from tests.evaluation.test_cases import (
+    POLICY,
+    at,
+    check,
+    evaluation,
+    gold,
+    msg,
+    reply,
+    status,
+    ticket,
+)
+from tests.paths import DATA
+
+RULES = load_policy(DATA / "evaluate" / "clock-rules.yaml")
+H, M = timedelta(hours=1), timedelta(minutes=1)
+
+
+def test_pending_before_the_first_reply_pauses_first_response_and_moves_its_due_time():
+    # gold normal: 4h.  Mon 09:00; pending 10:00 -> open 13:00 (3h paused); reply 15:00.
+    # running 09-10 (1h) + 13-15 (2h) = 3h <= 4h -> met; due: 1h left from 15:00 -> 16:00.
+    # Without the pause (policy.yaml): 6h > 4h, breached at 13:00.
+    tk = gold(
+        "2026-03-09 09:00",
+        status("2026-03-09 10:00", "pending"),
+        status("2026-03-09 13:00", "open"),
+        reply("2026-03-09 15:00"),
+    )
+    fr = evaluation(tk, "2026-03-09 18:00", RULES).metrics["first_response"]
+    check(fr, status="met", elapsed=3 * H, paused=3 * H, due_at="2026-03-09 16:00")
+    assert [(s.kind, s.start, s.end) for s in fr.segments] == [
+        ("running", at("2026-03-09 09:00"), at("2026-03-09 10:00")),
+        ("paused", at("2026-03-09 10:00"), at("2026-03-09 13:00")),
+        ("running", at("2026-03-09 13:00"), at("2026-03-09 15:00")),
+    ]
+    plain = evaluation(tk, "2026-03-09 18:00").metrics["first_response"]
+    check(plain, status="breached", elapsed=6 * H, breached_at="2026-03-09 13:00")
+
+
+def test_first_response_paused_now_has_no_due_time():
+    # pending since 10:00, as of 12:00: paused, 1h spent, no due time.
+    tk = gold("2026-03-09 09:00", status("2026-03-09 10:00", "pending"))
+    fr = evaluation(tk, "2026-03-09 12:00", RULES).metrics["first_response"]
+    check(fr, status="paused", elapsed=H, due_at=None, paused=2 * H)
+
+
+def test_a_customer_message_before_any_reply_starts_no_next_response_cycle():
+    # The message at 09:30 comes before any reply: no cycle (today's start rule).  Reply
+    # 10:00; message 11:00 starts cycle 1 (3h); pending 12:00 -> open 14:00 pauses it;
+    # reply 16:00: running 11-12 + 14-16 = 3h -> met, due 16:00.
+    tk = gold(
+        "2026-03-09 09:00",
+        msg("2026-03-09 09:30"),
+        reply("2026-03-09 10:00"),
+        msg("2026-03-09 11:00"),
+        status("2026-03-09 12:00", "pending"),
+        status("2026-03-09 14:00", "open"),
+        reply("2026-03-09 16:00"),
+    )
+    nr = evaluation(tk, "2026-03-09 18:00", RULES).metrics["next_response"]
+    (cycle,) = nr.cycles
+    check(cycle, status="met", elapsed=3 * H, due_at="2026-03-09 16:00")
+    check(nr, status="met", paused=2 * H)
+
+
+def test_a_deadline_on_a_closing_time_is_reported_at_the_next_opening():
+    # gold normal first_response 4h from Mon 13:00: reached at 17:00, the closing time.
+    # next_open reports it at Tue 09:00; policy.yaml keeps 17:00.  Unanswered as of Tue
+    # 10:00: breached either way, at Tue 09:00, the first instant the clock runs past it.
+    tk = gold("2026-03-09 13:00")
+    fr = evaluation(tk, "2026-03-10 10:00", RULES).metrics["first_response"]
+    check(fr, status="breached", due_at="2026-03-10 09:00", breached_at="2026-03-10 09:00")
+    plain = evaluation(tk, "2026-03-10 10:00").metrics["first_response"]
+    check(plain, status="breached", due_at="2026-03-09 17:00", breached_at="2026-03-10 09:00")
+
+
+def test_a_deadline_inside_open_hours_does_not_move():
+    # 4h from Mon 10:00 is 14:00, an open instant: the same with next_open.
+    tk = gold("2026-03-09 10:00")
+    fr = evaluation(tk, "2026-03-09 11:00", RULES).metrics["first_response"]
+    check(fr, status="running", due_at="2026-03-09 14:00")
+
+
+def test_a_resolution_deadline_before_the_holiday_moves_past_it():
+    # gold urgent resolution 8h from Tue 09:00 ends Tue 17:00; Wed 11 is a holiday, so the
+    # next opening is Thu 09:00.
+    tk = gold("2026-03-10 09:00", reply("2026-03-10 09:10"), priority="urgent")
+    res = evaluation(tk, "2026-03-10 12:00", RULES).metrics["resolution"]
+    check(res, status="running", due_at="2026-03-12 09:00")
+
+
+def test_a_reopen_starts_periodic_updates_that_on_hold_pauses():
+    # gold periodic_update 8h on 24/7, paused on on_hold.  Reply Mon 09:00 starts cycle 1;
+    # solved 10:00 cancels it.  A message at 11:00 reopens; reply 12:00 starts cycle 2;
+    # on_hold 13:00 -> open 17:00 (4h paused); as of 20:00 cycle 2 has run 1h + 3h = 4h.
+    tk = gold(
+        "2026-03-09 08:00",
+        reply("2026-03-09 09:00"),
+        status("2026-03-09 10:00", "solved"),
+        msg("2026-03-09 11:00"),
+        reply("2026-03-09 12:00"),
+        status("2026-03-09 13:00", "on_hold"),
+        status("2026-03-09 17:00", "open"),
+    )
+    pu = evaluation(tk, "2026-03-09 20:00", RULES).metrics["periodic_update"]
+    first, second = pu.cycles
+    check(first, status="cancelled")
+    check(second, status="running", elapsed=4 * H, due_at="2026-03-10 00:00")
+    check(pu, status="running", paused=4 * H)
+
+
+def test_a_target_pause_on_wins_over_the_entry_and_resolution_keeps_its_own():
+    # americas (New York, -05:00 before Sun 03-08, -04:00 after): first_response 2h, paused
+    # on pending and on_hold by its target.  Mon 03-09 08:00 NY; on_hold 08:30 -> open 10:30;
+    # reply 12:00: running 08:00-08:30 + 10:30-12:00 = 2h -> met.
+    # Resolution pauses on awaiting_vendor alone, so on_hold does not stop it: 08:00 -> 12:00
+    # is 4h of the 2bd target.
+    tk = ticket(
+        "2026-03-09T08:00:00-04:00",
+        status("2026-03-09T08:30:00-04:00", "on_hold"),
+        status("2026-03-09T10:30:00-04:00", "open"),
+        reply("2026-03-09T12:00:00-04:00"),
+        tier="americas",
+        priority="normal",
+    )
+    result = evaluation(tk, "2026-03-09T12:00:00-04:00", RULES)
+    check(result.metrics["first_response"], status="met", elapsed=2 * H, paused=2 * H)
+    check(result.metrics["resolution"], status="running", elapsed=4 * H, paused=timedelta(0))
+    assert (
+        POLICY.evaluate(tk, at("2026-03-09T12:00:00-04:00")).metrics["resolution"].paused == 2 * H
+    )

@@ -1,0 +1,92 @@
+"""Clock rules in a policy file: where they may be written, and the findings they give."""
+
+from __future__ import annotations
+
+from servicepolicy import ClockRules, check_policy_text, parse_policy
+
+POLICY = """\
+servicepolicy: "1"
+name: clock rules
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: {{mon-fri: ["09:00-17:00"]}}
+sla:
+  - name: all
+    calendar: office
+    targets:
+      first_response: {first_response}
+      resolution: 2bd
+    clock_rules:
+      {rules}
+"""
+
+
+def _check(first_response: str = "4h", rules: str = "{}"):
+    return check_policy_text(
+        POLICY.format(first_response=first_response, rules=rules).replace(
+            "    clock_rules:\n      {}\n", ""
+        )
+    )
+
+
+def test_clock_rules_on_an_entry_and_on_a_target_load():
+    policy, findings = _check(
+        "{default: 4h, pause_on: [pending]}",
+        "next_response: {pause_on: [on_hold], deadline_on_close: next_open}",
+    )
+    assert findings == []
+    assert policy is not None
+    entry = policy.sla[0]
+    assert entry.targets.first_response is not None
+    assert entry.targets.first_response.pause_on == ["pending"]
+    assert entry.targets.first_response.per_priority == {}
+    assert entry.clock_rules.next_response == ClockRules(
+        pause_on=["on_hold"], deadline_on_close="next_open"
+    )
+    assert entry.pauses_of("first_response", []) == {"pending"}
+    assert entry.pauses_of("next_response", []) == {"on_hold"}
+    assert entry.pauses_of("periodic_update", []) == frozenset()
+    assert entry.pauses_of("resolution", []) == {"pending", "on_hold"}  # the default
+
+
+def test_a_misspelt_metric_in_clock_rules_is_a_located_error():
+    policy, findings = _check(rules="first_reponse: {pause_on: [pending]}")
+    assert policy is None
+    assert [(f.line, f.code, f.path) for f in findings] == [
+        (14, "unknown-key", "sla[0].clock_rules.first_reponse")
+    ]
+    assert "did you mean 'first_response'" in findings[0].message
+
+
+def test_a_misspelt_clock_rule_on_a_target_is_a_located_error():
+    policy, findings = _check("{default: 4h, pause_onn: [pending]}")
+    assert policy is None
+    assert [(f.line, f.code) for f in findings] == [(11, "unknown-key")]
+    assert "did you mean 'pause_on'" in findings[0].message
+
+
+def test_an_unknown_deadline_rule_is_a_located_error():
+    policy, findings = _check(rules="resolution: {deadline_on_close: next_day}")
+    assert policy is None
+    assert [(f.line, f.path) for f in findings] == [
+        (14, "sla[0].clock_rules.resolution.deadline_on_close")
+    ]
+
+
+def test_a_misspelt_or_solved_pause_status_is_a_located_warning():
+    policy, findings = _check(rules="next_response: {pause_on: [pendng, solved]}")
+    assert policy is not None
+    assert [(f.line, f.code, f.path, f.severity) for f in findings] == [
+        (14, "unknown-status", "sla[0].clock_rules.next_response.pause_on[0]", "warning"),
+        (14, "pause-on-solved", "sla[0].clock_rules.next_response.pause_on[1]", "warning"),
+    ]
+    assert "did you mean 'pending'" in findings[0].message
+    assert findings[1].message == "status 'solved' ends the metric, so it never pauses it"
+
+
+def test_a_policy_without_clock_rules_is_the_same_policy_as_before():
+    text = POLICY.format(first_response="4h", rules="{}").replace(
+        "    clock_rules:\n      {}\n", ""
+    )
+    assert parse_policy(text).sla[0].clock_rules.model_fields_set == set()
