@@ -145,3 +145,48 @@ def test_a_target_pause_on_wins_over_the_entry_and_resolution_keeps_its_own():
     assert (
         POLICY.evaluate(tk, at("2026-03-09T12:00:00-04:00")).metrics["resolution"].paused == 2 * H
     )
+
+
+def _americas(created: str, *events: dict) -> dict:
+    return ticket(created, *events, tier="americas", priority="normal")
+
+
+def test_next_response_cycles_from_every_customer_message_start_at_creation():
+    # americas next_response 2h, start: customer_message.  Mon 03-09 08:00 New York
+    # (-04:00): cycle 1 runs from creation to the reply at 09:00 (the message at 08:30 is in
+    # it): 1h, met.  The message at 10:00 starts cycle 2, replied 11:00: 1h, met.  Under
+    # policy.yaml the 08:30 message, before any reply, starts nothing: one cycle.
+    tk = _americas(
+        "2026-03-09T08:00:00-04:00",
+        msg("2026-03-09T08:30:00-04:00"),
+        reply("2026-03-09T09:00:00-04:00"),
+        msg("2026-03-09T10:00:00-04:00"),
+        reply("2026-03-09T11:00:00-04:00"),
+    )
+    nr = evaluation(tk, "2026-03-09T12:00:00-04:00", RULES).metrics["next_response"]
+    assert [(c.status, c.started_at, c.elapsed) for c in nr.cycles] == [
+        ("met", at("2026-03-09T08:00:00-04:00"), H),
+        ("met", at("2026-03-09T10:00:00-04:00"), H),
+    ]
+    plain = evaluation(tk, "2026-03-09T12:00:00-04:00").metrics["next_response"]
+    assert [c.started_at for c in plain.cycles] == [at("2026-03-09T10:00:00-04:00")]
+
+
+def test_a_message_after_a_solve_without_a_reply_starts_a_cycle():
+    # Solved 08:20 without a reply: cycle 1 (from creation) stops there, met with 20m.  The
+    # message at 09:00 reopens the ticket and starts cycle 2; unanswered as of 13:30 it has
+    # run 09:00-12:00 and 13:00-13:30 = 3h30m of 2h: breached at 11:00, where it was due.
+    # Under policy.yaml no reply ever came, so next_response has not started.
+    tk = _americas(
+        "2026-03-09T08:00:00-04:00",
+        status("2026-03-09T08:20:00-04:00", "solved"),
+        msg("2026-03-09T09:00:00-04:00"),
+    )
+    as_of = "2026-03-09T13:30:00-04:00"
+    nr = evaluation(tk, as_of, RULES).metrics["next_response"]
+    first, second = nr.cycles
+    check(first, status="met", elapsed=20 * M, completed_at="2026-03-09T08:20:00-04:00")
+    check(second, status="breached", elapsed=210 * M, due_at="2026-03-09T11:00:00-04:00")
+    check(second, breached_at="2026-03-09T11:00:00-04:00")
+    check(nr, status="breached")
+    check(evaluation(tk, as_of).metrics["next_response"], status="not_started")

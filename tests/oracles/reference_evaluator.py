@@ -150,6 +150,9 @@ class Replay:
     first_response_stop: int | None = None
     next_cycles: list[Cycle] = field(default_factory=list)
     periodic_cycles: list[Cycle] = field(default_factory=list)
+    # next_response's cycles under ``start: customer_message``: from creation, and from every
+    # customer message while none is open
+    contact_cycles: list[Cycle] = field(default_factory=list)
     counts: dict[str, list[int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     closed: bool = False
@@ -164,7 +167,7 @@ class Replay:
             self.terminal_since = at
             if self.first_response_stop is None:
                 self.first_response_stop = at  # solved/closed before any reply
-            for cycles in (self.next_cycles, self.periodic_cycles):
+            for cycles in (self.next_cycles, self.periodic_cycles, self.contact_cycles):
                 if cycles and cycles[-1].stop is None:
                     cycles[-1].stop = at
                     cycles[-1].cancelled = cycles is self.periodic_cycles
@@ -192,6 +195,7 @@ class Replay:
 def replay(ticket: dict[str, Any], as_of: int) -> Replay:
     created = to_minute(ticket["created_at"])
     rep = Replay(created, as_of, dict(ticket.get("fields") or {}))
+    rep.contact_cycles.append(Cycle(created))
     events = [(to_minute(e["at"]), i, e) for i, e in enumerate(ticket.get("events") or [])]
     events.sort(key=lambda item: (item[0], item[1]))
     for at, _, event in events:
@@ -208,12 +212,14 @@ def replay(ticket: dict[str, Any], as_of: int) -> Replay:
                 rep.set_status(at, "open")  # a message reopens a solved ticket
             if rep.replied and (not rep.next_cycles or rep.next_cycles[-1].stop is not None):
                 rep.next_cycles.append(Cycle(at))
+            if rep.contact_cycles[-1].stop is not None:
+                rep.contact_cycles.append(Cycle(at))
         elif kind == "agent_reply":
             if not rep.replied:
                 rep.replied = True
                 if rep.first_response_stop is None:
                     rep.first_response_stop = at
-            for cycles in (rep.next_cycles, rep.periodic_cycles):
+            for cycles in (rep.next_cycles, rep.periodic_cycles, rep.contact_cycles):
                 if cycles and cycles[-1].stop is None:
                     cycles[-1].stop = at
             if rep.status not in TERMINAL:
@@ -510,8 +516,12 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
 
     # cycle metrics: each cycle runs on its clock from start to stop, paused while the status
     # is one of the metric's own pause_on
+    now_rule = rule_for(policy, "next_response", current)
+    contact = now_rule is not None and clock_rule(now_rule, "next_response", "start") == (
+        "customer_message"
+    )
     for metric, cycles in (
-        ("next_response", rep.next_cycles),
+        ("next_response", rep.contact_cycles if contact else rep.next_cycles),
         ("periodic_update", rep.periodic_cycles),
     ):
         measured: list[RefMeasure] = []

@@ -90,3 +90,26 @@ def test_a_policy_without_clock_rules_is_the_same_policy_as_before():
         "    clock_rules:\n      {}\n", ""
     )
     assert parse_policy(text).sla[0].clock_rules.model_fields_set == set()
+
+
+def test_start_is_a_rule_of_next_response_only():
+    policy, findings = _check(rules="next_response: {start: customer_message}")
+    assert findings == [] and policy is not None
+    assert policy.sla[0].clock_rule("next_response", "start") == "customer_message"
+    policy, findings = _check(rules="resolution: {start: customer_message}")
+    assert policy is None
+    assert [(f.line, f.path, f.code) for f in findings] == [
+        (14, "sla[0].clock_rules.resolution.start", "invalid-value")
+    ]
+    assert (
+        findings[0].message == "'start' is a rule of next_response's cycles only, not of resolution"
+    )
+    policy, findings = _check("{default: 4h, start: customer_message}")
+    assert policy is None
+    assert [(f.line, f.path) for f in findings] == [(11, "sla[0].targets.first_response.start")]
+
+
+def test_an_unknown_start_is_a_located_error():
+    policy, findings = _check(rules="next_response: {start: created}")
+    assert policy is None
+    assert [(f.line, f.path) for f in findings] == [(14, "sla[0].clock_rules.next_response.start")]

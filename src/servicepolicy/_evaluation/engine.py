@@ -167,7 +167,13 @@ class Evaluator:
                 and (history.statuses[-1][1] in rule.pause_on)
             )
             return self._single(history, stretches, completed, rule, paused_now)
-        cycles = history.next_cycles if metric == "next_response" else history.periodic_cycles
+        if metric == "next_response":
+            # The start rule in force at as_of says which cycles the ticket has.
+            current = lookup.rule(metric, history.as_of)
+            contact = current is not None and current.contact_cycles
+            cycles = history.contact_cycles if contact else history.next_cycles
+        else:
+            cycles = history.periodic_cycles
         return self._cycles(metric, history, lookup, cycles)
 
     @staticmethod

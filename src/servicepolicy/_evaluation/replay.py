@@ -48,6 +48,7 @@ class History:
     __slots__ = (
         "as_of",
         "change_times",
+        "contact_cycles",
         "created",
         "event_times",
         "field_changes",
@@ -71,6 +72,8 @@ class History:
         self.change_times: list[int] = []  # the instant of each field change, in order
         self.first_response_stop: int | None = None
         self.next_cycles: list[Cycle] = []
+        # next_response's cycles when they start at creation and at every customer message
+        self.contact_cycles: list[Cycle] = []
         self.periodic_cycles: list[Cycle] = []
         self.event_times: dict[str, list[int]] = {}
         self.warnings: list[str] = []
@@ -100,6 +103,9 @@ def replay(ticket: TicketParts, as_of: int) -> History:
     replied = False
     open_next: Cycle | None = None
     open_periodic: Cycle | None = None
+    first_contact = Cycle(created)  # the ticket's creation: the customer's first message
+    history.contact_cycles.append(first_contact)
+    open_contact: Cycle | None = first_contact
     closed_at: int | None = None
     # A row starts with (instant, position), which is unique: the sort compares no more.
     for at, _, moment, kind, event_status, field, value in sorted(ticket.events):
@@ -127,6 +133,9 @@ def replay(ticket: TicketParts, as_of: int) -> History:
             if replied and open_next is None:
                 open_next = Cycle(at)
                 history.next_cycles.append(open_next)
+            if open_contact is None:
+                open_contact = Cycle(at)
+                history.contact_cycles.append(open_contact)
         elif kind == AGENT_REPLY:
             if not replied:
                 replied = True
@@ -134,6 +143,8 @@ def replay(ticket: TicketParts, as_of: int) -> History:
                     history.first_response_stop = at
             if open_next is not None:
                 open_next.stop, open_next = at, None
+            if open_contact is not None:
+                open_contact.stop, open_contact = at, None
             if open_periodic is not None:
                 open_periodic.stop, open_periodic = at, None
             if status not in TERMINAL:
@@ -150,6 +161,8 @@ def replay(ticket: TicketParts, as_of: int) -> History:
                     history.first_response_stop = at
                 if open_next is not None:
                     open_next.stop, open_next = at, None
+                if open_contact is not None:
+                    open_contact.stop, open_contact = at, None
                 if open_periodic is not None:
                     open_periodic.stop, open_periodic.cancelled = at, True
                     open_periodic = None

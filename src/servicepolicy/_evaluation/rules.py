@@ -39,6 +39,7 @@ class Rule:
     warn: Decimal | None
     pause_on: frozenset[str]  # the statuses that stop this metric's clock
     next_open: bool = False  # a deadline on a closing time is reported at the next opening
+    contact_cycles: bool = False  # next_response's cycles start at every customer message
 
 
 class PolicyIndex:
@@ -108,6 +109,7 @@ class PolicyIndex:
             sla.warn_fraction,
             sla.pauses_of(metric, self._paused),
             sla.clock_rule(metric, "deadline_on_close") == "next_open",
+            sla.clock_rule(metric, "start") == "customer_message",
         )
 
 

@@ -106,11 +106,23 @@ DeadlineOnClose = Literal["close", "next_open"]
 default), or at the next opening (``next_open``)."""
 
 
+CycleStart = Literal["after_agent_reply", "customer_message"]
+"""When a next_response cycle starts: at a customer message after an agent reply
+(``after_agent_reply``, the default), or also at the ticket's creation and at a customer
+message before any reply (``customer_message``)."""
+
+
 class ClockRules(BaseModel):
-    """How one metric's clock runs, beyond its target: the statuses that pause it, and where a
-    deadline at a closing time is reported.  A key left out keeps the default."""
+    """How one metric's clock runs, beyond its target: when it starts (next_response's
+    cycles), the statuses that pause it, and where a deadline at a closing time is reported.
+    A key left out keeps the default."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: CycleStart | None = Field(
+        default=None,
+        description="next_response only: 'after_agent_reply' (default) or 'customer_message'",
+    )
 
     pause_on: list[str] | None = Field(
         default=None,
@@ -138,16 +150,31 @@ class MetricClockRules(BaseModel):
         value: ClockRules | None = getattr(self, metric)
         return value
 
+    @model_validator(mode="after")
+    def _start_of_next_response_only(self) -> Self:
+        for metric in METRICS:
+            if metric != "next_response" and getattr(self.get(metric), "start", None):
+                raise _start_error(metric)
+        return self
 
-_TARGET_KEYS: Final = ("calendar", "default", "pause_on", "deadline_on_close")
+
+def _start_error(metric: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "invalid-value",
+        f"'start' is a rule of next_response's cycles only, not of {metric}",
+        {"subpath": [metric, "start"]},
+    )
+
+
+_TARGET_KEYS: Final = ("calendar", "default", "start", "pause_on", "deadline_on_close")
 
 
 class Target(BaseModel):
     """A metric's target: one span for every priority, or one per priority.
 
     Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``; a mapping
-    may also carry the metric's clock rules (``pause_on``, ``deadline_on_close``), which win
-    over the SLA entry's ``clock_rules``.
+    may also carry the metric's clock rules (``start``, ``pause_on``, ``deadline_on_close``),
+    which win over the SLA entry's ``clock_rules``.
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -155,6 +182,7 @@ class Target(BaseModel):
 
     calendar: str | None = None
     default: SpanText | None = None
+    start: CycleStart | None = None
     pause_on: list[str] | None = None
     deadline_on_close: DeadlineOnClose | None = None
 
@@ -213,6 +241,13 @@ class Targets(BaseModel):
         """The target of ``metric`` by name."""
         value: Target | None = getattr(self, metric)
         return value
+
+    @model_validator(mode="after")
+    def _start_of_next_response_only(self) -> Self:
+        for metric in METRICS:
+            if metric != "next_response" and getattr(self.get(metric), "start", None):
+                raise _start_error(metric)
+        return self
 
 
 class SlaPolicy(BaseModel):
