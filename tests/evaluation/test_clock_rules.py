@@ -19,6 +19,7 @@ from tests.evaluation.test_cases import (
     POLICY,
     at,
     check,
+    ev,
     evaluation,
     gold,
     msg,
@@ -190,3 +191,71 @@ def test_a_message_after_a_solve_without_a_reply_starts_a_cycle():
     check(second, breached_at="2026-03-09T11:00:00-04:00")
     check(nr, status="breached")
     check(evaluation(tk, as_of).metrics["next_response"], status="not_started")
+
+
+# -- start rules, on data/evaluate/start-rules.yaml: gold's first response is owed from the
+# first customer message (paused on pending), its resolution starts 30 minutes of open time
+# after creation; americas' first response starts 15 minutes after creation, its resolution
+# at the first internal note.
+
+START = load_policy(DATA / "evaluate" / "start-rules.yaml")
+
+
+def test_a_first_response_owed_from_the_first_customer_message():
+    # gold normal 4h.  An agent writes first (Mon 09:10); the customer answers 10:00, and the
+    # reply at 11:00 is the first response: 1h, met.  Before 10:00 it has not started.
+    tk = gold(
+        "2026-03-09 09:00",
+        reply("2026-03-09 09:10"),
+        msg("2026-03-09 10:00"),
+        reply("2026-03-09 11:00"),
+    )
+    fr = evaluation(tk, "2026-03-09 12:00", START).metrics["first_response"]
+    check(fr, status="met", started_at="2026-03-09 10:00", completed_at="2026-03-09 11:00")
+    check(fr, elapsed=H, due_at="2026-03-09 14:00")
+    early = evaluation(tk, "2026-03-09 09:30", START).metrics["first_response"]
+    check(early, status="not_started")
+
+
+def test_a_resolution_that_starts_after_30_minutes_of_open_time():
+    # gold normal 2bd, start_after 30m.  Created Mon 16:45: 15m open to 17:00, 15m more from
+    # Tue 09:00: it starts Tue 09:15.  Mon 18:00: not started.  Solved Tue 10:15: 1h, met.
+    tk = gold(
+        "2026-03-09 16:45",
+        reply("2026-03-09 16:50"),
+        status("2026-03-10 10:15", "solved"),
+    )
+    check(evaluation(tk, "2026-03-09 18:00", START).metrics["resolution"], status="not_started")
+    res = evaluation(tk, "2026-03-10 12:00", START).metrics["resolution"]
+    check(res, status="met", started_at="2026-03-10 09:15", elapsed=H)
+
+
+def test_a_reply_before_the_offset_ends_is_met_with_nothing_elapsed():
+    # americas first_response 2h, start_after 15m: created Mon 08:00 New York, it would start
+    # 08:15; the reply at 08:10 comes first: met, elapsed 0.
+    tk = ticket(
+        "2026-03-09T08:00:00-04:00",
+        reply("2026-03-09T08:10:00-04:00"),
+        tier="americas",
+        priority="normal",
+    )
+    fr = evaluation(tk, "2026-03-09T09:00:00-04:00", START).metrics["first_response"]
+    check(fr, status="met", elapsed=timedelta(0), completed_at="2026-03-09T08:10:00-04:00")
+    check(fr, started_at="2026-03-09T08:15:00-04:00")
+
+
+def test_a_resolution_that_starts_at_an_event():
+    # americas resolution 2bd from the first internal note: none yet, not started; the note at
+    # 09:00 starts it, solved 10:00: 1h, met.
+    created = "2026-03-09T08:00:00-04:00"
+    tk = ticket(created, tier="americas", priority="normal")
+    check(
+        evaluation(tk, "2026-03-09T12:00:00-04:00", START).metrics["resolution"],
+        status="not_started",
+    )
+    tk["events"] = [
+        ev("2026-03-09T09:00:00-04:00", "internal_note"),
+        status("2026-03-09T10:00:00-04:00", "solved"),
+    ]
+    res = evaluation(tk, "2026-03-09T12:00:00-04:00", START).metrics["resolution"]
+    check(res, status="met", elapsed=H, started_at="2026-03-09T09:00:00-04:00")

@@ -288,14 +288,16 @@ def test_reference_agrees_on_a_plain_reply(minutes):
 # -- (e) clock rules: pauses on any clock, deadlines at the next opening ---------------------
 
 CLOCK_RULES = load_policy(DATA / "evaluate" / "clock-rules.yaml")
+START_RULES = load_policy(DATA / "evaluate" / "start-rules.yaml")
 
 
-@given(tickets())
-def test_clock_rules_match_the_reference(case):
+@pytest.mark.parametrize("policy", [CLOCK_RULES, START_RULES], ids=["clock", "start"])
+@given(case=tickets())
+def test_clock_rules_match_the_reference(policy, case):
     ticket, as_of = case
     note(f"ticket={ticket!r} as_of={as_of.isoformat()}")
-    evaluation = CLOCK_RULES.evaluate(ticket, as_of)
-    want = ref.evaluate(CLOCK_RULES, ticket, as_of)
+    evaluation = policy.evaluate(ticket, as_of)
+    want = ref.evaluate(policy, ticket, as_of)
     problems = compare(evaluation, want) + escalation_differences(evaluation, want)
     if evaluation.metrics["first_response"].paused != want.metrics["first_response"].paused:
         problems.append("first_response.paused differs")

@@ -37,7 +37,7 @@ from fractions import Fraction
 from math import ceil
 from typing import Any
 
-from servicepolicy import BusinessDays, Policy
+from servicepolicy import BusinessDays, Policy, parse_span
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TERMINAL = ("solved", "closed")
@@ -451,39 +451,74 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     def next_open(rule: Rule, metric: str) -> bool:
         return clock_rule(rule, metric, "deadline_on_close") == "next_open"
 
-    # first_response: created_at .. first reply (or solve/close before one); paused while the
-    # status is one of its own pause_on
-    stop = rep.first_response_stop
+    def start_of(metric: str) -> tuple[int | None, int | None]:
+        """(start event, start) of a single metric under the start rule in force at as_of:
+        its start event plus ``start_after`` open minutes on that rule's calendar."""
+        rule = rule_for(policy, metric, current)
+        spec = clock_rule(rule, metric, "start") if rule else None
+        after = clock_rule(rule, metric, "start_after") if rule else None
+        if spec in (None, "created"):
+            base: int | None = rep.created
+        else:
+            kind = "customer_message" if spec == "first_customer_message" else spec["event"]
+            times = rep.counts.get(kind)
+            base = times[0] if times else None
+        if base is None or after is None or rule is None:
+            return base, base
+        left, minute = as_minutes(parse_span(after)), base
+        while left > 0:
+            assert minute < base + HORIZON
+            if is_open(policy, rule.clock, minute):
+                left -= 1
+            minute += 1
+        return base, minute if minute > base else base
+
+    # first_response: from its start to the first reply (or solve/close before one) from its
+    # start event on; paused while the status is one of its own pause_on
+    base, start = start_of("first_response")
+    if base is None:
+        stop = None
+    elif base == rep.created:
+        stop = rep.first_response_stop
+    else:
+        replies = [m for m in rep.counts.get("agent_reply", []) if m >= base]
+        solved = [m for m in range(base, now + 1) if rep.status_at(m) in TERMINAL]
+        stop = min(replies[:1] + solved[:1], default=None)
     end = stop if stop is not None else now
     rule = rule_for(policy, "first_response", rep.fields_at(end))
-    if rule is None:
+    if start is None or (stop is None and now < start):
+        metrics["first_response"] = RefMeasure("not_started")
+    elif rule is None:
         metrics["first_response"] = RefMeasure("not_applicable")
     else:
         pauses = pauses_of(rule, "first_response")
         result = measure(
             policy,
             rule,
-            start=rep.created,
+            start=start,
             end=end,
             runs=lambda m, pauses=pauses: statuses[m] not in pauses,
             completed=stop,
             cancelled=False,
             paused_now=stop is None and rep.status in pauses,
             as_of=now,
-            points=all_points("first_response", rule, rep.created),
+            points=all_points("first_response", rule, start),
             next_open=next_open(rule, "first_response"),
         )
         result.paused = timedelta(
-            minutes=sum(1 for m in range(rep.created, end) if statuses[m] in pauses)
+            minutes=sum(1 for m in range(start, end) if statuses[m] in pauses)
         )
         metrics["first_response"] = result
         promises.append(("first_response", None, result, end))
 
-    # resolution: runs while the status is neither paused nor solved/closed
+    # resolution: from its start, runs while the status is neither paused nor solved/closed
+    _, start = start_of("resolution")
     completed = rep.terminal_since if rep.status in TERMINAL else None
     end = completed if completed is not None else now
     rule = rule_for(policy, "resolution", rep.fields_at(end))
-    if rule is None:
+    if start is None or (completed is None and now < start):
+        metrics["resolution"] = RefMeasure("not_started")
+    elif rule is None:
         metrics["resolution"] = RefMeasure("not_applicable")
     else:
         pauses = pauses_of(rule, "resolution")
@@ -496,21 +531,22 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         result = measure(
             policy,
             rule,
-            start=rep.created,
+            start=start,
             end=end,
             runs=resolution_runs,
             completed=completed,
             cancelled=False,
             paused_now=paused_now,
             as_of=now,
-            points=all_points("resolution", rule, rep.created),
+            points=all_points("resolution", rule, start),
             next_open=next_open(rule, "resolution"),
         )
-        # wall-clock split of [created, as_of)
+        # wall-clock split of [start, as_of)
+        after_start = [s for m, s in statuses.items() if m >= start]
         result.paused = timedelta(
-            minutes=sum(1 for s in statuses.values() if s in pauses and s not in TERMINAL)
+            minutes=sum(1 for s in after_start if s in pauses and s not in TERMINAL)
         )
-        result.solved = timedelta(minutes=sum(1 for s in statuses.values() if s in TERMINAL))
+        result.solved = timedelta(minutes=sum(1 for s in after_start if s in TERMINAL))
         metrics["resolution"] = result
         promises.append(("resolution", None, result, end))
 

@@ -92,24 +92,50 @@ def test_a_policy_without_clock_rules_is_the_same_policy_as_before():
     assert parse_policy(text).sla[0].clock_rules.model_fields_set == set()
 
 
-def test_start_is_a_rule_of_next_response_only():
-    policy, findings = _check(rules="next_response: {start: customer_message}")
-    assert findings == [] and policy is not None
-    assert policy.sla[0].clock_rule("next_response", "start") == "customer_message"
-    policy, findings = _check(rules="resolution: {start: customer_message}")
-    assert policy is None
-    assert [(f.line, f.path, f.code) for f in findings] == [
-        (14, "sla[0].clock_rules.resolution.start", "invalid-value")
+def test_each_metric_takes_the_start_rules_it_can_have():
+    good = [
+        ("next_response", "{start: customer_message}"),
+        ("next_response", "{start: after_agent_reply}"),
+        ("first_response", "{start: first_customer_message, start_after: 15m}"),
+        ("resolution", "{start: {event: internal_note}}"),
+        ("resolution", "{start: created, start_after: 0m}"),
     ]
-    assert (
-        findings[0].message == "'start' is a rule of next_response's cycles only, not of resolution"
-    )
+    for metric, rules in good:
+        policy, findings = _check(rules=f"{metric}: {rules}")
+        assert (policy is not None, findings) == (True, []), (metric, rules)
+    policy, findings = _check(rules="next_response: {start: customer_message}")
+    assert policy is not None
+    assert policy.sla[0].clock_rule("next_response", "start") == "customer_message"
+
+
+def test_a_start_rule_that_does_not_fit_its_metric_is_a_located_error():
+    bad = [
+        ("resolution", "{start: customer_message}", "start", "resolution starts at 'created'"),
+        ("next_response", "{start: created}", "start", "next_response's cycles start"),
+        ("periodic_update", "{start: created}", "start", "takes no 'start'"),
+        ("first_response", "{start: {evnt: x}}", "start", "first_response starts at"),
+        ("next_response", "{start_after: 15m}", "start_after", "for first_response and"),
+        ("resolution", "{start_after: 1bd}", "start_after", "not business days"),
+    ]
+    for metric, rules, key, said in bad:
+        policy, findings = _check(rules=f"{metric}: {rules}")
+        assert policy is None, (metric, rules)
+        assert [(f.line, f.path, f.code) for f in findings] == [
+            (14, f"sla[0].clock_rules.{metric}.{key}", "invalid-value")
+        ], (metric, rules)
+        assert said in findings[0].message, findings[0].message
+
+
+def test_a_start_rule_on_a_target_is_located_at_the_target():
     policy, findings = _check("{default: 4h, start: customer_message}")
     assert policy is None
     assert [(f.line, f.path) for f in findings] == [(11, "sla[0].targets.first_response.start")]
 
 
-def test_an_unknown_start_is_a_located_error():
-    policy, findings = _check(rules="next_response: {start: created}")
-    assert policy is None
-    assert [(f.line, f.path) for f in findings] == [(14, "sla[0].clock_rules.next_response.start")]
+def test_an_unknown_start_event_is_a_located_warning():
+    policy, findings = _check(rules="resolution: {start: {event: agent_replied}}")
+    assert policy is not None
+    assert [(f.line, f.code, f.path) for f in findings] == [
+        (14, "unknown-event", "sla[0].clock_rules.resolution.start.event")
+    ]
+    assert "did you mean 'agent_reply'" in findings[0].message

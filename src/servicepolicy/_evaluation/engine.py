@@ -32,10 +32,13 @@ from .replay import (
     Cycle,
     History,
     Stretch,
+    clipped,
+    first_stop_from,
     replay,
     resolution_completed,
     resolution_stretches,
     response_stretches,
+    start_instant,
 )
 from .rules import Lookup, PolicyIndex, Rule, target_micros
 
@@ -148,6 +151,10 @@ class Evaluator:
     ) -> tuple[MetricOutcome, Measured]:
         if history.as_of < history.created:
             return MetricOutcome(Promise(status="not_started")), []
+        if metric in ("first_response", "resolution"):
+            current = lookup.rule(metric, history.as_of)
+            if current is not None and (current.start is not None or current.start_after):
+                return self._started_later(metric, history, lookup, current)
         if metric == "first_response":
             stop = history.first_response_stop
             end = stop if stop is not None else history.as_of
@@ -176,6 +183,38 @@ class Evaluator:
             cycles = history.periodic_cycles
         return self._cycles(metric, history, lookup, cycles)
 
+    def _started_later(
+        self, metric: str, history: History, lookup: Lookup, current: Rule
+    ) -> tuple[MetricOutcome, Measured]:
+        """first_response or resolution under the start rule in force at ``as_of``: the
+        metric starts at its start event plus ``start_after`` of open time; first_response
+        stops at the first reply, solve or close from the start event on."""
+        base = start_instant(history, current.start)
+        start = base
+        if base is not None and current.start_after:
+            start = current.clock.add(base, current.start_after)
+        if metric == "first_response":
+            completed = None if base is None else first_stop_from(history, base)
+        else:
+            completed = resolution_completed(history)
+        if start is None or (completed is None and history.as_of < start):
+            not_started = MetricOutcome(
+                Promise(status="not_started"),
+                current.sla.name,
+                current.target_text,
+                current.clock_name,
+            )
+            return not_started, []
+        end = completed if completed is not None else history.as_of
+        rule = lookup.rule(metric, end)
+        pause_on = rule.pause_on if rule else frozenset()
+        if metric == "first_response":
+            stretches = response_stretches(history, start, end, pause_on) if end > start else []
+        else:
+            stretches = clipped(resolution_stretches(history, pause_on), start)
+        paused_now = completed is None and history.statuses[-1][1] in pause_on
+        return self._single(history, stretches, completed, rule, paused_now, start)
+
     @staticmethod
     def _single(
         history: History,
@@ -183,10 +222,11 @@ class Evaluator:
         completed: int | None,
         rule: Rule | None,
         paused_now: bool = False,
+        start: int | None = None,
     ) -> tuple[MetricOutcome, Measured]:
         if rule is None:
             return MetricOutcome(Promise(status="not_applicable")), []
-        start = history.created
+        start = history.created if start is None else start
         running = [(s, e) for kind, s, e in stretches if kind == "running"]
         promise = measure(
             rule.clock,

@@ -7,7 +7,7 @@ Instants are integer microseconds since the epoch.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from .._common.errors import printable
@@ -202,6 +202,37 @@ def response_stretches(
         if hi > lo:
             stretches.append(("paused" if status in pause_on else "running", lo, hi))
     return stretches or [("running", start, end)]
+
+
+def start_instant(history: History, start: Any) -> int | None:
+    """When a metric's start rule says it starts (before ``start_after``): the ticket's
+    creation (None), its ``first_customer_message``, or the first event of ``{event: TYPE}``;
+    None when that has not happened by ``as_of``."""
+    if start is None:
+        return history.created
+    kind = CUSTOMER_MESSAGE if start == "first_customer_message" else start["event"]
+    times = history.event_times.get(kind)
+    return times[0] if times else None
+
+
+def first_stop_from(history: History, moment: int) -> int | None:
+    """The first agent reply at or after ``moment``, or the first instant from ``moment`` on
+    at which the ticket is solved or closed, whichever comes first; None when neither."""
+    replies = history.event_times.get(AGENT_REPLY, [])
+    i = bisect_left(replies, moment)
+    found = replies[i] if i < len(replies) else None
+    for at, status in reversed(history.statuses):  # the status in force at moment, and after
+        if status in TERMINAL:
+            solved = max(at, moment)
+            found = solved if found is None else min(found, solved)
+        if at <= moment:
+            break
+    return found
+
+
+def clipped(stretches: list[Stretch], start: int) -> list[Stretch]:
+    """``stretches`` from ``start`` on."""
+    return [(kind, max(s, start), e) for kind, s, e in stretches if e > start]
 
 
 def status_at(history: History, moment: int) -> str:

@@ -40,6 +40,8 @@ class Rule:
     pause_on: frozenset[str]  # the statuses that stop this metric's clock
     next_open: bool = False  # a deadline on a closing time is reported at the next opening
     contact_cycles: bool = False  # next_response's cycles start at every customer message
+    start: Any = None  # first_response and resolution: None (created), a name, {event: TYPE}
+    start_after: int = 0  # open time after the start event before the clock starts
 
 
 class PolicyIndex:
@@ -110,7 +112,19 @@ class PolicyIndex:
             sla.pauses_of(metric, self._paused),
             sla.clock_rule(metric, "deadline_on_close") == "next_open",
             sla.clock_rule(metric, "start") == "customer_message",
+            _start_of(sla.clock_rule(metric, "start")),
+            _micros_of(sla.clock_rule(metric, "start_after")),
         )
+
+
+def _start_of(start: Any) -> Any:
+    """A single metric's start rule as the evaluator reads it: None for ``created``."""
+    return None if start in (None, "created", "after_agent_reply", "customer_message") else start
+
+
+def _micros_of(span: str | None) -> int:
+    found = parse_span(span) if span is not None else None
+    return found // _MICRO if isinstance(found, timedelta) else 0
 
 
 class Lookup:

@@ -106,10 +106,35 @@ DeadlineOnClose = Literal["close", "next_open"]
 default), or at the next opening (``next_open``)."""
 
 
-CycleStart = Literal["after_agent_reply", "customer_message"]
-"""When a next_response cycle starts: at a customer message after an agent reply
-(``after_agent_reply``, the default), or also at the ticket's creation and at a customer
-message before any reply (``customer_message``)."""
+_CYCLE_STARTS: Final = ("after_agent_reply", "customer_message")
+_METRIC_STARTS: Final = ("created", "first_customer_message")
+StartRule = str | dict[str, str]
+"""When a metric starts.  first_response and resolution: ``created`` (the default),
+``first_customer_message``, or ``{event: TYPE}`` (the first event of that type).
+next_response's cycles: ``after_agent_reply`` (the default: at a customer message after an
+agent reply), or ``customer_message`` (also at the ticket's creation and at a customer message
+before any reply).  periodic_update's cycles always start at an agent reply."""
+
+
+def start_problem(metric: str, start: StartRule) -> str | None:
+    """Why ``start`` is not a start rule of ``metric``, or None."""
+    if metric == "next_response":
+        if start in _CYCLE_STARTS:
+            return None
+        return (
+            "next_response's cycles start 'after_agent_reply' or at a 'customer_message', "
+            f"not {start!r}"
+        )
+    if metric == "periodic_update":
+        return "periodic_update's cycles start at each agent reply: it takes no 'start'"
+    if start in _METRIC_STARTS:
+        return None
+    if isinstance(start, dict) and set(start) == {"event"} and start["event"]:
+        return None
+    return (
+        f"{metric} starts at 'created', at the 'first_customer_message', or at the first "
+        f"{{event: TYPE}}, not {start!r}"
+    )
 
 
 class ClockRules(BaseModel):
@@ -119,9 +144,14 @@ class ClockRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: CycleStart | None = Field(
+    start: StartRule | None = Field(
         default=None,
-        description="next_response only: 'after_agent_reply' (default) or 'customer_message'",
+        description="when the metric starts: 'created', 'first_customer_message' or "
+        "{event: TYPE}; for next_response's cycles 'after_agent_reply' or 'customer_message'",
+    )
+    start_after: SpanText | None = Field(
+        default=None,
+        description="first_response and resolution: start this much open time after 'start'",
     )
 
     pause_on: list[str] | None = Field(
@@ -151,30 +181,51 @@ class MetricClockRules(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _start_of_next_response_only(self) -> Self:
+    def _starts_fit_their_metrics(self) -> Self:
         for metric in METRICS:
-            if metric != "next_response" and getattr(self.get(metric), "start", None):
-                raise _start_error(metric)
+            _check_start(metric, self.get(metric))
         return self
 
 
-def _start_error(metric: str) -> PydanticCustomError:
-    return PydanticCustomError(
-        "invalid-value",
-        f"'start' is a rule of next_response's cycles only, not of {metric}",
-        {"subpath": [metric, "start"]},
-    )
+def _check_start(metric: str, rules: ClockRules | Target | None) -> None:
+    if rules is None:
+        return
+    if rules.start is not None:
+        problem = start_problem(metric, rules.start)
+        if problem is not None:
+            raise PydanticCustomError("invalid-value", problem, {"subpath": [metric, "start"]})
+    if rules.start_after is not None:
+        where = {"subpath": [metric, "start_after"]}
+        if metric not in ("first_response", "resolution"):
+            raise PydanticCustomError(
+                "invalid-value",
+                f"'start_after' is for first_response and resolution, not {metric}",
+                where,
+            )
+        if not isinstance(parse_span(rules.start_after), timedelta):
+            raise PydanticCustomError(
+                "invalid-value",
+                "'start_after' is open time such as '15m', not business days",
+                where,
+            )
 
 
-_TARGET_KEYS: Final = ("calendar", "default", "start", "pause_on", "deadline_on_close")
+_TARGET_KEYS: Final = (
+    "calendar",
+    "default",
+    "start",
+    "start_after",
+    "pause_on",
+    "deadline_on_close",
+)
 
 
 class Target(BaseModel):
     """A metric's target: one span for every priority, or one per priority.
 
     Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``; a mapping
-    may also carry the metric's clock rules (``start``, ``pause_on``, ``deadline_on_close``),
-    which win over the SLA entry's ``clock_rules``.
+    may also carry the metric's clock rules (``start``, ``start_after``, ``pause_on``,
+    ``deadline_on_close``), which win over the SLA entry's ``clock_rules``.
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -182,7 +233,8 @@ class Target(BaseModel):
 
     calendar: str | None = None
     default: SpanText | None = None
-    start: CycleStart | None = None
+    start: StartRule | None = None
+    start_after: SpanText | None = None
     pause_on: list[str] | None = None
     deadline_on_close: DeadlineOnClose | None = None
 
@@ -243,10 +295,9 @@ class Targets(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _start_of_next_response_only(self) -> Self:
+    def _starts_fit_their_metrics(self) -> Self:
         for metric in METRICS:
-            if metric != "next_response" and getattr(self.get(metric), "start", None):
-                raise _start_error(metric)
+            _check_start(metric, self.get(metric))
         return self
 
 

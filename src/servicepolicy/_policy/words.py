@@ -74,20 +74,34 @@ def _statuses(policy: Policy) -> Iterator[tuple[Any, ...]]:
 
 def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:
     known = [*sorted(BUILT_IN_EVENTS), *policy.events]
-    for name, path in policy.escalations.items():
-        for j, level in enumerate(path):
-            kind = level.on_event
-            if kind is None or kind in known:
-                continue
-            near = _close(kind, known)
-            if policy.events or near:
-                hint = f"; did you mean {near!r}?" if near else "; declare it under 'events:'"
-                yield (
-                    ("escalations", name, j, "on_event"),
-                    "unknown-event",
-                    f"event type {kind!r} is neither built in nor declared{hint}",
-                    False,
-                )
+    named: list[tuple[FieldPath, str]] = [
+        (("escalations", name, j, "on_event"), level.on_event)
+        for name, path in policy.escalations.items()
+        for j, level in enumerate(path)
+        if level.on_event is not None
+    ]
+    for i, entry in enumerate(policy.sla):
+        for metric in METRICS:
+            owners = {
+                "targets": entry.targets.get(metric),
+                "clock_rules": entry.clock_rules.get(metric),
+            }
+            for place, owner in owners.items():
+                start = getattr(owner, "start", None)
+                if isinstance(start, dict):
+                    named.append((("sla", i, place, metric, "start", "event"), start["event"]))
+    for path, kind in named:
+        if kind in known:
+            continue
+        near = _close(kind, known)
+        if policy.events or near:
+            hint = f"; did you mean {near!r}?" if near else "; declare it under 'events:'"
+            yield (
+                path,
+                "unknown-event",
+                f"event type {kind!r} is neither built in nor declared{hint}",
+                False,
+            )
 
 
 def _tested(spec: Any, path: FieldPath) -> Iterator[tuple[str, FieldPath, list[Any]]]:
