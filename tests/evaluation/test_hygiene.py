@@ -40,7 +40,7 @@ VOCABULARY = """
 fields:
   priority: {values: [urgent, high, normal, low], aliases: {P1: urgent}, case: insensitive}
   tier: [gold, silver]
-statuses: {waiting_on_vendor: paused, done: solved}
+statuses: {waiting_on_vendor: paused, done: solved, archived: closed}
 events: [callback_requested]
 """
 
@@ -152,6 +152,39 @@ def test_a_vocabulary_gives_statuses_their_meaning():
     assert solved.metrics["resolution"].completed_at is not None
     assert paused.metrics["resolution"].status == "paused"
     assert solved.warnings == paused.warnings == []
+
+
+def test_a_custom_solved_status_reopens_and_a_custom_closed_one_is_final():
+    policy = parse_policy(POLICY_TEXT + VOCABULARY)
+    reopened, archived = evaluate_many(
+        policy,
+        [
+            ticket(
+                {},
+                event("status", status="done"),
+                event("customer_message", at="2026-11-20T11:00:00+01:00"),
+                ticket_id="R",
+            ),
+            ticket(
+                {},
+                event("status", status="archived"),
+                event("customer_message", at="2026-11-20T11:00:00+01:00"),
+                ticket_id="A",
+            ),
+        ],
+        NOW,
+    )
+    # done: solved at 10:00, the message at 11:00 reopens it: running again, not completed
+    assert reopened.metrics["resolution"].completed_at is None
+    assert reopened.warnings == []
+    # archived: closed at 10:00 for good; the message after it is ignored, with a warning
+    assert archived.metrics["resolution"].status == "met"
+    assert archived.metrics["resolution"].completed_at == datetime.fromisoformat(
+        "2026-11-20T10:00:00+01:00"
+    )
+    assert archived.warnings == [
+        "customer_message at 2026-11-20T11:00:00+01:00 comes after the ticket was closed; ignored"
+    ]
 
 
 def test_an_explicit_pause_on_is_not_extended_by_the_vocabulary():

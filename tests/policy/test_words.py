@@ -103,7 +103,12 @@ sla:
             "alias 'P1' names 'urgent', which is not one of the values",
         ),
         ("statuses: {solved: open}\n", 7, 11, "status 'solved' is built in (solved)"),
-        ("statuses: {waiting: later}\n", 7, 21, "Input should be 'open', 'paused' or 'solved'"),
+        (
+            "statuses: {waiting: later}\n",
+            7,
+            21,
+            "Input should be 'open', 'paused', 'solved' or 'closed'",
+        ),
         ("events: [agent_reply]\n", 7, 9, "event type 'agent_reply' is built in"),
         ("fields: {tier: []}\n", 7, 16, "List should have at least 1 item"),
     ],

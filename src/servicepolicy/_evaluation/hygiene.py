@@ -15,7 +15,7 @@ from collections.abc import Hashable, Iterator
 from typing import Any, Final
 
 from .._common.memo import BoundedMemo
-from .._common.vocabulary import FIELD, METRICS, SOLVED, STATUS
+from .._common.vocabulary import CLOSED, FIELD, METRICS, SOLVED, STATUS
 from .._policy.declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES
 from .._policy.model import Policy
 from .._tickets.read import EventRow, TicketParts
@@ -78,7 +78,8 @@ class InputCheck:
 
     def __init__(self, policy: Policy) -> None:
         self.vocabulary = policy.fields
-        self.solved = frozenset(n for n, m in policy.statuses.items() if m == "solved")
+        # The policy's own statuses that end a ticket, as the built-in one they mean.
+        self.ending = {n: m for n, m in policy.statuses.items() if m in (SOLVED, CLOSED)}
         self.statuses = frozenset(
             [
                 *BUILT_IN_STATUSES,
@@ -116,12 +117,13 @@ class InputCheck:
             if values is not None:
                 keys = {equality_key(v): v for v in values}
                 self.named[name] = {k: v for k, v in keys.items() if k is not None}
-        self.active = bool(policy.fields or self.solved)
+        self.active = bool(policy.fields or self.ending)
         self._memo: BoundedMemo[tuple[str, type, Any], bool] = BoundedMemo()
 
     def normalized(self, ticket: TicketParts) -> TicketParts:
         """``ticket`` with declared fields' aliases and case resolved, and the policy's own
-        solved statuses read as ``solved``; ``ticket`` itself when there is nothing to do."""
+        solved and closed statuses read as ``solved`` and ``closed``; ``ticket`` itself when
+        there is nothing to do."""
         if not self.active:
             return ticket
         fields = ticket.fields
@@ -138,8 +140,8 @@ class InputCheck:
 
     def _event(self, row: EventRow) -> EventRow:
         at, position, moment, kind, status, field, value = row
-        if kind == STATUS and status in self.solved:
-            return (at, position, moment, kind, SOLVED, field, value)
+        if kind == STATUS and status in self.ending:
+            return (at, position, moment, kind, self.ending[status], field, value)
         if kind == FIELD and field is not None and field in self.vocabulary:
             return (at, position, moment, kind, status, field, self._canonical(field, value))
         return row

@@ -10,7 +10,8 @@ and its own event types.
         case: insensitive
       tier: [enterprise, business, pro, free]     # values only
     statuses:
-      waiting_on_vendor: paused                   # open, paused or solved
+      waiting_on_vendor: paused                   # open, paused, solved or closed
+      completed: solved
     events: [abuse_warning]
 
 Aliases and case folding apply when tickets are read: with the declaration above, a ticket's
@@ -48,14 +49,14 @@ from .._common.vocabulary import (
 )
 
 Scalar = str | int | Decimal | bool
-StatusMeaning = Literal["open", "paused", "solved"]
+StatusMeaning = Literal["open", "paused", "solved", "closed"]
 
 BUILT_IN_STATUSES: dict[str, StatusMeaning] = {
     INITIAL_STATUS: "open",
     REOPENED: "open",
     **dict.fromkeys(DEFAULT_PAUSE_ON, "paused"),
     SOLVED: "solved",
-    CLOSED: "solved",
+    CLOSED: "closed",
 }
 """The statuses with a meaning of their own (``pending`` and ``on_hold`` pause by default)."""
 BUILT_IN_EVENTS: frozenset[str] = frozenset(

@@ -471,7 +471,8 @@ class Policy(BaseModel):
     )
     statuses: dict[str, StatusMeaning] = Field(
         default_factory=dict,
-        description="the policy's own ticket statuses: each open, paused or solved (optional)",
+        description="the policy's own ticket statuses: each open, paused, solved or closed "
+        "(optional)",
     )
     events: list[str] = Field(
         default_factory=list, description="the policy's own event types (optional)"

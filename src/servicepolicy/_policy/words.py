@@ -48,7 +48,7 @@ def word_issues(policy: Policy, known_fields: set[str] | None) -> Iterator[tuple
 
 def _statuses(policy: Policy) -> Iterator[tuple[Any, ...]]:
     known = [*BUILT_IN_STATUSES, *policy.statuses]
-    ending = {*TERMINAL, *(name for name, m in policy.statuses.items() if m == "solved")}
+    ending = {*TERMINAL, *(n for n, m in policy.statuses.items() if m in ("solved", "closed"))}
     for i, entry in enumerate(policy.sla):
         for where, statuses in entry.pause_lists():
             for j, status in enumerate(statuses):
