@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from servicepolicy import Policy, Ticket, evaluate_many, load_policy
+from servicepolicy import Policy, Ticket, evaluate_many, evaluate_many_json, load_policy
 from tests.oracles import reference_evaluator as ref
 from tests.paths import DATA
 from tests.strategies import BERLIN, POLICY, loose_tickets, tickets
@@ -332,3 +332,65 @@ def test_pausing_a_clock_never_turns_a_met_promise_into_a_breach(case):
                 assert two.status == "met", name
             if one.status != "breached":
                 assert two.status != "breached", name
+
+
+# -- (f) named semantics -----------------------------------------------------------------------
+
+PRESETS = ("servicepolicy", "zendesk", "freshdesk", "jsm", "zammad")
+
+
+def _with_semantics(policy: Policy, name: str, **entries: str) -> Policy:
+    """``policy`` under the named semantics, and SLA entries (by name) under their own."""
+    data = policy.model_dump(by_alias=True, exclude_unset=True)
+    data["semantics"] = name
+    for entry in data["sla"]:
+        if entry["name"] in entries:
+            entry["semantics"] = entries[entry["name"]]
+    return Policy.model_validate(data)
+
+
+UNDER = {name: _with_semantics(POLICY, name, americas="zammad") for name in PRESETS}
+
+
+@pytest.mark.parametrize("name", PRESETS)
+@given(case=tickets())
+def test_each_named_semantics_matches_the_reference(name, case):
+    ticket, as_of = case
+    policy = UNDER[name]
+    evaluation, want = policy.evaluate(ticket, as_of), ref.evaluate(policy, ticket, as_of)
+    problems = compare(evaluation, want) + escalation_differences(evaluation, want)
+    assert not problems, "\n".join(problems)
+
+
+SERVICEPOLICY = _with_semantics(POLICY, "servicepolicy")
+
+
+@given(tickets())
+def test_servicepolicy_semantics_changes_nothing(case):
+    ticket, as_of = case
+    plain = list(evaluate_many_json(POLICY, [ticket], as_of))
+    assert list(evaluate_many_json(SERVICEPOLICY, [ticket], as_of)) == plain
+
+
+def _every_rule_given(policy: Policy) -> Policy:
+    """``policy`` with every rule a named semantics sets given in ``clock_rules``."""
+    data = policy.model_dump(by_alias=True, exclude_unset=True)
+    for entry in data["sla"]:
+        entry["clock_rules"] = {
+            "first_response": {"pause_on": ["on_hold"], "deadline_on_close": "next_open"},
+            "next_response": {"pause_on": [], "start": "customer_message"},
+            "periodic_update": {"pause_on": ["pending"], "deadline_on_close": "close"},
+            "resolution": {"deadline_on_close": "close"},
+        }
+    return Policy.model_validate(data)
+
+
+GIVEN = {name: _every_rule_given(_with_semantics(POLICY, name)) for name in PRESETS}
+
+
+@given(tickets())
+def test_a_rule_given_wins_over_every_named_semantics(case):
+    ticket, as_of = case
+    alone = list(evaluate_many_json(GIVEN["servicepolicy"], [ticket], as_of))
+    for name in PRESETS:
+        assert list(evaluate_many_json(GIVEN[name], [ticket], as_of)) == alone, name

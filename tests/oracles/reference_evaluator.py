@@ -275,13 +275,29 @@ def clock_rule(rule: Rule, metric: str, key: str) -> Any:
     return getattr(rules, key) if rules is not None else None
 
 
-def pauses_of(rule: Rule, metric: str) -> set[str]:
+# The named semantics, as docs/semantics.md states them: (response clocks pause as
+# resolution does, next_response's cycle start, where a due time on a closing time is shown)
+SEMANTICS = {
+    "servicepolicy": (False, "after_agent_reply", "close"),
+    "zendesk": (False, "after_agent_reply", "close"),
+    "freshdesk": (True, "after_agent_reply", "close"),
+    "jsm": (False, "after_agent_reply", "close"),
+    "zammad": (True, "customer_message", "close"),
+}
+
+
+def semantics_of(policy: Policy, rule: Rule) -> tuple[bool, str, str]:
+    return SEMANTICS[rule.sla.semantics or policy.semantics or "servicepolicy"]
+
+
+def pauses_of(rule: Rule, metric: str, policy: Policy | None = None) -> set[str]:
     """The statuses that stop a metric's clock: its own ``pause_on``; else the SLA entry's
     ``pause_on`` for resolution; else none."""
     given = clock_rule(rule, metric, "pause_on")
     if given is not None:
         return set(given)
-    return set(rule.sla.pause_on) if metric == "resolution" else set()
+    pauses_all = policy is not None and semantics_of(policy, rule)[0]
+    return set(rule.sla.pause_on) if metric == "resolution" or pauses_all else set()
 
 
 def since(policy: Policy, rep: Replay, end: int, metric: str | None = None) -> int:
@@ -449,7 +465,8 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     statuses = {m: rep.status_at(m) for m in range(rep.created, now)}
 
     def next_open(rule: Rule, metric: str) -> bool:
-        return clock_rule(rule, metric, "deadline_on_close") == "next_open"
+        given = clock_rule(rule, metric, "deadline_on_close")
+        return (given or semantics_of(policy, rule)[2]) == "next_open"
 
     def start_of(metric: str) -> tuple[int | None, int | None]:
         """(start event, start) of a single metric under the start rule in force at as_of:
@@ -491,7 +508,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     elif rule is None:
         metrics["first_response"] = RefMeasure("not_applicable")
     else:
-        pauses = pauses_of(rule, "first_response")
+        pauses = pauses_of(rule, "first_response", policy)
         result = measure(
             policy,
             rule,
@@ -521,7 +538,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     elif rule is None:
         metrics["resolution"] = RefMeasure("not_applicable")
     else:
-        pauses = pauses_of(rule, "resolution")
+        pauses = pauses_of(rule, "resolution", policy)
 
         def resolution_runs(minute: int) -> bool:
             status = statuses[minute]
@@ -553,9 +570,9 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     # cycle metrics: each cycle runs on its clock from start to stop, paused while the status
     # is one of the metric's own pause_on
     now_rule = rule_for(policy, "next_response", current)
-    contact = now_rule is not None and clock_rule(now_rule, "next_response", "start") == (
-        "customer_message"
-    )
+    contact = now_rule is not None and (
+        clock_rule(now_rule, "next_response", "start") or semantics_of(policy, now_rule)[1]
+    ) == ("customer_message")
     for metric, cycles in (
         ("next_response", rep.contact_cycles if contact else rep.next_cycles),
         ("periodic_update", rep.periodic_cycles),
@@ -573,7 +590,7 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
                     )
                 )
                 continue
-            pauses = pauses_of(rule, metric)
+            pauses = pauses_of(rule, metric, policy)
             result = measure(
                 policy,
                 rule,

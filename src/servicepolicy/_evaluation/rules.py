@@ -19,6 +19,7 @@ from .._common.memo import BoundedMemo
 from .._common.vocabulary import METRICS
 from .._policy.conditions import condition_fields
 from .._policy.model import Policy, SlaPolicy
+from .._policy.presets import preset_of
 from .replay import History
 from .selection import EntrySelector
 
@@ -96,6 +97,7 @@ class PolicyIndex:
         if text is None:
             return None
         span = parse_span(text)
+        preset = preset_of(sla.semantics, self.policy.semantics)
         clock_name = target.calendar or sla.calendar
         zone = self.clock(sla.calendar).rules.zone
         days = span.count if isinstance(span, BusinessDays) else -1
@@ -109,9 +111,9 @@ class PolicyIndex:
             self.clock(clock_name),
             zone,
             sla.warn_fraction,
-            sla.pauses_of(metric, self._paused),
-            sla.clock_rule(metric, "deadline_on_close") == "next_open",
-            sla.clock_rule(metric, "start") == "customer_message",
+            sla.pauses_of(metric, self._paused, preset),
+            sla.rule_in_force(metric, "deadline_on_close", preset) == "next_open",
+            sla.rule_in_force(metric, "start", preset) == "customer_message",
             _start_of(sla.clock_rule(metric, "start")),
             _micros_of(sla.clock_rule(metric, "start_after")),
         )

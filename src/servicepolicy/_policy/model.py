@@ -36,6 +36,7 @@ from .._common.vocabulary import DEFAULT_PAUSE_ON, DEFAULT_PRIORITIES, METRICS, 
 from .compensation import Compensation, RefundRule
 from .conditions import Condition
 from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES, FieldValues, StatusMeaning
+from .presets import PRESETS, Preset, Semantics
 
 if TYPE_CHECKING:
     from .._evaluation.evaluation import Evaluation
@@ -313,6 +314,9 @@ class SlaPolicy(BaseModel):
     warn_at: PercentText | None = None
     targets: Targets
     clock_rules: MetricClockRules = Field(default_factory=MetricClockRules)
+    semantics: Semantics | None = Field(
+        default=None, description="the helpdesk whose clock rules are this entry's defaults"
+    )
     escalation: str | None = None
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
@@ -332,7 +336,8 @@ class SlaPolicy(BaseModel):
         return frozenset([*self.pause_on, *declared])
 
     def clock_rule(self, metric: str, key: str) -> Any:
-        """``metric``'s clock rule ``key``: its target's, else ``clock_rules``', else None."""
+        """``metric``'s clock rule ``key`` as the file gives it: its target's, else
+        ``clock_rules``', else None."""
         target = self.targets.get(metric)
         value = getattr(target, key) if target is not None else None
         if value is None:
@@ -340,13 +345,30 @@ class SlaPolicy(BaseModel):
             value = getattr(rules, key) if rules is not None else None
         return value
 
-    def pauses_of(self, metric: str, declared: list[str]) -> frozenset[str]:
+    def rule_in_force(self, metric: str, key: str, preset: Preset) -> Any:
+        """``metric``'s clock rule ``key``: as the file gives it, else the ``preset``'s
+        default (``start`` and ``deadline_on_close``), else None."""
+        value = self.clock_rule(metric, key)
+        if value is not None:
+            return value
+        if key == "start" and metric == "next_response":
+            return preset.next_response_start
+        if key == "deadline_on_close":
+            return preset.deadline_on_close
+        return None
+
+    def pauses_of(
+        self, metric: str, declared: list[str], preset: Preset = PRESETS["servicepolicy"]
+    ) -> frozenset[str]:
         """The statuses that pause ``metric``'s clock: its own ``pause_on`` (on its target or
-        in ``clock_rules``); else, for resolution, :meth:`paused_by`; else none."""
+        in ``clock_rules``); else, for resolution, or for any metric when the ``preset``
+        pauses response clocks, :meth:`paused_by`; else none."""
         given = self.clock_rule(metric, "pause_on")
         if given is not None:
             return frozenset(given)
-        return self.paused_by(declared) if metric == "resolution" else frozenset()
+        if metric == "resolution" or preset.pauses_response_clocks:
+            return self.paused_by(declared)
+        return frozenset()
 
     def pause_lists(self) -> list[tuple[tuple[str | int, ...], list[str]]]:
         """Every ``pause_on`` list the entry gives, with its path below the entry."""
@@ -459,6 +481,11 @@ class Policy(BaseModel):
 
     name: str
     description: str = ""
+    semantics: Semantics | None = Field(
+        default=None,
+        description="the helpdesk whose clock rules are the defaults: servicepolicy (the "
+        "default), zendesk, freshdesk, jsm or zammad",
+    )
     priorities: list[str] = Field(default_factory=lambda: list(DEFAULT_PRIORITIES), min_length=1)
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     sla: list[SlaPolicy] = Field(min_length=1)
