@@ -123,3 +123,52 @@ def test_the_example_of_the_semantics_page_loads_with_its_presets():
     policy = parse_policy(text)
     assert policy.semantics == "zammad"
     assert [entry.semantics for entry in policy.sla] == ["servicepolicy", None]
+
+
+def test_explain_names_the_rules_in_force_that_are_not_the_defaults():
+    policy = parse_policy(
+        TEXT.replace("name: Evaluation test policy\n", "name: z\nsemantics: zammad\n")
+        + "\nstatuses: {waiting_on_customer: paused}\n"
+    )
+    tk = gold(
+        "2026-03-09 09:00",
+        status("2026-03-09 10:00", "waiting_on_customer"),
+        status("2026-03-09 12:10", "open"),
+    )
+    text = policy.evaluate(tk, at("2026-03-09 13:00")).explain()
+    first_response = text.split("first_response:", 1)[1].split("next_response:", 1)[0]
+    statuses = "'awaiting_vendor' or 'on_hold' or 'pending'"
+    assert first_response.splitlines()[1:2] == [
+        f"  rule: paused while the status is {statuses} (zammad semantics pause_on)"
+    ]
+    next_response = text.split("next_response:", 1)[1].split("periodic_update:", 1)[0]
+    assert (
+        "  rule: cycles start at creation and at every customer message (zammad semantics "
+        "start rule)" in next_response.splitlines()
+    )
+    resolution = text.split("resolution:", 1)[1]
+    # gold gives its own pause_on, so the declared status does not pause resolution there;
+    # the response clocks pause on gold's list too, so neither pauses on it: no such line.
+    assert "a paused status of this policy" not in text
+    assert "rule:" not in resolution
+
+
+def test_explain_gives_the_time_paused_in_a_status_the_policy_declares():
+    policy = parse_policy(
+        TEXT.replace("    pause_on: [pending, on_hold, awaiting_vendor]\n", "")
+        + "\nstatuses: {waiting_on_customer: paused}\n"
+    )
+    tk = gold(
+        "2026-03-09 09:00",
+        status("2026-03-09 10:00", "waiting_on_customer"),
+        status("2026-03-09 12:10", "open"),
+    )
+    evaluation = policy.evaluate(tk, at("2026-03-09 13:00"))
+    lines = evaluation.explain().split("resolution:", 1)[1].splitlines()
+    assert (
+        lines[1]
+        == "  rule: paused 2h10m while 'waiting_on_customer' (a paused status of this policy)"
+    )
+    # without non-default rules, explain says what it always said
+    plain = parse_policy(TEXT).evaluate(tk, at("2026-03-09 13:00")).explain()
+    assert "rule:" not in plain

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
+from .._common.durations import format_duration
 from .._common.errors import ServicePolicyError, TicketError, printable
 from .._common.fastmodel import private_value, set_private_value
 from .._common.instants import outside, supported, to_micros
@@ -39,6 +40,7 @@ from .replay import (
     resolution_stretches,
     response_stretches,
     start_instant,
+    status_at,
 )
 from .rules import Lookup, PolicyIndex, Rule, target_micros
 
@@ -203,6 +205,7 @@ class Evaluator:
                 current.sla.name,
                 current.target_text,
                 current.clock_name,
+                notes=current.notes,
             )
             return not_started, []
         end = completed if completed is not None else history.as_of
@@ -243,7 +246,14 @@ class Evaluator:
             next_open=rule.next_open,
         )
         paused = sum(e - s for kind, s, e in stretches if kind == "paused")
-        outcome = MetricOutcome(promise, rule.sla.name, rule.target_text, rule.clock_name, paused)
+        outcome = MetricOutcome(
+            promise,
+            rule.sla.name,
+            rule.target_text,
+            rule.clock_name,
+            paused,
+            notes=_notes(history, rule, stretches),
+        )
         return outcome, [(promise, rule, None)]
 
     @staticmethod
@@ -295,6 +305,7 @@ class Evaluator:
                     current.target_text,
                     current.clock_name,
                     cycles=listed,
+                    notes=current.notes,
                 ),
                 [],
             )
@@ -302,7 +313,13 @@ class Evaluator:
         chosen = _deciding(results, listed)
         paused = sum(e - s for kind, s, e in chosen.stretches or () if kind == "paused")
         outcome = MetricOutcome(
-            chosen, last.sla.name, last.target_text, last.clock_name, paused, listed
+            chosen,
+            last.sla.name,
+            last.target_text,
+            last.clock_name,
+            paused,
+            listed,
+            _notes(history, last, chosen.stretches or []),
         )
         return outcome, measured
 
@@ -385,6 +402,27 @@ def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
                 if metric not in found or late.late > found[metric].late:
                     found[metric] = late
     return found
+
+
+def _notes(history: History, rule: Rule, stretches: list[Stretch]) -> tuple[str, ...]:
+    """The clock rules that shaped a metric, in words: its rule's notes, and the time it was
+    paused in each status the policy declares paused."""
+    if not rule.declared_pauses:
+        return rule.notes
+    paused: dict[str, int] = {}
+    for kind, start, end in stretches:
+        if kind == "paused":
+            status = status_at(history, start)
+            if status in rule.declared_pauses:
+                paused[status] = paused.get(status, 0) + end - start
+    return (
+        *rule.notes,
+        *(
+            f"paused {format_duration(timedelta(microseconds=micros))} while {status!r} "
+            "(a paused status of this policy)"
+            for status, micros in paused.items()
+        ),
+    )
 
 
 def _deciding(results: list[Promise], listed: list[Promise]) -> Promise:

@@ -38,6 +38,8 @@ class Evaluation(BaseModel):
 
     _fields: dict[str, Any] = PrivateAttr(default_factory=dict)
     _created: datetime | None = PrivateAttr(default=None)
+    # The clock rules that shaped each metric, in words, where they are not the defaults.
+    _notes: dict[str, list[str]] = PrivateAttr(default_factory=dict)
 
     @property
     def created_at(self) -> datetime | None:
@@ -75,8 +77,9 @@ class Evaluation(BaseModel):
             lines.append("no SLA policy matches this ticket's fields")
         else:
             lines.append(f"policy {self.policy!r} matches the ticket's fields as of now")
+        notes: dict[str, list[str]] = private_value(self, "_notes") or {}
         for name, metric in self.metrics.items():
-            lines += metric_lines(name, metric)
+            lines += metric_lines(name, metric, notes.get(name, ()))
         lines += [escalation_line(fired) for fired in self.escalations]
         if self.next_escalation_at is not None:
             lines.append(f"next escalation {when(self.next_escalation_at)}")

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from .._common.durations import format_duration
@@ -61,12 +62,13 @@ def _measurement_lines(m: Measurement, indent: str) -> list[str]:
     return lines
 
 
-def metric_lines(name: str, metric: MetricResult) -> list[str]:
-    """The lines that explain one metric, its cycles and segments."""
+def metric_lines(name: str, metric: MetricResult, notes: Iterable[str] = ()) -> list[str]:
+    """The lines that explain one metric, its cycles and segments; ``notes`` say which clock
+    rules, not the defaults, shaped it."""
     head = f"{name}: {metric.status}"
     if metric.target is not None:
         head += f" (target {metric.target} on calendar {metric.clock}, policy {metric.policy!r})"
-    lines = [head]
+    lines = [head, *(f"  rule: {note}" for note in notes)]
     if metric.status == "not_applicable":
         lines.append("  no target applies to this ticket")
         return lines

@@ -22,7 +22,15 @@ from .results import Award, FiredEscalation, Measurement, MetricResult
 # The records below are plain classes (see _common/records.py); a metric's promises are the
 # measured ones of .measure.
 
-_METRIC_FIELDS: Final = ("promise", "policy", "target_text", "clock", "paused", "cycles")
+_METRIC_FIELDS: Final = (
+    "promise",
+    "policy",
+    "target_text",
+    "clock",
+    "paused",
+    "cycles",
+    "notes",
+)
 
 
 class MetricOutcome:
@@ -38,6 +46,7 @@ class MetricOutcome:
         clock: str | None = None,
         paused: int = 0,
         cycles: list[Promise] | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         self.promise = promise
         self.policy = policy
@@ -45,6 +54,7 @@ class MetricOutcome:
         self.clock = clock
         self.paused = paused
         self.cycles = cycles
+        self.notes = notes  # the clock rules that shaped it, in words, when not the defaults
 
     def __repr__(self) -> str:
         return record_repr(self, _METRIC_FIELDS)
@@ -263,7 +273,11 @@ def to_evaluation(outcome: Outcome) -> Evaluation:
         "errors": outcome.errors,
         "line": outcome.line,
     }
-    return build_model(Evaluation, values, {"_fields": outcome.fields, "_created": outcome.created})
+    private = {"_fields": outcome.fields, "_created": outcome.created}
+    notes = {name: list(m.notes) for name, m in outcome.metrics.items() if m.notes}
+    if notes:
+        private["_notes"] = notes
+    return build_model(Evaluation, values, private)
 
 
 def error_outcome(

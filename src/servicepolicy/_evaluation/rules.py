@@ -19,7 +19,7 @@ from .._common.memo import BoundedMemo
 from .._common.vocabulary import METRICS
 from .._policy.conditions import condition_fields
 from .._policy.model import Policy, SlaPolicy
-from .._policy.presets import preset_of
+from .._policy.presets import PRESETS
 from .replay import History
 from .selection import EntrySelector
 
@@ -43,6 +43,8 @@ class Rule:
     contact_cycles: bool = False  # next_response's cycles start at every customer message
     start: Any = None  # first_response and resolution: None (created), a name, {event: TYPE}
     start_after: int = 0  # open time after the start event before the clock starts
+    notes: tuple[str, ...] = ()  # the clock rules in force that are not the defaults, in words
+    declared_pauses: frozenset[str] = frozenset()  # pause statuses the policy declares
 
 
 class PolicyIndex:
@@ -97,7 +99,8 @@ class PolicyIndex:
         if text is None:
             return None
         span = parse_span(text)
-        preset = preset_of(sla.semantics, self.policy.semantics)
+        preset_name = sla.semantics or self.policy.semantics or "servicepolicy"
+        preset = PRESETS[preset_name]
         clock_name = target.calendar or sla.calendar
         zone = self.clock(sla.calendar).rules.zone
         days = span.count if isinstance(span, BusinessDays) else -1
@@ -116,7 +119,42 @@ class PolicyIndex:
             sla.rule_in_force(metric, "start", preset) == "customer_message",
             _start_of(sla.clock_rule(metric, "start")),
             _micros_of(sla.clock_rule(metric, "start_after")),
+            rule_notes(sla, metric, preset_name, sla.pauses_of(metric, self._paused, preset)),
+            sla.pauses_of(metric, self._paused, preset) & frozenset(self._paused),
         )
+
+
+def rule_notes(sla: SlaPolicy, metric: str, preset: str, pauses: frozenset[str]) -> tuple[str, ...]:
+    """The clock rules of ``metric`` in force that are not servicepolicy's defaults, in words,
+    each saying where it comes from: the file, or the named semantics."""
+    notes = []
+
+    def source(key: str) -> str:
+        return "its own" if sla.clock_rule(metric, key) is not None else f"{preset} semantics"
+
+    start = sla.clock_rule(metric, "start")
+    if start == "first_customer_message":
+        notes.append("starts at the first customer message")
+    elif isinstance(start, dict):
+        notes.append(f"starts at the first {start['event']!r} event")
+    after = sla.clock_rule(metric, "start_after")
+    if after is not None:
+        notes.append(f"starts {after} of open time after that")
+    if metric == "next_response" and sla.rule_in_force(metric, "start", PRESETS[preset]) == (
+        "customer_message"
+    ):
+        notes.append(
+            f"cycles start at creation and at every customer message ({source('start')} start rule)"
+        )
+    if pauses and (metric != "resolution" or sla.clock_rule(metric, "pause_on") is not None):
+        names = " or ".join(repr(name) for name in sorted(pauses))
+        notes.append(f"paused while the status is {names} ({source('pause_on')} pause_on)")
+    if sla.rule_in_force(metric, "deadline_on_close", PRESETS[preset]) == "next_open":
+        notes.append(
+            "a due time on a closing time is shown at the next opening "
+            f"({source('deadline_on_close')} deadline rule)"
+        )
+    return tuple(notes)
 
 
 def _start_of(start: Any) -> Any:
