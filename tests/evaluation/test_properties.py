@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from servicepolicy import Policy, Ticket, evaluate_many, evaluate_many_json, load_policy
@@ -394,3 +394,61 @@ def test_a_rule_given_wins_over_every_named_semantics(case):
     alone = list(evaluate_many_json(GIVEN["servicepolicy"], [ticket], as_of))
     for name in PRESETS:
         assert list(evaluate_many_json(GIVEN[name], [ticket], as_of)) == alone, name
+
+
+# -- (g) random clock rules against the reference ---------------------------------------------
+
+_PAUSES = st.lists(st.sampled_from(("pending", "on_hold", "awaiting_vendor", "in_progress")))
+
+
+@st.composite
+def _clock_rules(draw) -> dict:
+    rules: dict = {}
+    for metric in ("first_response", "next_response", "periodic_update", "resolution"):
+        entry: dict = {}
+        if draw(st.booleans()):
+            entry["pause_on"] = draw(_PAUSES)
+        if draw(st.booleans()):
+            entry["deadline_on_close"] = draw(st.sampled_from(("close", "next_open")))
+        if metric == "next_response" and draw(st.booleans()):
+            entry["start"] = draw(st.sampled_from(("after_agent_reply", "customer_message")))
+        if metric in ("first_response", "resolution"):
+            if draw(st.booleans()):
+                entry["start"] = draw(
+                    st.sampled_from(
+                        (
+                            "created",
+                            "first_customer_message",
+                            {"event": "internal_note"},
+                            {"event": "abuse_warning"},
+                        )
+                    )
+                )
+            if draw(st.booleans()):
+                entry["start_after"] = draw(st.sampled_from(("0m", "15m", "2h", "10h")))
+        if entry:
+            rules[metric] = entry
+    return rules
+
+
+@st.composite
+def _policies(draw) -> Policy:
+    data = POLICY.model_dump(by_alias=True, exclude_unset=True)
+    data["semantics"] = draw(st.sampled_from((*PRESETS, None)))
+    if data["semantics"] is None:
+        del data["semantics"]
+    for entry in data["sla"]:
+        entry["clock_rules"] = draw(_clock_rules())
+        if draw(st.integers(0, 3)) == 0:
+            entry["semantics"] = draw(st.sampled_from(PRESETS))
+    return Policy.model_validate(data)
+
+
+@settings(max_examples=200)
+@given(policy=_policies(), case=tickets())
+def test_random_clock_rules_match_the_reference(policy, case):
+    ticket, as_of = case
+    note(f"clock rules: {[entry.clock_rules for entry in policy.sla]}")
+    evaluation, want = policy.evaluate(ticket, as_of), ref.evaluate(policy, ticket, as_of)
+    problems = compare(evaluation, want) + escalation_differences(evaluation, want)
+    assert not problems, "\n".join(problems)

@@ -194,6 +194,14 @@ KEYS = (
     "refunds",
     "not_in",
     "mon-fri",
+    "clock_rules",
+    "semantics",
+    "start",
+    "start_after",
+    "pause_on",
+    "deadline_on_close",
+    "event",
+    "statuses",
 )
 WORDS = (
     "1",
@@ -211,6 +219,14 @@ WORDS = (
     "enterprise",
     "EUR",
     "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1",
+    "zammad",
+    "freshdesk",
+    "next_open",
+    "customer_message",
+    "first_customer_message",
+    "after_agent_reply",
+    "pending",
+    "closed",
 )
 
 _SCALARS = st.one_of(

@@ -498,9 +498,13 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     elif base == rep.created:
         stop = rep.first_response_stop
     else:
+        # the first reply from the start event on, the first change to solved or closed from
+        # it on, or the start event itself when the ticket was solved or closed just before
         replies = [m for m in rep.counts.get("agent_reply", []) if m >= base]
-        solved = [m for m in range(base, now + 1) if rep.status_at(m) in TERMINAL]
-        stop = min(replies[:1] + solved[:1], default=None)
+        solved = [at for at, value in rep.status_changes if at >= base and value in TERMINAL]
+        earlier = [value for at, value in rep.status_changes if at < base]
+        already = [base] if earlier and earlier[-1] in TERMINAL else []
+        stop = min(replies[:1] + solved[:1] + already, default=None)
     end = stop if stop is not None else now
     rule = rule_for(policy, "first_response", rep.fields_at(end))
     if start is None or (stop is None and now < start):

@@ -216,17 +216,21 @@ def start_instant(history: History, start: Any) -> int | None:
 
 
 def first_stop_from(history: History, moment: int) -> int | None:
-    """The first agent reply at or after ``moment``, or the first instant from ``moment`` on
-    at which the ticket is solved or closed, whichever comes first; None when neither."""
+    """Where a first response owed from ``moment`` stops: the first agent reply at or after
+    it, or the first change to solved or closed at or after it, or ``moment`` itself when the
+    ticket is solved or closed just before it; None when none of these has happened."""
     replies = history.event_times.get(AGENT_REPLY, [])
     i = bisect_left(replies, moment)
     found = replies[i] if i < len(replies) else None
-    for at, status in reversed(history.statuses):  # the status in force at moment, and after
-        if status in TERMINAL:
-            solved = max(at, moment)
-            found = solved if found is None else min(found, solved)
-        if at <= moment:
+    before = None  # the status in force just before moment
+    for at, status in history.statuses:
+        if at < moment:
+            before = status
+        elif status in TERMINAL:
+            found = at if found is None else min(found, at)
             break
+    if before in TERMINAL:
+        found = moment
     return found
 
 
