@@ -59,17 +59,28 @@ def _statuses(policy: Policy) -> Iterator[tuple[Any, ...]]:
                         f"status {status!r} ends the metric, so it never pauses it",
                         False,
                     )
-                if status in known:
-                    continue
-                near = _close(status, known)
-                if policy.statuses or near:
-                    hint = f"; did you mean {near!r}?" if near else "; declare it under 'statuses:'"
-                    yield (
-                        ("sla", i, *where, j),
-                        "unknown-status",
-                        f"status {status!r} is neither built in nor declared{hint}",
-                        False,
-                    )
+                yield from _unknown(
+                    ("sla", i, *where, j), "status", status, known, bool(policy.statuses)
+                )
+
+
+def _unknown(
+    path: FieldPath, what: str, name: str, known: list[str], declares: bool
+) -> Iterator[tuple[Any, ...]]:
+    """A name (a status, an event type) that is neither built in nor declared: a warning when
+    the policy declares its own, or when the name is close to a known one."""
+    if name in known:
+        return
+    near = _close(name, known)
+    if declares or near:
+        section = "statuses" if what == "status" else "events"
+        hint = f"; did you mean {near!r}?" if near else f"; declare it under '{section}:'"
+        yield (
+            path,
+            f"unknown-{what.split()[0]}",
+            f"{what} {name!r} is neither built in nor declared{hint}",
+            False,
+        )
 
 
 def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:
@@ -91,17 +102,7 @@ def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:
                 if isinstance(start, dict):
                     named.append((("sla", i, place, metric, "start", "event"), start["event"]))
     for path, kind in named:
-        if kind in known:
-            continue
-        near = _close(kind, known)
-        if policy.events or near:
-            hint = f"; did you mean {near!r}?" if near else "; declare it under 'events:'"
-            yield (
-                path,
-                "unknown-event",
-                f"event type {kind!r} is neither built in nor declared{hint}",
-                False,
-            )
+        yield from _unknown(path, "event type", kind, known, bool(policy.events))
 
 
 def _tested(spec: Any, path: FieldPath) -> Iterator[tuple[str, FieldPath, list[Any]]]:
