@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from servicepolicy import load_policy
+from servicepolicy import parse_policy as load_policy_text
 from tests.evaluation.test_cases import (
     POLICY,
     at,
@@ -259,3 +260,46 @@ def test_a_resolution_that_starts_at_an_event():
     ]
     res = evaluation(tk, "2026-03-09T12:00:00-04:00", START).metrics["resolution"]
     check(res, status="met", elapsed=H, started_at="2026-03-09T09:00:00-04:00")
+
+
+def _stop_policy(rules: str):
+    text = (DATA / "evaluate" / "policy.yaml").read_text(encoding="utf-8")
+    return load_policy_text(
+        text.replace(
+            "    escalation: gold-path\n",
+            f"    clock_rules: {rules}\n    escalation: gold-path\n",
+            1,
+        )
+    )
+
+
+def test_a_first_response_that_a_callback_ends():
+    # gold normal 4h, a response is a 'callback' event.  The agent's written reply at 10:00
+    # does not end it; the callback at 14:00 does: 5h of 4h, breached at 13:00.
+    policy = _stop_policy("{first_response: {stop: {event: callback}}}")
+    tk = gold("2026-03-09 09:00", reply("2026-03-09 10:00"), ev("2026-03-09 14:00", "callback"))
+    fr = evaluation(tk, "2026-03-09 15:00", policy).metrics["first_response"]
+    check(fr, status="breached", elapsed=5 * H, completed_at="2026-03-09 14:00")
+    check(fr, breached_at="2026-03-09 13:00")
+
+
+def test_next_response_cycles_answered_by_a_status():
+    # gold next_response 3h, a response is a change to 'waiting_on_customer'.  Mon 09:00; the
+    # reply at 09:30 is no response, so the message at 10:00 starts nothing; waiting at 10:30
+    # is the first response; the message at 11:00 starts a cycle (the agent sets the ticket
+    # open again), and waiting at 12:00 ends it: 1h, met.  A message does not change the
+    # status by itself, so a status stop rule needs the status to change back.
+    policy = _stop_policy("{next_response: {stop: {status: [waiting_on_customer]}}}")
+    tk = gold(
+        "2026-03-09 09:00",
+        reply("2026-03-09 09:30"),
+        msg("2026-03-09 10:00"),
+        status("2026-03-09 10:30", "waiting_on_customer"),
+        msg("2026-03-09 11:00"),
+        status("2026-03-09 11:05", "open"),
+        status("2026-03-09 12:00", "waiting_on_customer"),
+    )
+    nr = evaluation(tk, "2026-03-09 13:00", policy).metrics["next_response"]
+    assert [(c.status, c.started_at, c.completed_at) for c in nr.cycles] == [
+        ("met", at("2026-03-09 11:00"), at("2026-03-09 12:00"))
+    ]

@@ -412,6 +412,17 @@ def _clock_rules(draw) -> dict:
             entry["deadline_on_close"] = draw(st.sampled_from(("close", "next_open")))
         if metric == "next_response" and draw(st.booleans()):
             entry["start"] = draw(st.sampled_from(("after_agent_reply", "customer_message")))
+        if metric in ("first_response", "next_response") and draw(st.booleans()):
+            entry["stop"] = draw(
+                st.sampled_from(
+                    (
+                        "agent_reply",
+                        {"event": "internal_note"},
+                        {"status": ["pending"]},
+                        {"status": ["in_progress", "on_hold"]},
+                    )
+                )
+            )
         if metric in ("first_response", "resolution"):
             if draw(st.booleans()):
                 entry["start"] = draw(

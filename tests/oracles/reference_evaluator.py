@@ -300,6 +300,42 @@ def pauses_of(rule: Rule, metric: str, policy: Policy | None = None) -> set[str]
     return set(rule.sla.pause_on) if metric == "resolution" or pauses_all else set()
 
 
+def stop_of(rule: Rule | None, metric: str) -> dict | None:
+    """A response's stop rule as the policy writes it; None for an agent reply."""
+    given = clock_rule(rule, metric, "stop") if rule is not None else None
+    return None if given in (None, "agent_reply") else given
+
+
+def cycles_by_stop(ticket: dict[str, Any], rep: Replay, answer: dict, contact: bool) -> list:
+    """next_response's cycles when a response is what ``answer`` names: from a customer
+    message once a response was given (or, with ``contact``, from creation and any customer
+    message) while none is open, to the next response or solve or close."""
+    events = [(to_minute(e["at"]), i, e) for i, e in enumerate(ticket.get("events") or [])]
+    events.sort(key=lambda item: (item[0], item[1]))
+    cycles = [Cycle(rep.created)] if contact else []
+    status, responded = "new", False
+    for at, _, event in events:
+        if at > rep.as_of or status == "closed":
+            break
+        kind, changed = event["type"], False
+        if kind == "customer_message" and status in TERMINAL:
+            status = "open"
+        if kind == "status" and event["status"] != status:
+            status, changed = event["status"], True
+        elif kind == "status":
+            continue
+        responds = (
+            kind == answer["event"] if "event" in answer else changed and status in answer["status"]
+        )
+        open_now = bool(cycles) and cycles[-1].stop is None
+        if kind == "customer_message" and not open_now and (contact or responded):
+            cycles.append(Cycle(at))
+        responded = responded or responds
+        if cycles and cycles[-1].stop is None and (responds or (changed and status in TERMINAL)):
+            cycles[-1].stop = at
+    return cycles
+
+
 def since(policy: Policy, rep: Replay, end: int, metric: str | None = None) -> int:
     """The minute from which what applies at ``end`` (the SLA entry, or with ``metric`` the
     entry and the metric's target and clock) has applied without a break."""
@@ -493,17 +529,21 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     # first_response: from its start to the first reply (or solve/close before one) from its
     # start event on; paused while the status is one of its own pause_on
     base, start = start_of("first_response")
+    answer = stop_of(rule_for(policy, "first_response", current), "first_response")
     if base is None:
         stop = None
-    elif base == rep.created:
+    elif base == rep.created and answer is None:
         stop = rep.first_response_stop
     else:
-        # the first reply from the start event on, the first change to solved or closed from
-        # it on, or the start event itself when the ticket was solved or closed just before
-        replies = [m for m in rep.counts.get("agent_reply", []) if m >= base]
-        solved = [at for at, value in rep.status_changes if at >= base and value in TERMINAL]
+        # the first response from the start event on (a reply, or what the stop rule names),
+        # the first change to solved or closed (or a stop status) from it on, or the start
+        # event itself when the ticket was in such a status just before
+        ending = set(TERMINAL) | set(answer.get("status", []) if answer else [])
+        kind = "agent_reply" if answer is None else answer.get("event")
+        replies = [m for m in rep.counts.get(kind, []) if m >= base] if kind else []
+        solved = [at for at, value in rep.status_changes if at >= base and value in ending]
         earlier = [value for at, value in rep.status_changes if at < base]
-        already = [base] if earlier and earlier[-1] in TERMINAL else []
+        already = [base] if earlier and earlier[-1] in ending else []
         stop = min(replies[:1] + solved[:1] + already, default=None)
     end = stop if stop is not None else now
     rule = rule_for(policy, "first_response", rep.fields_at(end))
@@ -577,8 +617,13 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
     contact = now_rule is not None and (
         clock_rule(now_rule, "next_response", "start") or semantics_of(policy, now_rule)[1]
     ) == ("customer_message")
+    answer = stop_of(now_rule, "next_response")
+    if answer is not None:
+        next_cycles = cycles_by_stop(ticket, rep, answer, contact)
+    else:
+        next_cycles = rep.contact_cycles if contact else rep.next_cycles
     for metric, cycles in (
-        ("next_response", rep.contact_cycles if contact else rep.next_cycles),
+        ("next_response", next_cycles),
         ("periodic_update", rep.periodic_cycles),
     ):
         measured: list[RefMeasure] = []

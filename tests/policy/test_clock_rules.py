@@ -139,3 +139,26 @@ def test_an_unknown_start_event_is_a_located_warning():
         (14, "unknown-event", "sla[0].clock_rules.resolution.start.event")
     ]
     assert "did you mean 'agent_reply'" in findings[0].message
+
+
+def test_a_stop_rule_fits_first_response_and_next_response_only():
+    for rules in (
+        "first_response: {stop: agent_reply}",
+        "first_response: {stop: {event: callback_done}}",
+        "next_response: {stop: {status: [waiting_on_customer]}}",
+    ):
+        policy, findings = _check(rules=rules)
+        assert policy is not None, rules
+        assert [f.code for f in findings if f.severity == "error"] == [], rules
+    bad = [
+        ("resolution", "{stop: agent_reply}", "declare more solved statuses under 'statuses:'"),
+        ("periodic_update", "{stop: agent_reply}", "'stop' is for first_response and next_"),
+        ("first_response", "{stop: {event: customer_message}}", "it cannot be one"),
+        ("next_response", "{stop: {status: []}}", "a response ends at 'agent_reply'"),
+        ("next_response", "{stop: solved}", "a response ends at 'agent_reply'"),
+    ]
+    for metric, rules, said in bad:
+        policy, findings = _check(rules=f"{metric}: {rules}")
+        assert policy is None, (metric, rules)
+        assert [(f.line, f.path) for f in findings] == [(14, f"sla[0].clock_rules.{metric}.stop")]
+        assert said in findings[0].message, findings[0].message

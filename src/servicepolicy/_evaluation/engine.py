@@ -38,6 +38,7 @@ from .replay import (
     replay,
     resolution_completed,
     resolution_stretches,
+    response_cycles,
     response_stretches,
     start_instant,
     status_at,
@@ -155,7 +156,10 @@ class Evaluator:
             return MetricOutcome(Promise(status="not_started")), []
         if metric in ("first_response", "resolution"):
             current = lookup.rule(metric, history.as_of)
-            if current is not None and (current.start is not None or current.start_after):
+            custom = current is not None and (
+                current.start is not None or current.start_after or current.stop is not None
+            )
+            if custom and current is not None:
                 return self._started_later(metric, history, lookup, current)
         if metric == "first_response":
             stop = history.first_response_stop
@@ -180,7 +184,10 @@ class Evaluator:
             # The start rule in force at as_of says which cycles the ticket has.
             current = lookup.rule(metric, history.as_of)
             contact = current is not None and current.contact_cycles
-            cycles = history.contact_cycles if contact else history.next_cycles
+            if current is not None and current.stop is not None:
+                cycles = response_cycles(history, current.stop, contact)
+            else:
+                cycles = history.contact_cycles if contact else history.next_cycles
         else:
             cycles = history.periodic_cycles
         return self._cycles(metric, history, lookup, cycles)
@@ -196,7 +203,7 @@ class Evaluator:
         if base is not None and current.start_after:
             start = current.clock.add(base, current.start_after)
         if metric == "first_response":
-            completed = None if base is None else first_stop_from(history, base)
+            completed = None if base is None else first_stop_from(history, base, current.stop)
         else:
             completed = resolution_completed(history)
         if start is None or (completed is None and history.as_of < start):

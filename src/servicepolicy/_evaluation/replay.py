@@ -56,6 +56,7 @@ class History:
         "first_response_stop",
         "next_cycles",
         "periodic_cycles",
+        "rows",
         "statuses",
         "warning_kinds",
         "warnings",
@@ -78,6 +79,7 @@ class History:
         self.event_times: dict[str, list[int]] = {}
         self.warnings: list[str] = []
         self.warning_kinds: list[str] = []
+        self.rows: list[Any] = []  # the ticket's event rows, as read
 
     def version_at(self, moment: int) -> int:
         """How many field changes had happened by ``moment`` (inclusive)."""
@@ -99,6 +101,7 @@ def replay(ticket: TicketParts, as_of: int) -> History:
     """Replay a ticket's events (time order, stable) up to and including ``as_of``."""
     created = to_micros(ticket.created_at, "created_at")
     history = History(created, as_of, dict(ticket.fields), [(created, INITIAL_STATUS)])
+    history.rows = ticket.events
     status = INITIAL_STATUS
     replied = False
     open_next: Cycle | None = None
@@ -215,23 +218,66 @@ def start_instant(history: History, start: Any) -> int | None:
     return times[0] if times else None
 
 
-def first_stop_from(history: History, moment: int) -> int | None:
-    """Where a first response owed from ``moment`` stops: the first agent reply at or after
-    it, or the first change to solved or closed at or after it, or ``moment`` itself when the
-    ticket is solved or closed just before it; None when none of these has happened."""
-    replies = history.event_times.get(AGENT_REPLY, [])
-    i = bisect_left(replies, moment)
-    found = replies[i] if i < len(replies) else None
+def first_stop_from(history: History, moment: int, stop: Any = None) -> int | None:
+    """Where a first response owed from ``moment`` stops: the first response at or after it
+    (an agent reply, or what the ``stop`` rule names), or the first change to solved or closed
+    at or after it, or ``moment`` itself when the ticket is solved or closed just before it
+    (or, for a status stop rule, in one of its statuses); None when none has happened."""
+    ending = TERMINAL if stop is None or "status" not in stop else TERMINAL | stop["status"]
+    found = None
+    if stop is None or "event" in stop:
+        times = history.event_times.get(AGENT_REPLY if stop is None else stop["event"], [])
+        i = bisect_left(times, moment)
+        found = times[i] if i < len(times) else None
     before = None  # the status in force just before moment
     for at, status in history.statuses:
         if at < moment:
             before = status
-        elif status in TERMINAL:
+        elif status in ending:
             found = at if found is None else min(found, at)
             break
-    if before in TERMINAL:
+    if before in ending:
         found = moment
     return found
+
+
+def response_cycles(history: History, stop: Any, contact: bool) -> list[Cycle]:
+    """next_response's cycles when a response is what the ``stop`` rule names: each starts at
+    a customer message once a response has been given (with ``contact``, at the ticket's
+    creation and at any customer message), while none is open, and stops at the next
+    response or a change to solved or closed.  The events are read as :func:`replay` reads
+    them."""
+    created, as_of = history.created, history.as_of
+    cycles: list[Cycle] = []
+    open_cycle: Cycle | None = None
+    if contact:
+        open_cycle = Cycle(created)
+        cycles.append(open_cycle)
+    status = INITIAL_STATUS
+    responded = False
+    for at, _, _, kind, new_status, _, _ in sorted(history.rows):
+        if at > as_of or status == CLOSED:
+            break
+        at = max(at, created)
+        changed = False
+        if kind == CUSTOMER_MESSAGE and status in TERMINAL:
+            status = REOPENED
+        elif kind == STATUS:
+            if new_status == status:
+                continue
+            status, changed = new_status, True
+        if "event" in stop:
+            responds = kind == stop["event"]
+        else:
+            responds = changed and status in stop["status"]
+        if kind == CUSTOMER_MESSAGE and open_cycle is None and (contact or responded):
+            open_cycle = Cycle(at)
+            cycles.append(open_cycle)
+        if responds:
+            responded = True
+        if open_cycle is not None and (responds or (changed and status in TERMINAL)):
+            open_cycle.stop, open_cycle = at, None
+    return cycles
 
 
 def clipped(stretches: list[Stretch], start: int) -> list[Stretch]:

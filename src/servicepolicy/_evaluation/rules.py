@@ -43,6 +43,7 @@ class Rule:
     contact_cycles: bool = False  # next_response's cycles start at every customer message
     start: Any = None  # first_response and resolution: None (created), a name, {event: TYPE}
     start_after: int = 0  # open time after the start event before the clock starts
+    stop: Any = None  # first_response and next_response: None (an agent reply), or the rule
     notes: tuple[str, ...] = ()  # the clock rules in force that are not the defaults, in words
     declared_pauses: frozenset[str] = frozenset()  # pause statuses the policy declares
 
@@ -119,6 +120,7 @@ class PolicyIndex:
             sla.rule_in_force(metric, "start", preset) == "customer_message",
             _start_of(sla.clock_rule(metric, "start")),
             _micros_of(sla.clock_rule(metric, "start_after")),
+            _stop_of(sla.clock_rule(metric, "stop")),
             rule_notes(sla, metric, preset_name, sla.pauses_of(metric, self._paused, preset)),
             sla.pauses_of(metric, self._paused, preset) & frozenset(self._paused),
         )
@@ -132,6 +134,12 @@ def rule_notes(sla: SlaPolicy, metric: str, preset: str, pauses: frozenset[str])
     def source(key: str) -> str:
         return "its own" if sla.clock_rule(metric, key) is not None else f"{preset} semantics"
 
+    stop = sla.clock_rule(metric, "stop")
+    if isinstance(stop, dict) and "event" in stop:
+        notes.append(f"a response is an {stop['event']!r} event")
+    elif isinstance(stop, dict):
+        names = " or ".join(repr(name) for name in stop["status"])
+        notes.append(f"a response is a change of the status to {names}")
     start = sla.clock_rule(metric, "start")
     if start == "first_customer_message":
         notes.append("starts at the first customer message")
@@ -160,6 +168,16 @@ def rule_notes(sla: SlaPolicy, metric: str, preset: str, pauses: frozenset[str])
 def _start_of(start: Any) -> Any:
     """A single metric's start rule as the evaluator reads it: None for ``created``."""
     return None if start in (None, "created", "after_agent_reply", "customer_message") else start
+
+
+def _stop_of(stop: Any) -> Any:
+    """A response's stop rule as the evaluator reads it: None for an agent reply, else
+    ``{"event": TYPE}`` or ``{"status": frozenset}``."""
+    if stop is None or stop == "agent_reply":
+        return None
+    if "status" in stop:
+        return {"status": frozenset(stop["status"])}
+    return dict(stop)
 
 
 def _micros_of(span: str | None) -> int:

@@ -117,6 +117,31 @@ agent reply), or ``customer_message`` (also at the ticket's creation and at a cu
 before any reply).  periodic_update's cycles always start at an agent reply."""
 
 
+StopRule = str | dict[str, Any]
+"""What ends a response: ``agent_reply`` (the default), ``{event: TYPE}`` (an event of that
+type), or ``{status: [NAME, ...]}`` (a change to one of those statuses).  first_response and
+next_response only; a solve or close ends them as always."""
+
+
+def stop_problem(metric: str, stop: StopRule) -> str | None:
+    """Why ``stop`` is not a stop rule of ``metric``, or None."""
+    if metric not in ("first_response", "next_response"):
+        return f"'stop' is for first_response and next_response, not {metric}" + (
+            "; declare more solved statuses under 'statuses:'" if metric == "resolution" else ""
+        )
+    if stop == "agent_reply":
+        return None
+    if isinstance(stop, dict) and len(stop) == 1:
+        event, statuses = stop.get("event"), stop.get("status")
+        if event == "customer_message":
+            return "a customer message asks for a response; it cannot be one"
+        if isinstance(event, str) and event:
+            return None
+        if isinstance(statuses, list) and statuses and all(isinstance(x, str) for x in statuses):
+            return None
+    return f"a response ends at 'agent_reply', {{event: TYPE}} or {{status: [...]}}, not {stop!r}"
+
+
 def start_problem(metric: str, start: StartRule) -> str | None:
     """Why ``start`` is not a start rule of ``metric``, or None."""
     if metric == "next_response":
@@ -153,6 +178,11 @@ class ClockRules(BaseModel):
     start_after: SpanText | None = Field(
         default=None,
         description="first_response and resolution: start this much open time after 'start'",
+    )
+    stop: StopRule | None = Field(
+        default=None,
+        description="first_response and next_response: what ends a response: 'agent_reply' "
+        "(default), {event: TYPE} or {status: [...]}",
     )
 
     pause_on: list[str] | None = Field(
@@ -195,6 +225,10 @@ def _check_start(metric: str, rules: ClockRules | Target | None) -> None:
         problem = start_problem(metric, rules.start)
         if problem is not None:
             raise PydanticCustomError("invalid-value", problem, {"subpath": [metric, "start"]})
+    if rules.stop is not None:
+        problem = stop_problem(metric, rules.stop)
+        if problem is not None:
+            raise PydanticCustomError("invalid-value", problem, {"subpath": [metric, "stop"]})
     if rules.start_after is not None:
         where = {"subpath": [metric, "start_after"]}
         if metric not in ("first_response", "resolution"):
@@ -216,6 +250,7 @@ _TARGET_KEYS: Final = (
     "default",
     "start",
     "start_after",
+    "stop",
     "pause_on",
     "deadline_on_close",
 )
@@ -225,8 +260,8 @@ class Target(BaseModel):
     """A metric's target: one span for every priority, or one per priority.
 
     Written as ``4h`` or ``{urgent: 30m, high: 1h, default: 4h, calendar: 24/7}``; a mapping
-    may also carry the metric's clock rules (``start``, ``start_after``, ``pause_on``,
-    ``deadline_on_close``), which win over the SLA entry's ``clock_rules``.
+    may also carry the metric's clock rules (``start``, ``start_after``, ``stop``,
+    ``pause_on``, ``deadline_on_close``), which win over the SLA entry's ``clock_rules``.
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -236,6 +271,7 @@ class Target(BaseModel):
     default: SpanText | None = None
     start: StartRule | None = None
     start_after: SpanText | None = None
+    stop: StopRule | None = None
     pause_on: list[str] | None = None
     deadline_on_close: DeadlineOnClose | None = None
 

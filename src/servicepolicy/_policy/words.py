@@ -98,9 +98,10 @@ def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:
                 "clock_rules": entry.clock_rules.get(metric),
             }
             for place, owner in owners.items():
-                start = getattr(owner, "start", None)
-                if isinstance(start, dict):
-                    named.append((("sla", i, place, metric, "start", "event"), start["event"]))
+                for key in ("start", "stop"):
+                    rule = getattr(owner, key, None)
+                    if isinstance(rule, dict) and isinstance(rule.get("event"), str):
+                        named.append((("sla", i, place, metric, key, "event"), rule["event"]))
     for path, kind in named:
         yield from _unknown(path, "event type", kind, known, bool(policy.events))
 
