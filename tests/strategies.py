@@ -71,7 +71,11 @@ def event_bodies(draw) -> dict:
         name = draw(st.sampled_from(("priority", "priority", "tier")))
         values = PRIORITIES if name == "priority" else TIERS
         return {"type": kind, "field": name, "value": draw(st.sampled_from(values))}
-    return {"type": kind}
+    body: dict = {"type": kind}
+    if kind in ("agent_reply", "internal_note") and draw(st.booleans()):
+        body["actor"] = draw(st.sampled_from(("agent", "system", "customer")))
+        body["public"] = draw(st.booleans())
+    return body
 
 
 @st.composite

@@ -7,7 +7,9 @@ import json
 import time
 from datetime import UTC, datetime
 
-from servicepolicy import evaluate_many, evaluate_many_json, load_policy
+import pytest
+
+from servicepolicy import Event, Ticket, evaluate_many, evaluate_many_json, load_policy
 from tests.paths import EXAMPLES
 
 POLICY = load_policy(EXAMPLES / "saas-support.yaml")
@@ -99,3 +101,38 @@ def test_field_changes_interleaved_with_replies_cost_linear_time():
 
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+def test_a_message_attribute_of_the_wrong_type_is_an_error_record():
+    def with_event(**attributes) -> dict:
+        event = {"at": "2026-11-20T11:00:00+01:00", "type": "agent_reply", **attributes}
+        return {"id": "M", "created_at": CREATED, "events": [event]}
+
+    records = _json(
+        [
+            with_event(actor="agent", public=True, channel="chat"),
+            with_event(public="yes"),
+            with_event(actor=5),
+            with_event(channel=["email"]),
+        ]
+    )
+    assert [r["errors"] for r in records] == [
+        [],
+        ["ticket 'M': events[0].public must be true or false"],
+        ["ticket 'M': events[0].actor must be text such as 'agent'"],
+        ["ticket 'M': events[0].channel must be text such as 'email'"],
+    ]
+
+
+def test_an_event_made_in_python_keeps_its_message_attributes_and_checks_them():
+    ticket = Ticket.from_dict(
+        {
+            "id": "E",
+            "created_at": CREATED,
+            "events": [{"at": CREATED, "type": "agent_reply", "actor": "agent", "public": False}],
+        }
+    )
+    (event,) = ticket.events
+    assert (event.actor, event.public, event.channel) == ("agent", False, None)
+    with pytest.raises(TypeError, match="Event public must be True or False"):
+        Event(datetime.fromisoformat(CREATED), "agent_reply", public="no")

@@ -303,3 +303,22 @@ def test_next_response_cycles_answered_by_a_status():
     assert [(c.status, c.started_at, c.completed_at) for c in nr.cycles] == [
         ("met", at("2026-03-09 11:00"), at("2026-03-09 12:00"))
     ]
+
+
+def test_a_first_response_that_only_a_public_agent_message_ends():
+    # stop: {event: agent_reply, actor: agent, public: true}.  A private reply at 10:00 and a
+    # bot's public one at 11:00 do not count; the agent's public reply at 12:00 does: 3h, met.
+    policy = _stop_policy(
+        "{first_response: {stop: {event: agent_reply, actor: agent, public: true}}}"
+    )
+    tk = gold(
+        "2026-03-09 09:00",
+        {**reply("2026-03-09 10:00"), "actor": "agent", "public": False},
+        {**reply("2026-03-09 11:00"), "actor": "system", "public": True},
+        {**reply("2026-03-09 12:00"), "actor": "agent", "public": True, "channel": "email"},
+    )
+    fr = evaluation(tk, "2026-03-09 15:00", policy).metrics["first_response"]
+    check(fr, status="met", elapsed=3 * H, completed_at="2026-03-09 12:00")
+    # without the rule, the first reply of any kind ends it
+    plain = evaluation(tk, "2026-03-09 15:00").metrics["first_response"]
+    check(plain, status="met", completed_at="2026-03-09 10:00")

@@ -418,6 +418,8 @@ def _clock_rules(draw) -> dict:
                     (
                         "agent_reply",
                         {"event": "internal_note"},
+                        {"event": "agent_reply", "actor": "agent", "public": True},
+                        {"event": "agent_reply", "public": False},
                         {"status": ["pending"]},
                         {"status": ["in_progress", "on_hold"]},
                     )

@@ -154,6 +154,7 @@ class Replay:
     # customer message while none is open
     contact_cycles: list[Cycle] = field(default_factory=list)
     counts: dict[str, list[int]] = field(default_factory=dict)
+    messages: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)  # kind -> events
     warnings: list[str] = field(default_factory=list)
     closed: bool = False
 
@@ -207,6 +208,7 @@ def replay(ticket: dict[str, Any], as_of: int) -> Replay:
             continue
         kind = event["type"]
         rep.counts.setdefault(kind, []).append(at)
+        rep.messages.setdefault(kind, []).append((at, event))
         if kind == "customer_message":
             if rep.status in TERMINAL:
                 rep.set_status(at, "open")  # a message reopens a solved ticket
@@ -306,6 +308,12 @@ def stop_of(rule: Rule | None, metric: str) -> dict | None:
     return None if given in (None, "agent_reply") else given
 
 
+def has(answer: dict | None, event: dict) -> bool:
+    """Whether an event's message has every attribute a stop rule asks for."""
+    wanted = {k: v for k, v in (answer or {}).items() if k in ("actor", "public", "channel")}
+    return all(event.get(key) == value for key, value in wanted.items())
+
+
 def cycles_by_stop(ticket: dict[str, Any], rep: Replay, answer: dict, contact: bool) -> list:
     """next_response's cycles when a response is what ``answer`` names: from a customer
     message once a response was given (or, with ``contact``, from creation and any customer
@@ -324,9 +332,10 @@ def cycles_by_stop(ticket: dict[str, Any], rep: Replay, answer: dict, contact: b
             status, changed = event["status"], True
         elif kind == "status":
             continue
-        responds = (
-            kind == answer["event"] if "event" in answer else changed and status in answer["status"]
-        )
+        if "event" in answer:
+            responds = kind == answer["event"] and has(answer, event)
+        else:
+            responds = changed and status in answer["status"]
         open_now = bool(cycles) and cycles[-1].stop is None
         if kind == "customer_message" and not open_now and (contact or responded):
             cycles.append(Cycle(at))
@@ -540,7 +549,11 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         # event itself when the ticket was in such a status just before
         ending = set(TERMINAL) | set(answer.get("status", []) if answer else [])
         kind = "agent_reply" if answer is None else answer.get("event")
-        replies = [m for m in rep.counts.get(kind, []) if m >= base] if kind else []
+        replies = (
+            [m for m, event in rep.messages.get(kind, []) if m >= base and has(answer, event)]
+            if kind
+            else []
+        )
         solved = [at for at, value in rep.status_changes if at >= base and value in ending]
         earlier = [value for at, value in rep.status_changes if at < base]
         already = [base] if earlier and earlier[-1] in ending else []

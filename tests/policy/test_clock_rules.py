@@ -162,3 +162,19 @@ def test_a_stop_rule_fits_first_response_and_next_response_only():
         assert policy is None, (metric, rules)
         assert [(f.line, f.path) for f in findings] == [(14, f"sla[0].clock_rules.{metric}.stop")]
         assert said in findings[0].message, findings[0].message
+
+
+def test_a_stop_rule_may_ask_for_a_message_s_attributes():
+    policy, findings = _check(
+        rules="first_response: {stop: {event: agent_reply, actor: agent, public: true}}"
+    )
+    assert policy is not None and findings == []
+    for rules, said in (
+        ("{stop: {event: agent_reply, public: yes-please}}", "'public' in a stop rule is true"),
+        ("{stop: {event: agent_reply, author: agent}}", "a response ends at 'agent_reply'"),
+        ("{stop: {status: [waiting], public: true}}", "a response ends at 'agent_reply'"),
+    ):
+        policy, findings = _check(rules=f"first_response: {rules}")
+        assert policy is None, rules
+        assert [f.path for f in findings] == ["sla[0].clock_rules.first_response.stop"], rules
+        assert said in findings[0].message, findings[0].message

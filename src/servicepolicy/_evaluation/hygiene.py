@@ -139,11 +139,12 @@ class InputCheck:
         return value if declared is None else declared.canonical(value)
 
     def _event(self, row: EventRow) -> EventRow:
-        at, position, moment, kind, status, field, value = row
+        at, position, moment, kind, status, field, value, attributes = row
         if kind == STATUS and status in self.ending:
-            return (at, position, moment, kind, self.ending[status], field, value)
+            return (at, position, moment, kind, self.ending[status], field, value, attributes)
         if kind == FIELD and field is not None and field in self.vocabulary:
-            return (at, position, moment, kind, status, field, self._canonical(field, value))
+            canonical = self._canonical(field, value)
+            return (at, position, moment, kind, status, field, canonical, attributes)
         return row
 
     def warnings(self, ticket: TicketParts, as_of: int) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ Instants are integer microseconds since the epoch.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Any
+from typing import Any, Final
 
 from .._common.errors import printable
 from .._common.instants import to_micros
@@ -50,6 +50,7 @@ class History:
         "change_times",
         "contact_cycles",
         "created",
+        "event_attributes",
         "event_times",
         "field_changes",
         "fields",
@@ -77,6 +78,8 @@ class History:
         self.contact_cycles: list[Cycle] = []
         self.periodic_cycles: list[Cycle] = []
         self.event_times: dict[str, list[int]] = {}
+        # Beside event_times, each message's attributes, once any message has them.
+        self.event_attributes: dict[str, list[Any]] = {}
         self.warnings: list[str] = []
         self.warning_kinds: list[str] = []
         self.rows: list[Any] = []  # the ticket's event rows, as read
@@ -111,7 +114,7 @@ def replay(ticket: TicketParts, as_of: int) -> History:
     open_contact: Cycle | None = first_contact
     closed_at: int | None = None
     # A row starts with (instant, position), which is unique: the sort compares no more.
-    for at, _, moment, kind, event_status, field, value in sorted(ticket.events):
+    for at, _, moment, kind, event_status, field, value, attributes in sorted(ticket.events):
         if at > as_of:
             break
         if at < created:
@@ -128,7 +131,12 @@ def replay(ticket: TicketParts, as_of: int) -> History:
             )
             history.warning_kinds.append("event-after-close")
             continue
-        history.event_times.setdefault(kind, []).append(at)
+        times = history.event_times.setdefault(kind, [])
+        times.append(at)
+        if attributes is not None or history.event_attributes:
+            # Kept beside the instants only once some message has attributes.
+            kept = history.event_attributes.setdefault(kind, [None] * (len(times) - 1))
+            kept.append(attributes)
         if kind == CUSTOMER_MESSAGE:
             if status in TERMINAL:
                 status = REOPENED
@@ -226,8 +234,13 @@ def first_stop_from(history: History, moment: int, stop: Any = None) -> int | No
     ending = TERMINAL if stop is None or "status" not in stop else TERMINAL | stop["status"]
     found = None
     if stop is None or "event" in stop:
-        times = history.event_times.get(AGENT_REPLY if stop is None else stop["event"], [])
+        kind = AGENT_REPLY if stop is None else stop["event"]
+        times = history.event_times.get(kind, [])
         i = bisect_left(times, moment)
+        if stop is not None and len(stop) > 1:  # only messages with the attributes asked for
+            attributes = history.event_attributes.get(kind) or [None] * len(times)
+            while i < len(times) and not message_matches(stop, attributes[i]):
+                i += 1
         found = times[i] if i < len(times) else None
     before = None  # the status in force just before moment
     for at, status in history.statuses:
@@ -239,6 +252,18 @@ def first_stop_from(history: History, moment: int, stop: Any = None) -> int | No
     if before in ending:
         found = moment
     return found
+
+
+_MESSAGE_TESTS: Final = (("actor", 0), ("public", 1), ("channel", 2))
+
+
+def message_matches(stop: dict[str, Any], attributes: Any) -> bool:
+    """Whether a message with ``attributes`` (``(actor, public, channel)`` or None) has every
+    attribute the ``stop`` rule asks for."""
+    for name, place in _MESSAGE_TESTS:
+        if name in stop and (attributes is None or attributes[place] != stop[name]):
+            return False
+    return True
 
 
 def response_cycles(history: History, stop: Any, contact: bool) -> list[Cycle]:
@@ -255,7 +280,7 @@ def response_cycles(history: History, stop: Any, contact: bool) -> list[Cycle]:
         cycles.append(open_cycle)
     status = INITIAL_STATUS
     responded = False
-    for at, _, _, kind, new_status, _, _ in sorted(history.rows):
+    for at, _, _, kind, new_status, _, _, attributes in sorted(history.rows):
         if at > as_of or status == CLOSED:
             break
         at = max(at, created)
@@ -267,7 +292,7 @@ def response_cycles(history: History, stop: Any, contact: bool) -> list[Cycle]:
                 continue
             status, changed = new_status, True
         if "event" in stop:
-            responds = kind == stop["event"]
+            responds = kind == stop["event"] and message_matches(stop, attributes)
         else:
             responds = changed and status in stop["status"]
         if kind == CUSTOMER_MESSAGE and open_cycle is None and (contact or responded):

@@ -119,7 +119,8 @@ before any reply).  periodic_update's cycles always start at an agent reply."""
 
 StopRule = str | dict[str, Any]
 """What ends a response: ``agent_reply`` (the default), ``{event: TYPE}`` (an event of that
-type), or ``{status: [NAME, ...]}`` (a change to one of those statuses).  first_response and
+type; with ``actor``, ``public`` or ``channel``, one whose message has them), or
+``{status: [NAME, ...]}`` (a change to one of those statuses).  first_response and
 next_response only; a solve or close ends them as always."""
 
 
@@ -131,15 +132,35 @@ def stop_problem(metric: str, stop: StopRule) -> str | None:
         )
     if stop == "agent_reply":
         return None
-    if isinstance(stop, dict) and len(stop) == 1:
-        event, statuses = stop.get("event"), stop.get("status")
-        if event == "customer_message":
-            return "a customer message asks for a response; it cannot be one"
-        if isinstance(event, str) and event:
-            return None
+    if isinstance(stop, dict) and set(stop) == {"status"}:
+        statuses = stop["status"]
         if isinstance(statuses, list) and statuses and all(isinstance(x, str) for x in statuses):
             return None
-    return f"a response ends at 'agent_reply', {{event: TYPE}} or {{status: [...]}}, not {stop!r}"
+    if isinstance(stop, dict) and "event" in stop and set(stop) <= {"event", *_MESSAGE_TESTS}:
+        event = stop["event"]
+        if event == "customer_message":
+            return "a customer message asks for a response; it cannot be one"
+        wrong = [
+            key
+            for key, kind in _MESSAGE_TESTS.items()
+            if key in stop and not isinstance(stop[key], kind)
+        ]
+        if wrong:
+            return f"'{wrong[0]}' in a stop rule is {_MESSAGE_WANTED[wrong[0]]}"
+        if isinstance(event, str) and event:
+            return None
+    return (
+        "a response ends at 'agent_reply', {event: TYPE} (with 'actor', 'public' or 'channel' "
+        f"if the message must have them) or {{status: [...]}}, not {stop!r}"
+    )
+
+
+_MESSAGE_TESTS: Final[dict[str, type]] = {"actor": str, "public": bool, "channel": str}
+_MESSAGE_WANTED: Final = {
+    "actor": "text such as 'agent'",
+    "public": "true or false",
+    "channel": "text such as 'email'",
+}
 
 
 def start_problem(metric: str, start: StartRule) -> str | None:

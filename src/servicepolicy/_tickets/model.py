@@ -34,17 +34,28 @@ def _require(holds: bool, model: str, name: str, wanted: str, got: Any) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One entry of a ticket's history."""
+    """One entry of a ticket's history; a message may say who wrote it (``actor``: customer,
+    agent, system or a role), whether it is ``public``, and its ``channel``."""
 
     at: datetime
     type: str
     status: str | None = None
     field: str | None = None
     value: Any = None
+    actor: str | None = None
+    public: bool | None = None
+    channel: str | None = None
 
     def __post_init__(self) -> None:
         _require(isinstance(self.at, datetime), "Event", "at", "an aware datetime", self.at)
         _require(isinstance(self.type, str), "Event", "type", "a string", self.type)
+        for name, kind, wanted in (
+            ("actor", str, "a string"),
+            ("public", bool, "True or False"),
+            ("channel", str, "a string"),
+        ):
+            given = getattr(self, name)
+            _require(given is None or isinstance(given, kind), "Event", name, wanted, given)
         if self.at.tzinfo is None or self.at.utcoffset() is None:
             raise TicketError(f"event at {self.at.isoformat()} has no UTC offset")
         if not supported(to_micros(self.at)):
@@ -53,6 +64,12 @@ class Event:
             raise TicketError(f"status event at {self.at.isoformat()} has no 'status'")
         if self.type == FIELD and not isinstance(self.field, str):
             raise TicketError(f"field event at {self.at.isoformat()} has no 'field'")
+
+    def __setstate__(self, state: Any) -> None:
+        # A pickle made before an event had a message's attributes holds fewer values.
+        names = ("at", "type", "status", "field", "value", "actor", "public", "channel")
+        for name, value in zip(names, (*state, None, None, None), strict=False):
+            _set(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,4 +145,8 @@ def _event(row: EventRow) -> Event:
     _set(event, "status", row[4])
     _set(event, "field", row[5])
     _set(event, "value", row[6])
+    actor, public, channel = row[7] or (None, None, None)
+    _set(event, "actor", actor)
+    _set(event, "public", public)
+    _set(event, "channel", channel)
     return event

@@ -18,10 +18,13 @@ from .._common.vocabulary import FIELD, STATUS
 _KEYS: Final = frozenset(("id", "created_at", "fields", "events"))
 _fromisoformat: Final = datetime.fromisoformat
 
-EventRow = tuple[int, int, datetime, str, str | None, str | None, Any]
-"""An event as the evaluator reads it: ``(micros, position, at, type, status, field, value)``;
-``micros`` is ``at`` in microseconds since the epoch, ``position`` its place in the input, so
-rows sort in time order, stably, without comparing the rest."""
+Attributes = tuple[str | None, bool | None, str | None]
+"""A message's ``(actor, public, channel)``, each None when not given."""
+EventRow = tuple[int, int, datetime, str, str | None, str | None, Any, Attributes | None]
+"""An event as the evaluator reads it:
+``(micros, position, at, type, status, field, value, attributes)``; ``micros`` is ``at`` in
+microseconds since the epoch, ``position`` its place in the input, so rows sort in time
+order, stably, without comparing the rest; ``attributes`` is None when the event has none."""
 
 
 class TicketParts:
@@ -42,7 +45,18 @@ def ticket_parts(ticket: Any) -> TicketParts:
     """The parts of a ``Ticket`` (read by its attributes: this module comes before the model,
     which reads its JSON shape through :func:`read_parts`)."""
     rows: list[EventRow] = [
-        (to_micros(e.at, "event time"), i, e.at, e.type, e.status, e.field, e.value)
+        (
+            to_micros(e.at, "event time"),
+            i,
+            e.at,
+            e.type,
+            e.status,
+            e.field,
+            e.value,
+            None
+            if e.actor is None and e.public is None and e.channel is None
+            else (e.actor, e.public, e.channel),
+        )
         for i, e in enumerate(ticket.events)
     ]
     return TicketParts(ticket.id, ticket.created_at, ticket.fields, rows)
@@ -142,4 +156,27 @@ def _row(item: Any, index: int) -> EventRow:
             raise TicketError(f"events[{index}] is a field event without a 'field'")
     elif name is not None and not isinstance(name, str):
         name = None
-    return (to_micros(at, "event time"), index, at, kind, status, name, entry.get("value"))
+    attributes: Attributes | None = None
+    # Most events hold only the keys their type needs: look for a message's attributes only in
+    # one that holds more.
+    if len(entry) > _NEEDED.get(kind, 2):
+        attributes = _attributes(entry, index)
+    at_micros = to_micros(at, "event time")
+    return (at_micros, index, at, kind, status, name, entry.get("value"), attributes)
+
+
+_NEEDED: Final = {STATUS: 3, FIELD: 4}  # at, type, and a status, or a field and its value
+
+
+def _attributes(entry: dict[str, Any], index: int) -> Attributes | None:
+    actor, public, channel = entry.get("actor"), entry.get("public"), entry.get("channel")
+    attributes: Attributes | None = None
+    if actor is not None or public is not None or channel is not None:
+        if actor is not None and not isinstance(actor, str):
+            raise TicketError(f"events[{index}].actor must be text such as 'agent'")
+        if public is not None and not isinstance(public, bool):
+            raise TicketError(f"events[{index}].public must be true or false")
+        if channel is not None and not isinstance(channel, str):
+            raise TicketError(f"events[{index}].channel must be text such as 'email'")
+        attributes = (actor, public, channel)
+    return attributes
