@@ -72,6 +72,9 @@ def event_bodies(draw) -> dict:
         values = PRIORITIES if name == "priority" else TIERS
         return {"type": kind, "field": name, "value": draw(st.sampled_from(values))}
     body: dict = {"type": kind}
+    if kind == "customer_message" and draw(st.booleans()):
+        body["channel"] = draw(st.sampled_from(("email", "chat")))
+        body["subject"] = draw(st.sampled_from(("Refund please", "A question", "URGENT: down")))
     if kind in ("agent_reply", "internal_note") and draw(st.booleans()):
         body["actor"] = draw(st.sampled_from(("agent", "system", "customer")))
         body["public"] = draw(st.booleans())

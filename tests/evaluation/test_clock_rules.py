@@ -322,3 +322,21 @@ def test_a_first_response_that_only_a_public_agent_message_ends():
     # without the rule, the first reply of any kind ends it
     plain = evaluation(tk, "2026-03-09 15:00").metrics["first_response"]
     check(plain, status="met", completed_at="2026-03-09 10:00")
+
+
+def test_an_entry_chosen_by_the_first_message_channel_and_subject():
+    # start-rules.yaml's first entry, gold-chat, applies when the first customer message came
+    # by chat with a subject starting "urgent" (any case): first response 15m.  The same
+    # ticket by email, or with another subject, is plain gold (first response owed from the
+    # first customer message, 4h).
+    def first_message(channel: str, subject: str) -> dict:
+        message = {**msg("2026-03-09 09:05"), "channel": channel, "subject": subject}
+        return gold("2026-03-09 09:00", message, reply("2026-03-09 09:30"))
+
+    chat = evaluation(first_message("chat", "URGENT: site down"), "2026-03-09 10:00", START)
+    assert chat.policy == "gold-chat"
+    check(chat.metrics["first_response"], status="breached", target="15m", elapsed=30 * M)
+    for channel, subject in (("email", "URGENT: site down"), ("chat", "A question")):
+        other = evaluation(first_message(channel, subject), "2026-03-09 10:00", START)
+        assert other.policy == "gold", (channel, subject)
+        check(other.metrics["first_response"], status="met", elapsed=25 * M)

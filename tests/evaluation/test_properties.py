@@ -465,3 +465,19 @@ def test_random_clock_rules_match_the_reference(policy, case):
     evaluation, want = policy.evaluate(ticket, as_of), ref.evaluate(policy, ticket, as_of)
     problems = compare(evaluation, want) + escalation_differences(evaluation, want)
     assert not problems, "\n".join(problems)
+
+
+@given(
+    case=tickets(),
+    channel=st.sampled_from(("chat", "email", None)),
+    subject=st.sampled_from(("urgent: down", "Urgent", "not urgent", None)),
+)
+def test_an_entry_chosen_by_the_first_message_matches_the_reference(case, channel, subject):
+    ticket, as_of = case
+    first = {"at": ticket["created_at"], "type": "customer_message"}
+    first |= {key: value for key, value in (("channel", channel), ("subject", subject)) if value}
+    ticket = {**ticket, "fields": {**ticket["fields"], "tier": "gold"}}
+    ticket["events"] = [first, *ticket["events"]]
+    evaluation, want = START_RULES.evaluate(ticket, as_of), ref.evaluate(START_RULES, ticket, as_of)
+    problems = compare(evaluation, want) + escalation_differences(evaluation, want)
+    assert not problems, "\n".join(problems)

@@ -195,7 +195,19 @@ class Replay:
 
 def replay(ticket: dict[str, Any], as_of: int) -> Replay:
     created = to_minute(ticket["created_at"])
-    rep = Replay(created, as_of, dict(ticket.get("fields") or {}))
+    fields = dict(ticket.get("fields") or {})
+    # The first customer message's attributes, as fields from the ticket's creation on.
+    messages = sorted(
+        (to_minute(e["at"]), i, e)
+        for i, e in enumerate(ticket.get("events") or [])
+        if e.get("type") == "customer_message"
+    )
+    if messages and messages[0][0] <= as_of:
+        first = messages[0][2]
+        for name in ("actor", "public", "channel", "subject"):
+            if first.get(name) is not None:
+                fields[f"first_message.{name}"] = first[name]
+    rep = Replay(created, as_of, fields)
     rep.contact_cycles.append(Cycle(created))
     events = [(to_minute(e["at"]), i, e) for i, e in enumerate(ticket.get("events") or [])]
     events.sort(key=lambda item: (item[0], item[1]))

@@ -178,3 +178,28 @@ def test_a_stop_rule_may_ask_for_a_message_s_attributes():
         assert policy is None, rules
         assert [f.path for f in findings] == ["sla[0].clock_rules.first_response.stop"], rules
         assert said in findings[0].message, findings[0].message
+
+
+def test_a_condition_on_the_first_message_and_a_pattern():
+    text = POLICY.format(first_response="4h", rules="{}").replace(
+        "    clock_rules:\n      {}\n", ""
+    )
+    entry = '    when: {first_message.channel: chat, first_message.subject: {matches: "^(?i)x"}}\n'
+    policy, findings = check_policy_text(
+        text.replace("    calendar: office\n", entry + "    calendar: office\n", 1)
+    )
+    assert findings and policy is None  # "^(?i)x": a global flag not at the start
+    assert [(f.line, f.code) for f in findings] == [(9, "invalid-condition")]
+    assert "'matches' needs a regular expression" in findings[0].message
+    good = entry.replace("^(?i)x", "(?i)^x")
+    policy, findings = check_policy_text(
+        text.replace("    calendar: office\n", good + "    calendar: office\n", 1)
+    )
+    assert policy is not None and findings == []
+    typo = entry.replace("first_message.channel", "first_message.chanel").replace("^(?i)x", "x")
+    policy, findings = check_policy_text(
+        text.replace("    calendar: office\n", typo + "    calendar: office\n", 1)
+    )
+    assert policy is not None
+    assert [(f.line, f.code) for f in findings] == [(9, "unknown-field")]
+    assert "not 'chanel'" in findings[0].message

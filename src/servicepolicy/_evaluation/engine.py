@@ -20,16 +20,18 @@ from .._common.errors import ServicePolicyError, TicketError, printable
 from .._common.fastmodel import private_value, set_private_value
 from .._common.instants import outside, supported, to_micros
 from .._common.vocabulary import METRICS
+from .._policy.conditions import condition_fields
 from .._policy.model import EscalationLevel, Policy, SlaPolicy
 from .._policy.versions import PolicySet
 from .._tickets.model import Ticket, UnreadTicket
 from .._tickets.read import TicketParts, read_parts, ticket_parts
 from .awards import CompensationPlan, Lateness
 from .evaluation import Evaluation
-from .hygiene import InputCheck
+from .hygiene import InputCheck, policy_conditions
 from .measure import Promise, level_instant, measure
 from .outcome import FiredOutcome, MetricOutcome, Outcome, error_outcome, to_evaluation
 from .replay import (
+    FIRST_MESSAGE,
     Cycle,
     History,
     Stretch,
@@ -42,6 +44,7 @@ from .replay import (
     response_stretches,
     start_instant,
     status_at,
+    with_first_message,
 )
 from .rules import Lookup, PolicyIndex, Rule, target_micros
 
@@ -90,6 +93,13 @@ class Evaluator:
         self.input_check = InputCheck(policy)
         self._compensation = CompensationPlan(policy.compensation)
         self._levels = {path: _levels(policy, path) for path in policy.escalations}
+        # Whether a condition reads the ticket's first message (first_message.channel, ...).
+        excluded = [r.excluded_when.spec for r in policy.refunds if r.excluded_when is not None]
+        self._first_message = any(
+            name.startswith(FIRST_MESSAGE)
+            for spec in (*policy_conditions(policy), *excluded)
+            for name in condition_fields(spec)
+        )
 
     def evaluate(self, ticket: Ticket, as_of: datetime, line: int | None = None) -> Evaluation:
         """The evaluation of ``ticket`` at ``as_of`` (``line``: where it was read, if known)."""
@@ -105,7 +115,7 @@ class Evaluator:
         if not supported(now):
             raise TicketError(outside(as_of, "as_of"), ticket.id)
         ticket = self.input_check.normalized(ticket)
-        history = replay(ticket, now)
+        history = replay(with_first_message(ticket, now) if self._first_message else ticket, now)
         lookup = Lookup(self.index, history)
         number = lookup.entry(history.as_of)
         sla = self.index.policy.sla[number] if number is not None else None

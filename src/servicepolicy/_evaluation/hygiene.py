@@ -95,7 +95,7 @@ class InputCheck:
         ]
         self.events = frozenset([*BUILT_IN_EVENTS, *policy.events, *on_events])
         named: dict[str, list[Any] | None] = {}
-        for spec in _conditions(policy):
+        for spec in policy_conditions(policy):
             _named_in(spec, named)
         priorities: list[Any] = list(policy.priorities)
         for entry in policy.sla:
@@ -203,7 +203,8 @@ class InputCheck:
                 yield row[5], row[6]
 
 
-def _conditions(policy: Policy) -> Iterator[Any]:
+def policy_conditions(policy: Policy) -> Iterator[Any]:
+    """Every condition of the policy: its SLA entries', compensation rules' and refunds'."""
     for entry in policy.sla:
         if entry.when is not None:
             yield entry.when.spec

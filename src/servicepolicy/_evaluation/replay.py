@@ -257,6 +257,30 @@ def first_stop_from(history: History, moment: int, stop: Any = None) -> int | No
 _MESSAGE_TESTS: Final = (("actor", 0), ("public", 1), ("channel", 2))
 
 
+FIRST_MESSAGE: Final = "first_message."
+_FIRST_MESSAGE_FIELDS: Final = ("actor", "public", "channel", "subject")
+
+
+def with_first_message(ticket: TicketParts, as_of: int) -> TicketParts:
+    """``ticket`` with the attributes of its first customer message (by as_of) as fields named
+    ``first_message.actor``, ``.public``, ``.channel`` and ``.subject``, from its creation on:
+    a ticket's first message is part of how it came in."""
+    first = None
+    for row in sorted(ticket.events):
+        if row[0] > as_of:
+            break
+        if row[3] == CUSTOMER_MESSAGE:
+            first = row[7]
+            break
+    if first is None or not isinstance(ticket.fields, dict):
+        return ticket
+    fields = dict(ticket.fields)
+    for name, value in zip(_FIRST_MESSAGE_FIELDS, first, strict=True):
+        if value is not None:
+            fields[FIRST_MESSAGE + name] = value
+    return TicketParts(ticket.id, ticket.created_at, fields, ticket.events)
+
+
 def message_matches(stop: dict[str, Any], attributes: Any) -> bool:
     """Whether a message with ``attributes`` (``(actor, public, channel)`` or None) has every
     attribute the ``stop`` rule asks for."""

@@ -5,7 +5,7 @@ A condition is a mapping; every entry must hold::
     {tier: enterprise}                        # equals
     {tier: [enterprise, business]}            # one of
     {monthly_fee: {gte: 1000, lt: 5000}}      # operators: eq ne in not_in contains
-                                              #   gt gte lt lte exists
+                                              #   matches gt gte lt lte exists
     {any_of: [{tier: enterprise}, {channel: phone}]}
     {all_of: [...]}   {not: {tier: free}}
 
@@ -15,6 +15,7 @@ A field the ticket does not have matches only ``ne``, ``not_in`` and ``exists: f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,22 @@ from .._common.field_memo import MISSING, memoized
 from .._common.numbers import as_number
 
 Fields = Mapping[str, Any]
-_OPERATORS = ("eq", "ne", "in", "not_in", "contains", "gt", "gte", "lt", "lte", "exists")
+_OPERATORS = (
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "contains",
+    "matches",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "exists",
+)
+MATCHED_LENGTH = 1000
+"""How much of a text ``matches`` searches: its first characters, so that no pattern costs
+more than a bounded text allows."""
 _SCALARS = (str, int, Decimal, bool, type(None))
 
 
@@ -102,6 +118,14 @@ def _operator(op: str, arg: Any, where: tuple[str | int, ...]) -> Test:
         if not isinstance(arg, bool):
             raise ConditionError("'exists' needs true or false", where)
         return lambda v: (v is not MISSING) == arg
+    if op == "matches":
+        if not isinstance(arg, str):
+            raise ConditionError("'matches' needs a regular expression as text", where)
+        try:
+            pattern = re.compile(arg)
+        except re.error as exc:
+            raise ConditionError(f"'matches' needs a regular expression: {exc}", where) from None
+        return lambda v: isinstance(v, str) and pattern.search(v[:MATCHED_LENGTH]) is not None
     if not isinstance(arg, _SCALARS):
         raise ConditionError(f"'{op}' needs a single value", where)
     if op == "eq":
@@ -179,7 +203,10 @@ def canonical(spec: Any, *, substring: bool = False) -> Any:
     except ``contains`` arguments, which match as text.  Two conditions with equal canonical
     forms match exactly the same tickets."""
     if isinstance(spec, dict):
-        return {key: canonical(value, substring=key == "contains") for key, value in spec.items()}
+        return {
+            key: canonical(value, substring=key in ("contains", "matches"))
+            for key, value in spec.items()
+        }
     if isinstance(spec, list):
         return [canonical(value) for value in spec]
     if substring:
@@ -256,7 +283,7 @@ class Condition(SpecValue):
     __slots__ = ("_predicate", "spec")
     schema_description = (
         "Field conditions: {field: value}, {field: [values]}, "
-        "{field: {op: arg}} with eq ne in not_in contains gt gte lt lte exists; "
+        "{field: {op: arg}} with eq ne in not_in contains matches gt gte lt lte exists; "
         "any_of / all_of / not combine conditions."
     )
 

@@ -149,6 +149,17 @@ def _conditions(policy: Policy, known_fields: set[str]) -> Iterator[tuple[Any, .
     uses = Counter(name for name, _, _ in tested)
     reported: set[frozenset[str]] = set()
     for name, path, values in tested:
+        if name.startswith("first_message."):  # the first message's attributes, not a field
+            attribute = name.removeprefix("first_message.")
+            if attribute not in ("actor", "public", "channel", "subject"):
+                yield (
+                    path,
+                    "unknown-field",
+                    "the first message has an actor, public, channel and subject, "
+                    f"not {attribute!r}",
+                    True,
+                )
+            continue
         if declared and name not in declared:
             near = _close(name, sorted(declared))
             hint = f"; did you mean {near!r}?" if near else "; declare it under 'fields:'"

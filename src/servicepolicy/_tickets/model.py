@@ -35,7 +35,7 @@ def _require(holds: bool, model: str, name: str, wanted: str, got: Any) -> None:
 @dataclass(frozen=True, slots=True)
 class Event:
     """One entry of a ticket's history; a message may say who wrote it (``actor``: customer,
-    agent, system or a role), whether it is ``public``, and its ``channel``."""
+    agent, system or a role), whether it is ``public``, its ``channel`` and its ``subject``."""
 
     at: datetime
     type: str
@@ -45,6 +45,7 @@ class Event:
     actor: str | None = None
     public: bool | None = None
     channel: str | None = None
+    subject: str | None = None
 
     def __post_init__(self) -> None:
         _require(isinstance(self.at, datetime), "Event", "at", "an aware datetime", self.at)
@@ -53,6 +54,7 @@ class Event:
             ("actor", str, "a string"),
             ("public", bool, "True or False"),
             ("channel", str, "a string"),
+            ("subject", str, "a string"),
         ):
             given = getattr(self, name)
             _require(given is None or isinstance(given, kind), "Event", name, wanted, given)
@@ -67,8 +69,8 @@ class Event:
 
     def __setstate__(self, state: Any) -> None:
         # A pickle made before an event had a message's attributes holds fewer values.
-        names = ("at", "type", "status", "field", "value", "actor", "public", "channel")
-        for name, value in zip(names, (*state, None, None, None), strict=False):
+        names = ("at", "type", "status", "field", "value", "actor", "public", "channel", "subject")
+        for name, value in zip(names, (*state, None, None, None, None), strict=False):
             _set(self, name, value)
 
 
@@ -145,8 +147,9 @@ def _event(row: EventRow) -> Event:
     _set(event, "status", row[4])
     _set(event, "field", row[5])
     _set(event, "value", row[6])
-    actor, public, channel = row[7] or (None, None, None)
+    actor, public, channel, subject = row[7] or (None, None, None, None)
     _set(event, "actor", actor)
     _set(event, "public", public)
     _set(event, "channel", channel)
+    _set(event, "subject", subject)
     return event

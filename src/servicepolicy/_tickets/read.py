@@ -18,8 +18,8 @@ from .._common.vocabulary import FIELD, STATUS
 _KEYS: Final = frozenset(("id", "created_at", "fields", "events"))
 _fromisoformat: Final = datetime.fromisoformat
 
-Attributes = tuple[str | None, bool | None, str | None]
-"""A message's ``(actor, public, channel)``, each None when not given."""
+Attributes = tuple[str | None, bool | None, str | None, str | None]
+"""A message's ``(actor, public, channel, subject)``, each None when not given."""
 EventRow = tuple[int, int, datetime, str, str | None, str | None, Any, Attributes | None]
 """An event as the evaluator reads it:
 ``(micros, position, at, type, status, field, value, attributes)``; ``micros`` is ``at`` in
@@ -54,8 +54,8 @@ def ticket_parts(ticket: Any) -> TicketParts:
             e.field,
             e.value,
             None
-            if e.actor is None and e.public is None and e.channel is None
-            else (e.actor, e.public, e.channel),
+            if e.actor is None and e.public is None and e.channel is None and e.subject is None
+            else (e.actor, e.public, e.channel, e.subject),
         )
         for i, e in enumerate(ticket.events)
     ]
@@ -170,13 +170,16 @@ _NEEDED: Final = {STATUS: 3, FIELD: 4}  # at, type, and a status, or a field and
 
 def _attributes(entry: dict[str, Any], index: int) -> Attributes | None:
     actor, public, channel = entry.get("actor"), entry.get("public"), entry.get("channel")
+    subject = entry.get("subject")
     attributes: Attributes | None = None
-    if actor is not None or public is not None or channel is not None:
+    if actor is not None or public is not None or channel is not None or subject is not None:
         if actor is not None and not isinstance(actor, str):
             raise TicketError(f"events[{index}].actor must be text such as 'agent'")
         if public is not None and not isinstance(public, bool):
             raise TicketError(f"events[{index}].public must be true or false")
         if channel is not None and not isinstance(channel, str):
             raise TicketError(f"events[{index}].channel must be text such as 'email'")
-        attributes = (actor, public, channel)
+        if subject is not None and not isinstance(subject, str):
+            raise TicketError(f"events[{index}].subject must be text")
+        attributes = (actor, public, channel, subject)
     return attributes
