@@ -439,6 +439,9 @@ def _clock_rules(draw) -> dict:
                 )
             if draw(st.booleans()):
                 entry["start_after"] = draw(st.sampled_from(("0m", "15m", "2h", "10h")))
+        start, stop = entry.get("start"), entry.get("stop")
+        if isinstance(start, dict) and isinstance(stop, dict) and stop == start:
+            del entry["stop"]  # refused: it could never be late
         if entry:
             rules[metric] = entry
     return rules

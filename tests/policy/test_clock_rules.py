@@ -203,3 +203,22 @@ def test_a_condition_on_the_first_message_and_a_pattern():
     assert policy is not None
     assert [(f.line, f.code) for f in findings] == [(9, "unknown-field")]
     assert "not 'chanel'" in findings[0].message
+
+
+def test_a_first_response_that_starts_and_stops_at_the_same_event_is_a_located_error():
+    for rules in (
+        "first_response: {start: {event: agent_reply}}",
+        "first_response: {start: {event: callback}, stop: {event: callback}}",
+    ):
+        policy, findings = _check(rules=rules)
+        assert policy is None, rules
+        assert [(f.line, f.path) for f in findings] == [
+            (14, "sla[0].clock_rules.first_response.start")
+        ], rules
+        assert "could never be late" in findings[0].message
+    # a stop that asks for a message's attributes is another event
+    policy, findings = _check(
+        rules="first_response: {start: {event: agent_reply}, "
+        "stop: {event: agent_reply, public: true}}"
+    )
+    assert policy is not None

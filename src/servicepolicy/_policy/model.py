@@ -379,6 +379,24 @@ class SlaPolicy(BaseModel):
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state_with_defaults(SlaPolicy, state))
 
+    @model_validator(mode="after")
+    def _first_response_can_be_owed(self) -> Self:
+        start = self.clock_rule("first_response", "start")
+        stop = self.clock_rule("first_response", "stop") or "agent_reply"
+        stop_event = (
+            stop if isinstance(stop, str) else stop.get("event") if len(stop) == 1 else None
+        )
+        if isinstance(start, dict) and start.get("event") == stop_event:
+            target = self.targets.first_response
+            place = "targets" if target is not None and target.start is not None else "clock_rules"
+            raise PydanticCustomError(
+                "invalid-value",
+                f"first_response would start and stop at the same {stop_event!r} event: it "
+                "could never be late; start it at another event, or stop it at another",
+                {"subpath": [place, "first_response", "start"]},
+            )
+        return self
+
     @property
     def warn_fraction(self) -> Decimal | None:
         """``warn_at`` as a fraction (``0.75``), or None."""
