@@ -217,10 +217,24 @@ class ClockRules(BaseModel):
     )
 
 
-class MetricClockRules(BaseModel):
-    """Clock rules per metric, on an SLA entry (``clock_rules:``)."""
+class _PerMetric(BaseModel):
+    """Something for each of the four metrics, whose clock rules must fit their metric."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def get(self, metric: str) -> Any:
+        """``metric``'s part by name."""
+        return getattr(self, metric)
+
+    @model_validator(mode="after")
+    def _starts_fit_their_metrics(self) -> Self:
+        for metric in METRICS:
+            _check_start(metric, self.get(metric))
+        return self
+
+
+class MetricClockRules(_PerMetric):
+    """Clock rules per metric, on an SLA entry (``clock_rules:``)."""
 
     first_response: ClockRules | None = None
     next_response: ClockRules | None = None
@@ -231,12 +245,6 @@ class MetricClockRules(BaseModel):
         """The rules of ``metric`` by name."""
         value: ClockRules | None = getattr(self, metric)
         return value
-
-    @model_validator(mode="after")
-    def _starts_fit_their_metrics(self) -> Self:
-        for metric in METRICS:
-            _check_start(metric, self.get(metric))
-        return self
 
 
 def _check_start(metric: str, rules: ClockRules | Target | None) -> None:
@@ -337,10 +345,8 @@ class Target(BaseModel):
         return parse_span(text) if text is not None else None
 
 
-class Targets(BaseModel):
+class Targets(_PerMetric):
     """The four metrics' targets; a metric without one is not measured."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     first_response: Target | None = None
     next_response: Target | None = None
@@ -351,12 +357,6 @@ class Targets(BaseModel):
         """The target of ``metric`` by name."""
         value: Target | None = getattr(self, metric)
         return value
-
-    @model_validator(mode="after")
-    def _starts_fit_their_metrics(self) -> Self:
-        for metric in METRICS:
-            _check_start(metric, self.get(metric))
-        return self
 
 
 class SlaPolicy(BaseModel):
