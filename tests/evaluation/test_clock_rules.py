@@ -340,3 +340,17 @@ def test_an_entry_chosen_by_the_first_message_channel_and_subject():
         other = evaluation(first_message(channel, subject), "2026-03-09 10:00", START)
         assert other.policy == "gold", (channel, subject)
         check(other.metrics["first_response"], status="met", elapsed=25 * M)
+
+
+def test_an_offset_in_real_time_on_another_calendar():
+    # gold first_response 4h from creation plus 30 minutes of 24/7 time: created Sat 03-07
+    # 10:00, it starts Sat 10:30 (real time) and runs on the office calendar from Mon 09:00:
+    # due Mon 13:00.  With the offset in office time it would start Mon 09:30.
+    rules = '{first_response: {start_after: {span: 30m, calendar: "24/7"}}}'
+    tk = gold("2026-03-07 10:00")
+    fr = evaluation(tk, "2026-03-09 10:00", _stop_policy(rules)).metrics["first_response"]
+    check(fr, status="running", started_at="2026-03-07 10:30", due_at="2026-03-09 13:00")
+    office = evaluation(
+        tk, "2026-03-09 10:00", _stop_policy("{first_response: {start_after: 30m}}")
+    )
+    check(office.metrics["first_response"], started_at="2026-03-09 09:30")

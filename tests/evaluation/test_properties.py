@@ -438,7 +438,18 @@ def _clock_rules(draw) -> dict:
                     )
                 )
             if draw(st.booleans()):
-                entry["start_after"] = draw(st.sampled_from(("0m", "15m", "2h", "10h")))
+                entry["start_after"] = draw(
+                    st.sampled_from(
+                        (
+                            "0m",
+                            "15m",
+                            "2h",
+                            "10h",
+                            {"span": "30m", "calendar": "24/7"},
+                            {"span": "1h", "calendar": "americas"},
+                        )
+                    )
+                )
         start, stop = entry.get("start"), entry.get("stop")
         if isinstance(start, dict) and isinstance(stop, dict) and stop == start:
             del entry["stop"]  # refused: it could never be late

@@ -539,10 +539,12 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
             base = times[0] if times else None
         if base is None or after is None or rule is None:
             return base, base
-        left, minute = as_minutes(parse_span(after)), base
+        span = after["span"] if isinstance(after, dict) else after
+        on = (after.get("calendar") or rule.clock) if isinstance(after, dict) else rule.clock
+        left, minute = as_minutes(parse_span(span)), base
         while left > 0:
             assert minute < base + HORIZON
-            if is_open(policy, rule.clock, minute):
+            if is_open(policy, on, minute):
                 left -= 1
             minute += 1
         return base, minute if minute > base else base

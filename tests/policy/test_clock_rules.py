@@ -222,3 +222,18 @@ def test_a_first_response_that_starts_and_stops_at_the_same_event_is_a_located_e
         "stop: {event: agent_reply, public: true}}"
     )
     assert policy is not None
+
+
+def test_an_offset_on_another_calendar_names_one_that_exists():
+    policy, findings = _check(rules='first_response: {start_after: {span: 15m, calendar: "24/7"}}')
+    assert policy is not None and findings == []
+    policy, findings = _check(rules="first_response: {start_after: {span: 15m, calendar: ofice}}")
+    assert policy is None
+    assert [(f.line, f.code, f.path) for f in findings] == [
+        (14, "unknown-calendar", "sla[0].clock_rules.first_response.start_after.calendar")
+    ]
+    assert "did you mean 'office'" in findings[0].message
+    for after in ("{calendar: office}", "{span: 1bd}", "{span: 15m, zone: UTC}"):
+        policy, findings = _check(rules=f"first_response: {{start_after: {after}}}")
+        assert policy is None, after
+        assert [f.path for f in findings] == ["sla[0].clock_rules.first_response.start_after"]

@@ -211,7 +211,8 @@ class Evaluator:
         base = start_instant(history, current.start)
         start = base
         if base is not None and current.start_after:
-            start = current.clock.add(base, current.start_after)
+            clock = current.start_clock or current.clock
+            start = clock.add(base, current.start_after)
         if metric == "first_response":
             completed = None if base is None else first_stop_from(history, base, current.stop)
         else:

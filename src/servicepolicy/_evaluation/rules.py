@@ -43,6 +43,7 @@ class Rule:
     contact_cycles: bool = False  # next_response's cycles start at every customer message
     start: Any = None  # first_response and resolution: None (created), a name, {event: TYPE}
     start_after: int = 0  # open time after the start event before the clock starts
+    start_clock: BusinessClock | None = None  # the clock start_after counts on (None: clock)
     stop: Any = None  # first_response and next_response: None (an agent reply), or the rule
     notes: tuple[str, ...] = ()  # the clock rules in force that are not the defaults, in words
     declared_pauses: frozenset[str] = frozenset()  # pause statuses the policy declares
@@ -120,6 +121,7 @@ class PolicyIndex:
             sla.rule_in_force(metric, "start", preset) == "customer_message",
             _start_of(sla.clock_rule(metric, "start")),
             _micros_of(sla.clock_rule(metric, "start_after")),
+            _start_clock(self, sla.clock_rule(metric, "start_after")),
             _stop_of(sla.clock_rule(metric, "stop")),
             rule_notes(sla, metric, preset_name, sla.pauses_of(metric, self._paused, preset)),
             sla.pauses_of(metric, self._paused, preset) & frozenset(self._paused),
@@ -146,8 +148,11 @@ def rule_notes(sla: SlaPolicy, metric: str, preset: str, pauses: frozenset[str])
     elif isinstance(start, dict):
         notes.append(f"starts at the first {start['event']!r} event")
     after = sla.clock_rule(metric, "start_after")
-    if after is not None:
-        notes.append(f"starts {after} of open time after that")
+    if isinstance(after, dict) and after.get("calendar"):
+        notes.append(f"starts {after['span']} of calendar {after['calendar']} after that")
+    elif after is not None:
+        span = after.get("span") if isinstance(after, dict) else after
+        notes.append(f"starts {span} of open time after that")
     if metric == "next_response" and sla.rule_in_force(metric, "start", PRESETS[preset]) == (
         "customer_message"
     ):
@@ -180,9 +185,15 @@ def _stop_of(stop: Any) -> Any:
     return dict(stop)
 
 
-def _micros_of(span: str | None) -> int:
+def _micros_of(after: Any) -> int:
+    span = after.get("span") if isinstance(after, dict) else after
     found = parse_span(span) if span is not None else None
     return found // _MICRO if isinstance(found, timedelta) else 0
+
+
+def _start_clock(index: PolicyIndex, after: Any) -> BusinessClock | None:
+    name = after.get("calendar") if isinstance(after, dict) else None
+    return index.clock(name) if name is not None else None
 
 
 class Lookup:

@@ -230,6 +230,18 @@ def _references(policy: Policy) -> Iterator[Issue]:
                 f"unknown calendar {sla.calendar!r}{did_you_mean(sla.calendar, calendars)}",
             )
         for metric in METRICS:
+            for place, owner in (
+                ("targets", sla.targets.get(metric)),
+                ("clock_rules", sla.clock_rules.get(metric)),
+            ):
+                after = getattr(owner, "start_after", None)
+                named = after.get("calendar") if isinstance(after, dict) else None
+                if named is not None and named not in calendars:
+                    yield Issue(
+                        ("sla", i, place, metric, "start_after", "calendar"),
+                        "unknown-calendar",
+                        f"unknown calendar {named!r}{did_you_mean(named, calendars)}",
+                    )
             target = sla.targets.get(metric)
             if target and target.calendar and target.calendar not in calendars:
                 yield Issue(

@@ -117,6 +117,9 @@ agent reply), or ``customer_message`` (also at the ticket's creation and at a cu
 before any reply).  periodic_update's cycles always start at an agent reply."""
 
 
+StartAfter = SpanText | dict[str, str]
+"""Open time after a metric's start event before its clock starts: ``15m`` on the metric's
+calendar, or ``{span: 15m, calendar: NAME}`` on another (``24/7`` for real time)."""
 StopRule = str | dict[str, Any]
 """What ends a response: ``agent_reply`` (the default), ``{event: TYPE}`` (an event of that
 type; with ``actor``, ``public`` or ``channel``, one whose message has them), or
@@ -196,9 +199,10 @@ class ClockRules(BaseModel):
         description="when the metric starts: 'created', 'first_customer_message' or "
         "{event: TYPE}; for next_response's cycles 'after_agent_reply' or 'customer_message'",
     )
-    start_after: SpanText | None = Field(
+    start_after: StartAfter | None = Field(
         default=None,
-        description="first_response and resolution: start this much open time after 'start'",
+        description="first_response and resolution: start this much open time after 'start', "
+        "on the metric's calendar ('15m') or another ({span: 15m, calendar: 24/7})",
     )
     stop: StopRule | None = Field(
         default=None,
@@ -266,7 +270,19 @@ def _check_start(metric: str, rules: ClockRules | Target | None) -> None:
                 f"'start_after' is for first_response and resolution, not {metric}",
                 where,
             )
-        if not isinstance(parse_span(rules.start_after), timedelta):
+        after = rules.start_after
+        span = after if isinstance(after, str) else after.get("span")
+        if isinstance(after, dict) and not (set(after) <= {"span", "calendar"} and span):
+            raise PydanticCustomError(
+                "invalid-value",
+                "'start_after' is a duration ('15m') or {span: 15m, calendar: NAME}",
+                where,
+            )
+        try:
+            found = parse_span(span) if isinstance(span, str) else None
+        except ValueError:
+            found = None
+        if not isinstance(found, timedelta):
             raise PydanticCustomError(
                 "invalid-value",
                 "'start_after' is open time such as '15m', not business days",
@@ -299,7 +315,7 @@ class Target(BaseModel):
     calendar: str | None = None
     default: SpanText | None = None
     start: StartRule | None = None
-    start_after: SpanText | None = None
+    start_after: StartAfter | None = None
     stop: StopRule | None = None
     pause_on: list[str] | None = None
     deadline_on_close: DeadlineOnClose | None = None
