@@ -166,10 +166,9 @@ class Evaluator:
             return MetricOutcome(Promise(status="not_started")), []
         if metric in ("first_response", "resolution"):
             current = lookup.rule(metric, history.as_of)
-            custom = current is not None and (
+            if current is not None and (
                 current.start is not None or current.start_after or current.stop is not None
-            )
-            if custom and current is not None:
+            ):
                 return self._started_later(metric, history, lookup, current)
         if metric == "first_response":
             stop = history.first_response_stop
@@ -193,11 +192,10 @@ class Evaluator:
         if metric == "next_response":
             # The start rule in force at as_of says which cycles the ticket has.
             current = lookup.rule(metric, history.as_of)
-            contact = current is not None and current.contact_cycles
-            if current is not None and current.stop is not None:
-                cycles = response_cycles(history, current.stop, contact)
+            if current is not None and (current.contact_cycles or current.stop is not None):
+                cycles = response_cycles(history, current.stop, current.contact_cycles)
             else:
-                cycles = history.contact_cycles if contact else history.next_cycles
+                cycles = history.next_cycles
         else:
             cycles = history.periodic_cycles
         return self._cycles(metric, history, lookup, cycles)

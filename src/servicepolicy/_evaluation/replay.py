@@ -48,7 +48,6 @@ class History:
     __slots__ = (
         "as_of",
         "change_times",
-        "contact_cycles",
         "created",
         "event_attributes",
         "event_times",
@@ -74,8 +73,6 @@ class History:
         self.change_times: list[int] = []  # the instant of each field change, in order
         self.first_response_stop: int | None = None
         self.next_cycles: list[Cycle] = []
-        # next_response's cycles when they start at creation and at every customer message
-        self.contact_cycles: list[Cycle] = []
         self.periodic_cycles: list[Cycle] = []
         self.event_times: dict[str, list[int]] = {}
         # Beside event_times, each message's attributes, once any message has them.
@@ -109,9 +106,6 @@ def replay(ticket: TicketParts, as_of: int) -> History:
     replied = False
     open_next: Cycle | None = None
     open_periodic: Cycle | None = None
-    first_contact = Cycle(created)  # the ticket's creation: the customer's first message
-    history.contact_cycles.append(first_contact)
-    open_contact: Cycle | None = first_contact
     closed_at: int | None = None
     # A row starts with (instant, position), which is unique: the sort compares no more.
     for at, _, moment, kind, event_status, field, value, attributes in sorted(ticket.events):
@@ -144,9 +138,6 @@ def replay(ticket: TicketParts, as_of: int) -> History:
             if replied and open_next is None:
                 open_next = Cycle(at)
                 history.next_cycles.append(open_next)
-            if open_contact is None:
-                open_contact = Cycle(at)
-                history.contact_cycles.append(open_contact)
         elif kind == AGENT_REPLY:
             if not replied:
                 replied = True
@@ -154,8 +145,6 @@ def replay(ticket: TicketParts, as_of: int) -> History:
                     history.first_response_stop = at
             if open_next is not None:
                 open_next.stop, open_next = at, None
-            if open_contact is not None:
-                open_contact.stop, open_contact = at, None
             if open_periodic is not None:
                 open_periodic.stop, open_periodic = at, None
             if status not in TERMINAL:
@@ -172,8 +161,6 @@ def replay(ticket: TicketParts, as_of: int) -> History:
                     history.first_response_stop = at
                 if open_next is not None:
                     open_next.stop, open_next = at, None
-                if open_contact is not None:
-                    open_contact.stop, open_contact = at, None
                 if open_periodic is not None:
                     open_periodic.stop, open_periodic.cancelled = at, True
                     open_periodic = None
@@ -265,13 +252,8 @@ def with_first_message(ticket: TicketParts, as_of: int) -> TicketParts:
     """``ticket`` with the attributes of its first customer message (by as_of) as fields named
     ``first_message.actor``, ``.public``, ``.channel`` and ``.subject``, from its creation on:
     a ticket's first message is part of how it came in."""
-    first = None
-    for row in sorted(ticket.events):
-        if row[0] > as_of:
-            break
-        if row[3] == CUSTOMER_MESSAGE:
-            first = row[7]
-            break
+    messages = [row for row in ticket.events if row[3] == CUSTOMER_MESSAGE and row[0] <= as_of]
+    first = min(messages)[7] if messages else None
     if first is None or not isinstance(ticket.fields, dict):
         return ticket
     fields = dict(ticket.fields)
@@ -291,11 +273,11 @@ def message_matches(stop: dict[str, Any], attributes: Any) -> bool:
 
 
 def response_cycles(history: History, stop: Any, contact: bool) -> list[Cycle]:
-    """next_response's cycles when a response is what the ``stop`` rule names: each starts at
-    a customer message once a response has been given (with ``contact``, at the ticket's
-    creation and at any customer message), while none is open, and stops at the next
-    response or a change to solved or closed.  The events are read as :func:`replay` reads
-    them."""
+    """next_response's cycles under other rules than the default ones :func:`replay` builds:
+    each starts at a customer message once a response has been given (with ``contact``, at
+    the ticket's creation and at any customer message), while none is open, and stops at the
+    next response (an agent reply, or what the ``stop`` rule names) or a change to solved or
+    closed.  The events are read as :func:`replay` reads them."""
     created, as_of = history.created, history.as_of
     cycles: list[Cycle] = []
     open_cycle: Cycle | None = None
@@ -315,7 +297,9 @@ def response_cycles(history: History, stop: Any, contact: bool) -> list[Cycle]:
             if new_status == status:
                 continue
             status, changed = new_status, True
-        if "event" in stop:
+        if stop is None:
+            responds = kind == AGENT_REPLY
+        elif "event" in stop:
             responds = kind == stop["event"] and message_matches(stop, attributes)
         else:
             responds = changed and status in stop["status"]

@@ -103,6 +103,7 @@ class PolicyIndex:
         span = parse_span(text)
         preset_name = sla.semantics or self.policy.semantics or "servicepolicy"
         preset = PRESETS[preset_name]
+        pauses = sla.pauses_of(metric, self._paused, preset)
         clock_name = target.calendar or sla.calendar
         zone = self.clock(sla.calendar).rules.zone
         days = span.count if isinstance(span, BusinessDays) else -1
@@ -116,15 +117,15 @@ class PolicyIndex:
             self.clock(clock_name),
             zone,
             sla.warn_fraction,
-            sla.pauses_of(metric, self._paused, preset),
+            pauses,
             sla.rule_in_force(metric, "deadline_on_close", preset) == "next_open",
             sla.rule_in_force(metric, "start", preset) == "customer_message",
             _start_of(sla.clock_rule(metric, "start")),
             _micros_of(sla.clock_rule(metric, "start_after")),
             _start_clock(self, sla.clock_rule(metric, "start_after")),
             _stop_of(sla.clock_rule(metric, "stop")),
-            rule_notes(sla, metric, preset_name, sla.pauses_of(metric, self._paused, preset)),
-            sla.pauses_of(metric, self._paused, preset) & frozenset(self._paused),
+            rule_notes(sla, metric, preset_name, pauses),
+            pauses & frozenset(self._paused),
         )
 
 
