@@ -237,3 +237,14 @@ def test_an_offset_on_another_calendar_names_one_that_exists():
         policy, findings = _check(rules=f"first_response: {{start_after: {after}}}")
         assert policy is None, after
         assert [f.path for f in findings] == ["sla[0].clock_rules.first_response.start_after"]
+
+
+def test_every_malformed_clock_rule_of_a_metric_is_listed():
+    policy, findings = _check(
+        rules="first_response: {start_after: 1bd, stop: {event: agent_reply, public: yes}}"
+    )
+    assert policy is None
+    assert sorted(f.path for f in findings) == [
+        "sla[0].clock_rules.first_response.start_after",
+        "sla[0].clock_rules.first_response.stop",
+    ]

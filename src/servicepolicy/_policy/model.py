@@ -117,22 +117,42 @@ agent reply), or ``customer_message`` (also at the ticket's creation and at a cu
 before any reply).  periodic_update's cycles always start at an agent reply."""
 
 
-StartAfter = SpanText | dict[str, str]
+def _start_after_form(after: Any) -> Any:
+    span = after if isinstance(after, str) else after.get("span")
+    if isinstance(after, dict) and not (set(after) <= {"span", "calendar"} and span):
+        raise PydanticCustomError(
+            "invalid-value", "'start_after' is a duration ('15m') or {span: 15m, calendar: NAME}"
+        )
+    try:
+        found = parse_span(span) if isinstance(span, str) else None
+    except ValueError:
+        found = None
+    if not isinstance(found, timedelta):
+        raise PydanticCustomError(
+            "invalid-value", "'start_after' is open time such as '15m', not business days"
+        )
+    return after
+
+
+def _stop_form(stop: Any) -> Any:
+    problem = stop_form_problem(stop)
+    if problem is not None:
+        raise PydanticCustomError("invalid-value", problem)
+    return stop
+
+
+StartAfter = Annotated[SpanText | dict[str, str], AfterValidator(_start_after_form)]
 """Open time after a metric's start event before its clock starts: ``15m`` on the metric's
 calendar, or ``{span: 15m, calendar: NAME}`` on another (``24/7`` for real time)."""
-StopRule = str | dict[str, Any]
+StopRule = Annotated[str | dict[str, Any], AfterValidator(_stop_form)]
 """What ends a response: ``agent_reply`` (the default), ``{event: TYPE}`` (an event of that
 type; with ``actor``, ``public`` or ``channel``, one whose message has them), or
 ``{status: [NAME, ...]}`` (a change to one of those statuses).  first_response and
 next_response only; a solve or close ends them as always."""
 
 
-def stop_problem(metric: str, stop: StopRule) -> str | None:
-    """Why ``stop`` is not a stop rule of ``metric``, or None."""
-    if metric not in ("first_response", "next_response"):
-        return f"'stop' is for first_response and next_response, not {metric}" + (
-            "; declare more solved statuses under 'statuses:'" if metric == "resolution" else ""
-        )
+def stop_form_problem(stop: Any) -> str | None:
+    """Why ``stop`` is not a stop rule of any metric, or None."""
     if stop == "agent_reply":
         return None
     if isinstance(stop, dict) and set(stop) == {"status"}:
@@ -258,36 +278,21 @@ def _check_start(metric: str, rules: ClockRules | Target | None) -> None:
         problem = start_problem(metric, rules.start)
         if problem is not None:
             raise PydanticCustomError("invalid-value", problem, {"subpath": [metric, "start"]})
-    if rules.stop is not None:
-        problem = stop_problem(metric, rules.stop)
-        if problem is not None:
-            raise PydanticCustomError("invalid-value", problem, {"subpath": [metric, "stop"]})
-    if rules.start_after is not None:
-        where = {"subpath": [metric, "start_after"]}
-        if metric not in ("first_response", "resolution"):
-            raise PydanticCustomError(
-                "invalid-value",
-                f"'start_after' is for first_response and resolution, not {metric}",
-                where,
-            )
-        after = rules.start_after
-        span = after if isinstance(after, str) else after.get("span")
-        if isinstance(after, dict) and not (set(after) <= {"span", "calendar"} and span):
-            raise PydanticCustomError(
-                "invalid-value",
-                "'start_after' is a duration ('15m') or {span: 15m, calendar: NAME}",
-                where,
-            )
-        try:
-            found = parse_span(span) if isinstance(span, str) else None
-        except ValueError:
-            found = None
-        if not isinstance(found, timedelta):
-            raise PydanticCustomError(
-                "invalid-value",
-                "'start_after' is open time such as '15m', not business days",
-                where,
-            )
+    if rules.stop is not None and metric not in ("first_response", "next_response"):
+        raise PydanticCustomError(
+            "invalid-value",
+            f"'stop' is for first_response and next_response, not {metric}"
+            + (
+                "; declare more solved statuses under 'statuses:'" if metric == "resolution" else ""
+            ),
+            {"subpath": [metric, "stop"]},
+        )
+    if rules.start_after is not None and metric not in ("first_response", "resolution"):
+        raise PydanticCustomError(
+            "invalid-value",
+            f"'start_after' is for first_response and resolution, not {metric}",
+            {"subpath": [metric, "start_after"]},
+        )
 
 
 _TARGET_KEYS: Final = (
