@@ -274,6 +274,39 @@ def test_a_loaded_policy_evaluates_as_the_file_does():
     assert loaded.refund(ticket, AS_OF).amount == Decimal("89.90")
 
 
+EARLIER = DATA / "pickles-earlier"
+# Fields added since the pickles in EARLIER were made, with the value an earlier one loads with.
+_ADDED = {"paused_business": "PT0S", "paused_business_seconds": 0.0}
+
+
+def _without_added(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_added(v) for k, v in value.items() if k not in _ADDED}
+    if isinstance(value, list):
+        return [_without_added(v) for v in value]
+    return value
+
+
+def _added_values(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k in _ADDED and v != _ADDED[k]]
+        return found + [x for v in value.values() for x in _added_values(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _added_values(v)]
+    return []
+
+
+@pytest.mark.parametrize("path", sorted(EARLIER.glob("*.pickle")), ids=lambda p: p.stem)
+def test_a_pickle_made_before_a_field_was_added_loads_with_its_default(path):
+    loaded = pickle.loads(path.read_bytes())
+    made = SAMPLES[path.stem]()
+    assert type(loaded) is type(made)
+    loaded_json = loaded.model_dump(mode="json")
+    assert _added_values(loaded_json) == []
+    assert _without_added(loaded_json) == _without_added(made.model_dump(mode="json"))
+    assert _added_values(made.model_dump(mode="json")), "the sample no longer tells the two apart"
+
+
 def _write_pinned() -> None:
     PINNED.mkdir(parents=True, exist_ok=True)
     for name, make in sorted(SAMPLES.items()):

@@ -42,6 +42,7 @@ def _metric_values() -> dict[str, Any]:
         "target": "1h",
         "clock": "24/7",
         "paused": timedelta(0),
+        "paused_business": timedelta(0),
         "cycles": None,
     }
 

@@ -40,8 +40,11 @@ def compare(evaluation, want: ref.RefEvaluation) -> list[str]:
         fast, expected = evaluation.metrics[name], want.metrics[name]
         if expected.cycles is None:
             problems += _differences(fast, expected, name)
-            if name == "resolution" and fast.paused != expected.paused:
-                problems.append(f"resolution.paused: code {fast.paused} != {expected.paused}")
+            for key in ("paused", "paused_business"):
+                if getattr(fast, key) != getattr(expected, key):
+                    problems.append(
+                        f"{name}.{key}: code {getattr(fast, key)} != {getattr(expected, key)}"
+                    )
             continue
         if fast.status != expected.status and not expected.unspecified:
             problems.append(f"{name}.status: code {fast.status} != {expected.status}")
@@ -51,7 +54,23 @@ def compare(evaluation, want: ref.RefEvaluation) -> list[str]:
             continue
         for i, (got, cycle) in enumerate(zip(cycles, expected.cycles, strict=True)):
             problems += _differences(got, cycle, f"{name}.cycles[{i}]", cycle=True)
+        problems += _deciding_cycle_pauses(name, fast, expected)
     return problems
+
+
+def _deciding_cycle_pauses(name: str, fast, expected: ref.RefEvaluation) -> list[str]:
+    """A cycle metric's pauses are those of the cycle that decides its status."""
+    for got, cycle in zip(fast.cycles or [], expected.cycles or [], strict=True):
+        if (got.started_at, got.completed_at, got.status) == (
+            fast.started_at,
+            fast.completed_at,
+            fast.status,
+        ):
+            want = (cycle.paused, cycle.paused_business)
+            if (fast.paused, fast.paused_business) != want:
+                return [f"{name}: paused code {fast.paused, fast.paused_business} != {want}"]
+            return []
+    return []
 
 
 def escalation_differences(evaluation, want: ref.RefEvaluation) -> list[str]:

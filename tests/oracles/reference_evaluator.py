@@ -97,6 +97,7 @@ class RefMeasure:
     target_time: timedelta | None = None
     remaining: timedelta | None = None
     paused: timedelta = timedelta(0)
+    paused_business: timedelta = timedelta(0)  # the paused minutes its calendar was open
     solved: timedelta = timedelta(0)
     policy: str | None = None
     target: str | None = None
@@ -593,8 +594,10 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
             points=all_points("first_response", rule, start),
             next_open=next_open(rule, "first_response"),
         )
-        result.paused = timedelta(
-            minutes=sum(1 for m in range(start, end) if statuses[m] in pauses)
+        paused_minutes = [m for m in range(start, end) if statuses[m] in pauses]
+        result.paused = timedelta(minutes=len(paused_minutes))
+        result.paused_business = timedelta(
+            minutes=sum(1 for m in paused_minutes if is_open(policy, rule.clock, m))
         )
         metrics["first_response"] = result
         promises.append(("first_response", None, result, end))
@@ -633,6 +636,14 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
         after_start = [s for m, s in statuses.items() if m >= start]
         result.paused = timedelta(
             minutes=sum(1 for s in after_start if s in pauses and s not in TERMINAL)
+        )
+        result.paused_business = timedelta(
+            minutes=sum(
+                1
+                for m, s in statuses.items()
+                if m >= start and s in pauses and s not in TERMINAL
+                if is_open(policy, rule.clock, m)
+            )
         )
         result.solved = timedelta(minutes=sum(1 for s in after_start if s in TERMINAL))
         metrics["resolution"] = result
@@ -679,6 +690,11 @@ def evaluate(policy: Policy, ticket: dict[str, Any], as_of: datetime) -> RefEval
                 as_of=now,
                 points=all_points(metric, rule, cycle.start),
                 next_open=next_open(rule, metric),
+            )
+            paused_minutes = [m for m in range(cycle.start, end) if statuses[m] in pauses]
+            result.paused = timedelta(minutes=len(paused_minutes))
+            result.paused_business = timedelta(
+                minutes=sum(1 for m in paused_minutes if is_open(policy, rule.clock, m))
             )
             measured.append(result)
             promises.append((metric, number, result, end))

@@ -261,13 +261,14 @@ class Evaluator:
             stretches=stretches,
             next_open=rule.next_open,
         )
-        paused = sum(e - s for kind, s, e in stretches if kind == "paused")
+        paused, paused_business = _paused_time(rule, stretches)
         outcome = MetricOutcome(
             promise,
             rule.sla.name,
             rule.target_text,
             rule.clock_name,
             paused,
+            paused_business=paused_business,
             notes=_notes(history, rule, stretches),
         )
         return outcome, [(promise, rule, None)]
@@ -327,7 +328,7 @@ class Evaluator:
             )
         last = measured[-1][1]
         chosen = _deciding(results, listed)
-        paused = sum(e - s for kind, s, e in chosen.stretches or () if kind == "paused")
+        paused, paused_business = _paused_time(_measured_rule(measured, chosen), chosen.stretches)
         outcome = MetricOutcome(
             chosen,
             last.sla.name,
@@ -336,6 +337,7 @@ class Evaluator:
             paused,
             listed,
             _notes(history, last, chosen.stretches or []),
+            paused_business,
         )
         return outcome, measured
 
@@ -418,6 +420,24 @@ def _lateness(runs: dict[str, Measured]) -> dict[str, Lateness]:
                 if metric not in found or late.late > found[metric].late:
                     found[metric] = late
     return found
+
+
+def _paused_time(rule: Rule | None, stretches: list[Stretch] | None) -> tuple[int, int]:
+    """The time a promise spent paused: in all, and in open time on its rule's clock."""
+    paused = business = 0
+    for kind, start, end in stretches or ():
+        if kind == "paused" and rule is not None:
+            paused += end - start
+            business += rule.clock.elapsed(start, end)
+    return paused, business
+
+
+def _measured_rule(measured: Measured, promise: Promise) -> Rule | None:
+    """The rule that measured ``promise``; None for a cycle no target applied to."""
+    for candidate, rule, _ in measured:
+        if candidate is promise:
+            return rule
+    return None
 
 
 def _notes(history: History, rule: Rule, stretches: list[Stretch]) -> tuple[str, ...]:

@@ -78,8 +78,15 @@ def metric_lines(name: str, metric: MetricResult, notes: Iterable[str] = ()) -> 
             lines += _measurement_lines(cycle, "    ")
         if not metric.cycles:
             lines.append("  no cycle has started")
-        return lines
-    return lines + _measurement_lines(metric, "  ")
+    else:
+        lines += _measurement_lines(metric, "  ")
+    if metric.paused > timedelta(0):
+        lines.append(
+            f"  paused {format_duration(metric.paused)} in all, "
+            f"{format_duration(metric.paused_business)} of it in business hours"
+            + (" (of the deciding cycle)" if metric.cycles is not None else "")
+        )
+    return lines
 
 
 def escalation_line(fired: FiredEscalation) -> str:

@@ -30,6 +30,7 @@ _METRIC_FIELDS: Final = (
     "paused",
     "cycles",
     "notes",
+    "paused_business",
 )
 
 
@@ -47,6 +48,7 @@ class MetricOutcome:
         paused: int = 0,
         cycles: list[Promise] | None = None,
         notes: tuple[str, ...] = (),
+        paused_business: int = 0,
     ) -> None:
         self.promise = promise
         self.policy = policy
@@ -55,6 +57,7 @@ class MetricOutcome:
         self.paused = paused
         self.cycles = cycles
         self.notes = notes  # the clock rules that shaped it, in words, when not the defaults
+        self.paused_business = paused_business  # the paused time that was open on its clock
 
     def __repr__(self) -> str:
         return record_repr(self, _METRIC_FIELDS)
@@ -234,6 +237,7 @@ def to_metric(metric: MetricOutcome) -> MetricResult:
         target=metric.target_text,
         clock=metric.clock,
         paused=model_timedelta(metric.paused),
+        paused_business=model_timedelta(metric.paused_business),
         cycles=listed,
     )
     return build_model(MetricResult, values, _private(chosen))

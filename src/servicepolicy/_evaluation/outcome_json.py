@@ -247,6 +247,8 @@ class JsonWriter:
         parts.append(self._name_text(metric.clock))
         parts.append(',"paused":"')
         parts.append(self.duration_text(metric.paused))
+        parts.append('","paused_business":"')
+        parts.append(self.duration_text(metric.paused_business))
         if metric.cycles is None:
             parts.append('","cycles":null')
         else:
@@ -261,6 +263,8 @@ class JsonWriter:
         self._seconds_parts(metric.promise, parts)
         parts.append(',"paused_seconds":')
         parts.append(seconds_text(metric.paused))
+        parts.append(',"paused_business_seconds":')
+        parts.append(seconds_text(metric.paused_business))
         parts.append("}")
 
     def _fired_parts(self, fired: FiredOutcome, parts: list[str]) -> None:

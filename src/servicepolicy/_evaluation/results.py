@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
-from .._common.fastmodel import private_value
+from .._common.fastmodel import private_value, state_with_defaults
 from .._common.instants import instant
 
 Status = Literal[
@@ -100,13 +100,25 @@ class MetricResult(Measurement):
     target: str | None = None
     clock: str | None = None
     paused: timedelta = timedelta(0)
+    paused_business: timedelta = Field(
+        default=timedelta(0), description="the part of 'paused' that was open on the clock"
+    )
     cycles: list[Measurement] | None = None
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state_with_defaults(MetricResult, state))
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def paused_seconds(self) -> float:
         """``paused`` in seconds."""
         return self.paused.total_seconds()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def paused_business_seconds(self) -> float:
+        """``paused_business`` in seconds."""
+        return self.paused_business.total_seconds()
 
 
 class FiredEscalation(BaseModel):
