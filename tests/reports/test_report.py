@@ -44,6 +44,23 @@ def test_json_totals_hand_checked():
     assert "7 tickets in, 7 evaluated, 0 failed" in err
 
 
+def test_paused_time_totals_are_the_sums_of_the_evaluated_tickets():
+    out = io.StringIO()
+    main(
+        ["evaluate", POLICY, TICKETS, "--as-of", AS_OF, "--format", "jsonl"],
+        stdout=out,
+        stderr=io.StringIO(),
+        environ={},
+    )
+    evaluated = [json.loads(line) for line in out.getvalue().splitlines()]
+    _, report, _ = run("--format", "json")
+    total = json.loads(report)["total"]["metrics"]["resolution"]
+    for key in ("paused_seconds", "paused_business_seconds"):
+        assert total[key] == sum(e["metrics"]["resolution"][key] for e in evaluated)
+    # pauses span nights and weekends in this sample: the business part is smaller
+    assert 0 < total["paused_business_seconds"] < total["paused_seconds"]
+
+
 def test_groups_by_field_and_week():
     _, out, _ = run("--format", "json", "--by", "tier,week")
     groups = {tuple(g["group"].values()): g for g in json.loads(out)["groups"]}

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from .._common.fastmodel import state_with_defaults
 from .._evaluation.api import evaluate_many
 from .._policy.model import Policy
 from .._policy.versions import PolicySet
@@ -43,8 +44,14 @@ class MetricFigures(BaseModel):
     elapsed_median_seconds: float | None
     elapsed_p90_seconds: float | None
     paused_seconds: float
+    paused_business_seconds: float = Field(
+        default=0.0, description="the part of paused_seconds that was open on the metric's clock"
+    )
     escalations: int
     breach_causes: BreachCauses
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state_with_defaults(MetricFigures, state))
 
 
 class GroupFigures(BaseModel):

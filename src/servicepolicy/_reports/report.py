@@ -76,6 +76,7 @@ class MetricStats:
     breached: int = 0
     open: int = 0
     paused: timedelta = timedelta(0)
+    paused_business: timedelta = timedelta(0)
     escalations: int = 0
     elapsed: MinuteHistogram = field(default_factory=MinuteHistogram)
     breach_hours: Counter[int] = field(default_factory=Counter)
@@ -229,6 +230,7 @@ def _count(stats: MetricStats, metric: Any, fired: int) -> None:
     stats.tickets += 1
     stats.escalations += fired
     stats.paused += metric.paused
+    stats.paused_business += metric.paused_business
     if metric.target_time is not None:
         stats.targets[metric.target_time // _MINUTE] += 1
     if metric.status == "met":
@@ -271,6 +273,7 @@ def _group_dict(group: GroupStats, by: Sequence[str]) -> dict[str, Any]:
                 "elapsed_median_seconds": _seconds(s.elapsed.quantile(0.5)),
                 "elapsed_p90_seconds": _seconds(s.elapsed.quantile(0.9)),
                 "paused_seconds": s.paused.total_seconds(),
+                "paused_business_seconds": s.paused_business.total_seconds(),
                 "escalations": s.escalations,
                 "breach_causes": {
                     "by_hour": {str(h): n for h, n in sorted(s.breach_hours.items())},
