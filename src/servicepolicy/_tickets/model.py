@@ -109,6 +109,16 @@ class Ticket:
         if not supported(to_micros(self.created_at)):
             raise TicketError(outside(self.created_at, "created_at"), self.id)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ticket in its JSON shape, as :meth:`from_dict` reads it: instants as ISO 8601
+        text; an event's optional keys only when set."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "fields": dict(self.fields),
+            "events": [_event_dict(event) for event in self.events],
+        }
+
     @classmethod
     def from_dict(cls, data: Any) -> Ticket:
         """Read a ticket from its JSON shape; raises :class:`TicketError` naming the problem."""
@@ -130,6 +140,18 @@ class UnreadTicket:
     error: str
     line: int | None = None
     ticket_id: str | None = None
+
+
+_EVENT_KEYS: Final = ("status", "field", "value", "actor", "public", "channel", "subject")
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = {"at": event.at.isoformat(), "type": event.type}
+    for key in _EVENT_KEYS:
+        value = getattr(event, key)
+        if value is not None or (key == "value" and event.type == FIELD):
+            data[key] = value
+    return data
 
 
 def read_ticket(data: Any) -> Ticket:

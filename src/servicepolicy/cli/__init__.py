@@ -23,7 +23,19 @@ from typing import TextIO
 
 from .. import __version__
 from .._common.errors import PolicyError, ServicePolicyError
-from . import clock, compare, evaluate, explain, refund, report, schema, test, validate
+from . import (
+    clock,
+    compare,
+    evaluate,
+    explain,
+    imports,
+    reconcile,
+    refund,
+    report,
+    schema,
+    test,
+    validate,
+)
 from ._output import abandon_outputs
 from ._shared import USAGE, Context, Parser, UsageError
 
@@ -50,6 +62,11 @@ COMMANDS: dict[str, Command] = {
     "compare": Command(compare.HELP, compare.add_arguments, compare.run),
     "refund": Command(refund.HELP, refund.add_arguments, refund.run),
     "explain": Command(explain.HELP, explain.add_arguments, explain.run),
+    "import": Command(imports.IMPORT_HELP, imports.add_import_arguments, imports.run_import),
+    "import-policy": Command(
+        imports.IMPORT_POLICY_HELP, imports.add_import_policy_arguments, imports.run_import_policy
+    ),
+    "reconcile": Command(reconcile.HELP, reconcile.add_arguments, reconcile.run),
 }
 """Every subcommand by name, in the order ``servicepolicy --help`` lists them."""
 
