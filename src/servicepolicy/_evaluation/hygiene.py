@@ -224,6 +224,14 @@ class SeenIds:
     def __init__(self) -> None:
         self._lines: dict[str, int | None] = {}
 
+    def first_time(self, ticket_id: str, line: int | None) -> bool:
+        """Note ``ticket_id`` (first seen at ``line``) and say whether it is new; a repeated
+        one is left for :meth:`check` to warn on."""
+        if ticket_id in self._lines:
+            return False
+        self._lines[ticket_id] = line
+        return True
+
     def check(self, outcome: Outcome) -> Outcome:
         """Note ``outcome``'s id, warning on it when the id was seen before; returns it."""
         ticket_id = outcome.ticket_id

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 from .._common.errors import ServicePolicyError, printable
 
@@ -154,6 +154,25 @@ class _Input:
         return next((line for line in self if line.problem or line.text.strip(_BLANK)), None)
 
 
+@dataclass(slots=True)
+class RawLine:
+    """A line of JSON Lines that is UTF-8 text and not blank, not yet read as JSON: see
+    :func:`read_tickets`' ``defer``; :func:`line_record` reads it."""
+
+    number: int
+    text: str
+
+
+def line_record(line: RawLine) -> TicketRecord:
+    """The record of a :class:`RawLine`, exactly as :func:`read_tickets` would have made it."""
+    data = scanned(line.text)
+    if data is not _UNREAD:
+        if _ESCAPED_SURROGATE in line.text:
+            return _record(line.number, data, line.text)
+        return TicketRecord(line.number, data)
+    return _line_record(_Line(line.number, line.text)) or TicketRecord(line.number)
+
+
 def read_tickets(
     stream: IO[Any] | Iterable[Any], fmt: str = "auto", name: str = ""
 ) -> Iterator[TicketRecord]:
@@ -164,8 +183,22 @@ def read_tickets(
     decode: only a binary stream can go on past them) raises :class:`UnreadableTickets`
     naming ``name``.
     """
+    return cast(Iterator[TicketRecord], _guarded(stream, fmt, name, defer=False))
+
+
+def read_deferred(
+    stream: IO[Any] | Iterable[Any], fmt: str = "auto", name: str = ""
+) -> Iterator[TicketRecord | RawLine]:
+    """:func:`read_tickets`, but most lines of JSON Lines come as :class:`RawLine`, for
+    :func:`line_record` to read elsewhere (in another process)."""
+    return _guarded(stream, fmt, name, defer=True)
+
+
+def _guarded(
+    stream: IO[Any] | Iterable[Any], fmt: str, name: str, *, defer: bool
+) -> Iterator[TicketRecord | RawLine]:
     try:
-        yield from _records(_Input(stream), fmt, name)
+        yield from _records(_Input(stream), fmt, name, defer)
     except (OSError, UnicodeDecodeError) as exc:
         if isinstance(exc, UnicodeDecodeError):
             reason = f"not UTF-8 text ({exc.reason})"
@@ -174,7 +207,9 @@ def read_tickets(
         raise UnreadableTickets(f"{name or '<stream>'}: cannot read: {reason}") from None
 
 
-def _records(source: _Input, fmt: str, name: str) -> Iterator[TicketRecord]:
+def _records(
+    source: _Input, fmt: str, name: str, defer: bool = False
+) -> Iterator[TicketRecord | RawLine]:
     if fmt == "auto" and name.endswith(".csv"):
         fmt = "csv"
     if fmt == "csv":
@@ -196,7 +231,7 @@ def _records(source: _Input, fmt: str, name: str) -> Iterator[TicketRecord]:
             second = source.first_filled()
             if second is not None:
                 source.ahead += [first, second]
-                yield from _read_lines(source)
+                yield from _read_lines(source, defer)
                 return
         fmt = "json"
     if fmt == "json":
@@ -213,7 +248,7 @@ def _records(source: _Input, fmt: str, name: str) -> Iterator[TicketRecord]:
             return
         source.ahead += rest
     source.ahead.insert(0, first)
-    yield from _read_lines(source)
+    yield from _read_lines(source, defer)
 
 
 def _record(number: int | None, data: Any, text: str) -> TicketRecord:
@@ -229,7 +264,7 @@ def _record(number: int | None, data: Any, text: str) -> TicketRecord:
     return TicketRecord(number, data)
 
 
-def _read_lines(source: _Input) -> Iterator[TicketRecord]:
+def _read_lines(source: _Input, defer: bool = False) -> Iterator[TicketRecord | RawLine]:
     for line in source.ahead:
         record = _line_record(line)
         if record is not None:
@@ -251,6 +286,10 @@ def _read_lines(source: _Input) -> Iterator[TicketRecord]:
             offset += len(raw)
         else:
             text = raw
+        if defer:
+            if text.strip(_BLANK):
+                yield RawLine(number, text)
+            continue
         data = scanned(text)
         if data is not _UNREAD:
             yield (

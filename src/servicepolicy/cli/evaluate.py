@@ -6,17 +6,19 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from .._common.durations import format_duration
 from .._common.money import money_text
 from .._evaluation.evaluation import ROW_COLUMNS, Evaluation
-from .._evaluation.outcome import to_evaluation
+from .._evaluation.outcome import Outcome, to_evaluation
 from .._evaluation.outcome_json import JsonWriter
+from .._tickets.streams import read_deferred
 from ._batch import outcomes
 from ._output import add_output_argument
+from ._parallel import Render, Rendered, add_jobs_argument, rendered_in_parallel
 from ._shared import (
     Context,
     Done,
@@ -39,16 +41,71 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_policy_and_tickets(parser)
     add_strict_input(parser)
     parser.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
+    add_jobs_argument(parser)
     add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Evaluate every ticket; 0 all evaluated, 1 some could not be."""
-    return over_tickets(args, ctx, lambda batch: write_evaluations(batch, args.format))
+    return over_tickets(args, ctx, lambda batch: write_evaluations(batch, args.format, args.jobs))
 
 
-def write_evaluations(batch: TicketBatch, output: str) -> Done:
-    """Write every evaluation in ``output`` format; a summary goes to the batch's ``err``."""
+def _render_json() -> Render:
+    return JsonWriter().outcome_json
+
+
+def _render_jsonl() -> Render:
+    outcome_json = JsonWriter().outcome_json
+    return lambda outcome: outcome_json(outcome) + "\n"
+
+
+def _csv_record(outcome: Outcome) -> str:
+    return csv_text(csv_rows(to_evaluation(outcome)), header=False)
+
+
+def _render_csv() -> Render:
+    return _csv_record
+
+
+def _table_record(outcome: Outcome) -> str:
+    return table_rows(to_evaluation(outcome))
+
+
+def _render_table() -> Render:
+    return _table_record
+
+
+# Each makes the renderer of one format; module-level, so a worker process can be given one.
+_RENDERERS: dict[str, Callable[[], Render]] = {
+    "json": _render_json,
+    "jsonl": _render_jsonl,
+    "csv": _render_csv,
+    "table": _render_table,
+}
+
+
+def _rendered(batch: TicketBatch, output: str, jobs: int) -> Iterator[Rendered]:
+    if jobs == 1:
+        render = _RENDERERS[output]()
+        for outcome in outcomes(batch):
+            yield Rendered(render(outcome), bool(outcome.errors), ())
+        return
+    records = read_deferred(batch.source, batch.input_format, batch.name)
+    for done in rendered_in_parallel(
+        records,
+        batch.policy,
+        batch.as_of,
+        strict=batch.strict_input,
+        make_render=_RENDERERS[output],
+        jobs=jobs,
+    ):
+        batch.tally.add(list(done.warning_kinds))
+        yield done
+
+
+def write_evaluations(batch: TicketBatch, output: str, jobs: int = 1) -> Done:
+    """Write every evaluation in ``output`` format, evaluated on ``jobs`` processes; a summary
+    goes to the batch's ``err``."""
     out, err, as_of = batch.out, batch.err, batch.as_of
     total = failed = 0
     progress = err.isatty()
@@ -59,19 +116,14 @@ def write_evaluations(batch: TicketBatch, output: str) -> Done:
     elif output == "table":
         out.write(table_header(as_of))
     pending: list[str] = []
-    writer = JsonWriter()
     try:
-        for outcome in outcomes(batch):
-            if output == "jsonl":
-                pending.append(writer.outcome_json(outcome) + "\n")
-            elif output == "json":
-                pending.append(("\n" if total == 0 else ",\n") + writer.outcome_json(outcome))
-            elif output == "csv":
-                out.write(csv_text(csv_rows(to_evaluation(outcome)), header=False))
+        for done in _rendered(batch, output, jobs):
+            if output == "json":
+                pending.append(("\n" if total == 0 else ",\n") + done.text)
             else:
-                out.write(table_rows(to_evaluation(outcome)))
+                pending.append(done.text)
             total += 1
-            failed += bool(outcome.errors)
+            failed += done.failed
             if len(pending) == _WRITE_EVERY:
                 out.write("".join(pending))
                 pending.clear()

@@ -1,0 +1,237 @@
+"""Rendering the outcomes of a batch of tickets on several cores, in input order.
+
+The main process reads the records (so line numbers, error records and their order are those
+of one process) and hands them out in chunks; each worker evaluates its chunk and renders every
+outcome as text.  The main process writes the texts in input order.  A ticket id seen before
+in the input is the one thing a worker cannot know: the main process evaluates that record
+again itself, through the same steps as one process, so the output is byte-identical to
+``--jobs 1``.  At most ``2 x jobs`` chunks are in flight, whatever the input's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from .._evaluation.engine import evaluator_for, outcome_or_record
+from .._evaluation.hygiene import SeenIds, strictly
+from .._evaluation.outcome import Outcome, error_outcome
+from .._policy.model import Policy
+from .._policy.versions import PolicySet
+from .._tickets.streams import RawLine, TicketRecord, line_record
+
+CHUNK: Final = 256
+"""Records per chunk handed to a worker."""
+
+Render = Callable[[Outcome], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One record's text and what the summary counts of it."""
+
+    text: str
+    failed: bool
+    warning_kinds: tuple[str, ...]
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def jobs_argument(text: str) -> int:
+    """``--jobs``: a positive number, or ``auto`` for every available core."""
+    if text == "auto":
+        return available_cores()
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"--jobs must be a positive number or auto, got {text!r}")
+    return value
+
+
+def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
+    """``--jobs N|auto``."""
+    parser.add_argument(
+        "--jobs",
+        type=_jobs_type,
+        default="auto",
+        metavar="N",
+        help="processes to evaluate on: a number, or auto for every available core "
+        "(default; a small input stays in one process). The output is the same for any N",
+    )
+
+
+def _jobs_type(text: str) -> int:
+    try:
+        return jobs_argument(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+Item = TicketRecord | RawLine
+
+
+def first_outcome(
+    evaluator: Any, item: Item, as_of: datetime, strict: bool
+) -> tuple[Outcome, str | None]:
+    """A record's outcome before the check of repeated ids, and the id that check reads;
+    ``--strict-input`` applied after it."""
+    record = line_record(item) if isinstance(item, RawLine) else item
+    if record.error is not None:
+        outcome = error_outcome(record.error, as_of, record.ticket_id, record.line)
+    else:
+        outcome = outcome_or_record(evaluator, record.data, as_of, record.line)
+    ticket_id = outcome.ticket_id
+    return (strictly(outcome) if strict else outcome), ticket_id
+
+
+def checked_outcome(
+    evaluator: Any, item: Item, as_of: datetime, strict: bool, seen: SeenIds
+) -> Outcome:
+    """A record's outcome as one process makes it: evaluated, its id checked against those
+    seen before, then ``--strict-input``."""
+    record = line_record(item) if isinstance(item, RawLine) else item
+    if record.error is not None:
+        outcome = error_outcome(record.error, as_of, record.ticket_id, record.line)
+    else:
+        outcome = outcome_or_record(evaluator, record.data, as_of, record.line)
+    outcome = seen.check(outcome)
+    return strictly(outcome) if strict else outcome
+
+
+# -- the worker side -------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(
+    policy: Policy | PolicySet, as_of: datetime, strict: bool, make_render: Callable[[], Render]
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops the workers
+    _WORKER.update(
+        evaluator=evaluator_for(policy), as_of=as_of, strict=strict, render=make_render()
+    )
+
+
+def _work(records: list[Item]) -> list[tuple[str | None, Rendered]]:
+    evaluator, as_of = _WORKER["evaluator"], _WORKER["as_of"]
+    strict, render = _WORKER["strict"], _WORKER["render"]
+    done = []
+    for record in records:
+        outcome, ticket_id = first_outcome(evaluator, record, as_of, strict)
+        done.append(
+            (
+                ticket_id,
+                Rendered(render(outcome), bool(outcome.errors), tuple(outcome.warning_kinds)),
+            )
+        )
+    return done
+
+
+# -- the main side ---------------------------------------------------------------------------
+
+
+def _context() -> Any:
+    # fork shares the loaded package and policy with the workers at no cost; where there is
+    # no fork, spawn starts each worker afresh.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def rendered_in_parallel(
+    records: Iterable[Item],
+    policy: Policy | PolicySet,
+    as_of: datetime,
+    *,
+    strict: bool,
+    make_render: Callable[[], Render],
+    jobs: int,
+    chunk: int = CHUNK,
+) -> Iterator[Rendered]:
+    """Every record's rendered outcome, in input order, evaluated on ``jobs`` processes.
+    ``make_render`` (a module-level function) makes the renderer in each process."""
+    seen = SeenIds()
+    evaluator = evaluator_for(policy)
+    render = make_render()
+
+    def again(record: Item) -> Rendered:
+        outcome = checked_outcome(evaluator, record, as_of, strict, seen)
+        return Rendered(render(outcome), bool(outcome.errors), tuple(outcome.warning_kinds))
+
+    def in_order(
+        chunk_records: list[Item], results: list[tuple[str | None, Rendered]]
+    ) -> Iterator[Rendered]:
+        for record, (ticket_id, done) in zip(chunk_records, results, strict=True):
+            line = record.number if isinstance(record, RawLine) else record.line
+            if ticket_id is not None and not seen.first_time(ticket_id, line):
+                done = again(record)
+            yield done
+
+    source = iter(records)
+    pending, broke = _take(source, chunk)
+    if broke is not None or len(pending) < chunk or jobs == 1:
+        # Too few records to be worth a worker, or one process asked for.
+        for record in pending:
+            yield again(record)
+        if broke is not None:
+            raise broke
+        for record in source:
+            yield again(record)
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(policy, as_of, strict, make_render),
+    )
+    in_flight: deque[tuple[list[Item], Future[list[tuple[str | None, Rendered]]]]]
+    in_flight = deque()
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < 2 * jobs:
+                in_flight.append((pending, pool.submit(_work, pending)))
+                pending = []
+                if broke is None:
+                    pending, broke = _take(source, chunk)
+            chunk_records, future = in_flight.popleft()
+            try:
+                results = future.result()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception:
+                results = [(None, again(record)) for record in chunk_records]
+                yield from (done for _, done in results)
+                continue
+            yield from in_order(chunk_records, results)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if broke is not None:  # the input broke off: what was read before it is written
+        raise broke
+
+
+def _take(source: Iterator[Item], count: int) -> tuple[list[Item], Exception | None]:
+    """Up to ``count`` records, and the error that broke the reading off, if one did."""
+    taken: list[Item] = []
+    try:
+        for record in source:
+            taken.append(record)
+            if len(taken) == count:
+                break
+    except Exception as error:
+        return taken, error
+    return taken, None
