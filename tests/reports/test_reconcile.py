@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from servicepolicy import Ticket, UnreadTicket
 from servicepolicy.adapters import Recorded, reconcile
-from tests.evaluation.test_cases import POLICY, at, field, gold, reply, status
+from tests.evaluation.test_cases import POLICY, at, field, gold, msg, reply, status
 
 AS_OF = at("2026-03-13 12:00")
 
@@ -114,3 +114,22 @@ def test_a_figure_for_a_metric_with_no_target_is_a_missing_difference():
     (difference,) = _run([tk], [figure]).differences
     assert difference.what == "missing"
     assert difference.ours.startswith("not_applicable")
+
+
+def test_a_helpdesk_that_keeps_the_first_close_of_a_reopened_ticket_is_named():
+    # solved Mon 11:00, reopened by the customer Mon 14:00, solved again Tue 10:00; the
+    # helpdesk says resolution was fulfilled at the first close.
+    tk = _ticket(
+        gold(
+            "2026-03-09 09:00",
+            reply("2026-03-09 09:30"),
+            status("2026-03-09 11:00", "solved"),
+            msg("2026-03-09 14:00"),
+            status("2026-03-10 10:00", "solved"),
+        ),
+        "10",
+    )
+    figure = Recorded("10", "resolution", completed_at=at("2026-03-09 11:00"))
+    (difference,) = _run([tk], [figure]).differences
+    assert difference.what == "completed_at"
+    assert difference.reason.startswith("the ticket was solved at 2026-03-09T11:00:00+01:00")

@@ -31,6 +31,7 @@ __all__ = ["Difference", "Reconciliation", "Recorded", "reconcile"]
 # Statuses whose meaning the library knows without a policy naming them.
 _BUILT_IN: Final = frozenset(("new", "open", "pending", "on_hold", "solved", "closed"))
 _MINUTE: Final = timedelta(minutes=1)
+_ENDING: Final = frozenset(("solved", "closed"))
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,26 @@ def _differences(
             "completed_at",
             metric.completed_at.isoformat(),
             figure.completed_at.isoformat(),
-            "the event that fulfils the metric differs (which messages count as a response?)",
+            _reopen_reason(ticket, figure.completed_at, metric.completed_at)
+            or "the event that fulfils the metric differs (which messages count as a response?)",
         )
+
+
+def _reopen_reason(ticket: Ticket, theirs: datetime, ours: datetime) -> str:
+    """A helpdesk that keeps a ticket's first close, where the ticket was reopened."""
+    if not theirs < ours:
+        return ""
+    closes = [
+        e.at
+        for e in ticket.events
+        if e.type == STATUS and e.status in _ENDING and abs(e.at - theirs) < _MINUTE
+    ]
+    if not closes:
+        return ""
+    return (
+        f"the ticket was solved at {closes[0].isoformat()} and reopened later: the helpdesk "
+        "keeps that first close, the policy measures to the last"
+    )
 
 
 def _theirs(figure: Recorded) -> str:

@@ -306,6 +306,8 @@ class PolicyDraft:
         self.name, self.semantics, self.source = name, semantics, source
         self.description = description
         self._calendars: list[tuple[str, dict[str, Any], str]] = []
+        self._priorities: list[str] = []
+        self._fields: dict[str, list[Any]] = {}
         self._statuses: dict[str, str] = {}
         self._entries: list[tuple[dict[str, Any], str]] = []
         self._unsupported: list[tuple[str, Any]] = []
@@ -313,6 +315,15 @@ class PolicyDraft:
     def calendar(self, name: str, body: dict[str, Any], note: str) -> None:
         """A calendar (``timezone``, ``hours``, ``holidays``) with a note on its source."""
         self._calendars.append((name, body, note))
+
+    def priorities(self, names: list[str]) -> None:
+        """The helpdesk's priorities, most urgent first (the policy's ``priorities:``)."""
+        self._priorities = list(names)
+
+    def field_values(self, name: str, values: list[Any]) -> None:
+        """The values a ticket field may hold (the policy's ``fields:`` vocabulary), so that
+        evaluating imported tickets warns of no value the helpdesk defines."""
+        self._fields[name] = list(values)
 
     def status(self, name: str, category: str) -> None:
         """One of the policy's own statuses: ``open``, ``paused``, ``solved`` or ``closed``."""
@@ -333,6 +344,10 @@ class PolicyDraft:
             head["description"] = self.description
         head["semantics"] = self.semantics
         parts = [f"# Imported from {self.source}.", _yaml(head)]
+        if self._priorities:
+            parts.append(_yaml({"priorities": self._priorities}))
+        if self._fields:
+            parts.append(_yaml({"fields": self._fields}))
         if self._statuses:
             parts.append(_yaml({"statuses": self._statuses}))
         if self._calendars:
