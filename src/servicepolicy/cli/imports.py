@@ -37,8 +37,8 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--status-map",
         metavar="FILE",
-        help="YAML or JSON mapping of the helpdesk's statuses to ticket statuses "
-        "(default: the source's own map, see docs/adapters/)",
+        help="YAML or JSON mapping of the helpdesk's statuses to ticket statuses; its entries "
+        "win over the source's own map (see docs/adapters/)",
     )
 
 
@@ -64,16 +64,18 @@ def readable_files(files: Sequence[str]) -> list[str]:
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
     """Write every ticket as a JSON line; 0 all imported, 1 some could not be."""
     files = readable_files(args.files)
+    source = adapter(args.source)
     status_map = None
     if args.status_map is not None:
         try:
-            status_map = load_status_map(args.status_map)
+            # The file's entries win over the source's own map, which keeps the rest.
+            status_map = {**source.DEFAULT_STATUS_MAP, **load_status_map(args.status_map)}
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     log = ImportLog()
     total = failed = 0
     with output_to(args.output, ctx.stdout, files) as out:
-        for record in adapter(args.source).read_tickets(files, status_map=status_map, log=log):
+        for record in source.read_tickets(files, status_map=status_map, log=log):
             total += 1
             if isinstance(record, UnreadTicket):
                 failed += 1
