@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from servicepolicy import load_policy
 from servicepolicy._tickets.streams import read_deferred
 from servicepolicy.cli import main
-from servicepolicy.cli._parallel import jobs_argument, rendered_in_parallel
+from servicepolicy.cli._parallel import jobs_argument, rendered_in_parallel, report_in_parallel
+from servicepolicy.cli._shared import WarningTally
 from servicepolicy.cli.evaluate import _RENDERERS
 from tests.cli.test_evaluate import _BreaksOff
 from tests.paths import EXAMPLES
@@ -127,3 +128,60 @@ def test_a_stream_that_breaks_off_keeps_every_record_read_before_on_any_number_o
         assert code == 2 and "cannot read: not UTF-8 text" in err.getvalue()
         ids = [json.loads(line)["ticket_id"] for line in out.getvalue().splitlines()]
         assert ids == [f"B-{i}" for i in range(700)]
+
+
+def _report(path: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["report", str(POLICY), str(path), "--as-of", AS_OF, *argv],
+        stdout=out,
+        stderr=err,
+        environ={},
+        now=datetime(2026, 12, 31, tzinfo=UTC),
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("output", ["json", "table", "csv", "html"])
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_report_on_two_processes_is_the_report_of_one(tmp_path, output, strict):
+    path = tmp_path / "tickets.jsonl"
+    path.write_bytes(_corpus(900, 12))
+    extra = ["--strict-input"] if strict else []
+    one = _report(path, "--format", output, "--by", "priority,week", "--jobs", "1", *extra)
+    assert _report(path, "--format", output, "--by", "priority,week", "--jobs", "2", *extra) == one
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(0, 10_000),
+    count=st.integers(1, 60),
+    chunk=st.integers(1, 9),
+    strict=st.booleans(),
+)
+def test_partial_reports_merge_into_the_report_of_one_process(tmp_path, seed, count, chunk, strict):
+    path = tmp_path / f"r{seed}.jsonl"
+    path.write_bytes(_corpus(count, seed))
+    policy = load_policy(POLICY)
+    as_of = datetime.fromisoformat(AS_OF)
+
+    def figures(jobs: int) -> tuple[dict, str]:
+        tally = WarningTally()
+        with path.open("rb") as stream:
+            report = report_in_parallel(
+                read_deferred(stream, "auto", str(path)),
+                policy,
+                as_of,
+                strict=strict,
+                by=("priority", "week"),
+                tally=tally,
+                jobs=jobs,
+                chunk=chunk,
+            )
+        return report.to_dict(), tally.line()
+
+    assert figures(2) == figures(1)

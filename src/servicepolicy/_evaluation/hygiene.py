@@ -224,6 +224,9 @@ class SeenIds:
     def __init__(self) -> None:
         self._lines: dict[str, int | None] = {}
 
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self._lines
+
     def first_time(self, ticket_id: str, line: int | None) -> bool:
         """Note ``ticket_id`` (first seen at ``line``) and say whether it is new; a repeated
         one is left for :meth:`check` to warn on."""

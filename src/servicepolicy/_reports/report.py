@@ -53,6 +53,11 @@ class MinuteHistogram:
         self.counts[bucket_of(value // _MINUTE)] += 1
         self.total += 1
 
+    def merge(self, other: MinuteHistogram) -> None:
+        """Count the durations ``other`` counted too."""
+        self.counts.update(other.counts)
+        self.total += other.total
+
     def quantile(self, q: float) -> timedelta | None:
         """The nearest-rank ``q`` quantile (``0.5`` median, ``0.9`` p90) as its bucket's lower
         bound: exact to the minute below a day.  None when empty."""
@@ -184,6 +189,28 @@ class Report:
                 for dimension, counter in self.breaches_by.items():
                     counter[_value_text(fields.get(dimension))] += 1
 
+    def merge(self, other: Report) -> None:
+        """Count what ``other`` (a report of later tickets, by the same ``by``) counted: the
+        figures are exactly those of one report over both."""
+        self.tickets_in += other.tickets_in
+        self.failed += other.failed
+        self.failed_ids += other.failed_ids[: max(0, 1000 - len(self.failed_ids))]
+        for key, group in other.groups.items():
+            mine = self.groups.get(key)
+            if mine is None:
+                self.groups[key] = group
+            else:
+                _merge_group(mine, group)
+        _merge_group(self.total, other.total)
+        for metric, weeks in other.weekly.items():
+            for week, (met, breached) in weeks.items():
+                counts = self.weekly[metric].setdefault(week, [0, 0])
+                counts[0] += met
+                counts[1] += breached
+        for dimension, counter in other.breaches_by.items():
+            self.breaches_by[dimension].update(counter)
+        self.fields_seen |= other.fields_seen
+
     def add_all(self, evaluations: Iterable[Evaluation]) -> Report:
         """Count every evaluation; returns the report."""
         for evaluation in evaluations:
@@ -224,6 +251,32 @@ class Report:
             },
             "breaches_by": {k: dict(sorted(v.items())) for k, v in self.breaches_by.items()},
         }
+
+
+def _merge_group(group: GroupStats, other: GroupStats) -> None:
+    group.tickets += other.tickets
+    for currency, amount in other.compensation.items():
+        group.compensation[currency] = MONEY.add(
+            group.compensation.get(currency, Decimal(0)), amount
+        )
+    for name, stats in other.metrics.items():
+        _merge_stats(group.metrics[name], stats)
+
+
+def _merge_stats(stats: MetricStats, other: MetricStats) -> None:
+    stats.tickets += other.tickets
+    stats.met += other.met
+    stats.breached += other.breached
+    stats.open += other.open
+    stats.paused += other.paused
+    stats.paused_business += other.paused_business
+    stats.escalations += other.escalations
+    stats.elapsed.merge(other.elapsed)
+    stats.breach_hours.update(other.breach_hours)
+    stats.breach_weekdays.update(other.breach_weekdays)
+    stats.lost_outside_hours += other.lost_outside_hours
+    stats.lost_paused += other.lost_paused
+    stats.targets.update(other.targets)
 
 
 def _count(stats: MetricStats, metric: Any, fired: int) -> None:

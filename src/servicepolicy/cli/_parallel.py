@@ -15,18 +15,21 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from .._evaluation.engine import evaluator_for, outcome_or_record
-from .._evaluation.hygiene import SeenIds, strictly
-from .._evaluation.outcome import Outcome, error_outcome
+from .._evaluation.hygiene import DUPLICATE_ID, SeenIds, strictly
+from .._evaluation.outcome import Outcome, error_outcome, to_evaluation
 from .._policy.model import Policy
 from .._policy.versions import PolicySet
+from .._reports.report import Report
 from .._tickets.streams import RawLine, TicketRecord, line_record
+from ._shared import WarningTally
 
 CHUNK: Final = 256
 """Records per chunk handed to a worker."""
@@ -120,17 +123,15 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(
-    policy: Policy | PolicySet, as_of: datetime, strict: bool, make_render: Callable[[], Render]
+    policy: Policy | PolicySet, as_of: datetime, strict: bool, setup: Callable[[], Any]
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops the workers
-    _WORKER.update(
-        evaluator=evaluator_for(policy), as_of=as_of, strict=strict, render=make_render()
-    )
+    _WORKER.update(evaluator=evaluator_for(policy), as_of=as_of, strict=strict, tool=setup())
 
 
-def _work(records: list[Item]) -> list[tuple[str | None, Rendered]]:
+def _render_chunk(records: list[Item]) -> list[tuple[str | None, Rendered]]:
     evaluator, as_of = _WORKER["evaluator"], _WORKER["as_of"]
-    strict, render = _WORKER["strict"], _WORKER["render"]
+    strict, render = _WORKER["strict"], _WORKER["tool"]
     done = []
     for record in records:
         outcome, ticket_id = first_outcome(evaluator, record, as_of, strict)
@@ -143,6 +144,18 @@ def _work(records: list[Item]) -> list[tuple[str | None, Rendered]]:
     return done
 
 
+def _report_chunk(records: list[Item]) -> tuple[Report, list[tuple[str | None, tuple[str, ...]]]]:
+    evaluator, as_of = _WORKER["evaluator"], _WORKER["as_of"]
+    strict, by = _WORKER["strict"], _WORKER["tool"]
+    report = Report(by, as_of)
+    ids = []
+    for record in records:
+        outcome, ticket_id = first_outcome(evaluator, record, as_of, strict)
+        report.add(to_evaluation(outcome))
+        ids.append((ticket_id, tuple(outcome.warning_kinds)))
+    return report, ids
+
+
 # -- the main side ---------------------------------------------------------------------------
 
 
@@ -151,6 +164,58 @@ def _context() -> Any:
     # no fork, spawn starts each worker afresh.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _line_of(record: Item) -> int | None:
+    return record.number if isinstance(record, RawLine) else record.line
+
+
+def _chunk_results(
+    records: Iterable[Item],
+    *,
+    jobs: int,
+    chunk: int,
+    initargs: tuple[Any, ...],
+    work: Callable[[list[Item]], Any],
+) -> Iterator[tuple[list[Item], Any]]:
+    """The records in chunks, each with what ``work`` made of it in a worker, in input order;
+    None in its place for a chunk the main process must do itself (too small an input, one
+    job, or a chunk that could not be sent).  An input that breaks off raises its error once
+    the chunks read before it are out."""
+    source = iter(records)
+    pending, broke = _take(source, chunk)
+    if broke is not None or len(pending) < chunk or jobs == 1:
+        while pending:
+            yield pending, None
+            if broke is not None:
+                break
+            pending, broke = _take(source, chunk)
+        if broke is not None:
+            raise broke
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=_start_worker, initargs=initargs
+    )
+    in_flight: deque[tuple[list[Item], Future[Any]]] = deque()
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < 2 * jobs:
+                in_flight.append((pending, pool.submit(work, pending)))
+                pending = []
+                if broke is None:
+                    pending, broke = _take(source, chunk)
+            chunk_records, future = in_flight.popleft()
+            try:
+                result = future.result()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception:
+                result = None
+            yield chunk_records, result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if broke is not None:  # the input broke off: what was read before it is out
+        raise broke
 
 
 def rendered_in_parallel(
@@ -173,55 +238,79 @@ def rendered_in_parallel(
         outcome = checked_outcome(evaluator, record, as_of, strict, seen)
         return Rendered(render(outcome), bool(outcome.errors), tuple(outcome.warning_kinds))
 
-    def in_order(
-        chunk_records: list[Item], results: list[tuple[str | None, Rendered]]
-    ) -> Iterator[Rendered]:
+    for chunk_records, results in _chunk_results(
+        records,
+        jobs=jobs,
+        chunk=chunk,
+        initargs=(policy, as_of, strict, make_render),
+        work=_render_chunk,
+    ):
+        if results is None:
+            yield from map(again, chunk_records)
+            continue
         for record, (ticket_id, done) in zip(chunk_records, results, strict=True):
-            line = record.number if isinstance(record, RawLine) else record.line
-            if ticket_id is not None and not seen.first_time(ticket_id, line):
+            if ticket_id is not None and not seen.first_time(ticket_id, _line_of(record)):
                 done = again(record)
             yield done
 
-    source = iter(records)
-    pending, broke = _take(source, chunk)
-    if broke is not None or len(pending) < chunk or jobs == 1:
-        # Too few records to be worth a worker, or one process asked for.
-        for record in pending:
-            yield again(record)
-        if broke is not None:
-            raise broke
-        for record in source:
-            yield again(record)
-        return
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(policy, as_of, strict, make_render),
-    )
-    in_flight: deque[tuple[list[Item], Future[list[tuple[str | None, Rendered]]]]]
-    in_flight = deque()
-    try:
-        while pending or in_flight:
-            while pending and len(in_flight) < 2 * jobs:
-                in_flight.append((pending, pool.submit(_work, pending)))
-                pending = []
-                if broke is None:
-                    pending, broke = _take(source, chunk)
-            chunk_records, future = in_flight.popleft()
-            try:
-                results = future.result()
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except Exception:
-                results = [(None, again(record)) for record in chunk_records]
-                yield from (done for _, done in results)
-                continue
-            yield from in_order(chunk_records, results)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    if broke is not None:  # the input broke off: what was read before it is written
-        raise broke
+
+def report_in_parallel(
+    records: Iterable[Item],
+    policy: Policy | PolicySet,
+    as_of: datetime,
+    *,
+    strict: bool,
+    by: Sequence[str],
+    tally: WarningTally,
+    jobs: int,
+    chunk: int = CHUNK,
+) -> Report:
+    """The report of every record, each worker folding its chunks into a partial report that
+    the main process merges in input order.  A repeated id only adds its warning, except with
+    ``strict`` (where it makes an error record): a chunk holding one is then done again in the
+    main process."""
+    seen = SeenIds()
+    evaluator = evaluator_for(policy)
+    report = Report(by, as_of)
+
+    def again(chunk_records: list[Item]) -> None:
+        for record in chunk_records:
+            outcome = checked_outcome(evaluator, record, as_of, strict, seen)
+            tally.add(outcome.warning_kinds)
+            report.add(to_evaluation(outcome))
+
+    for chunk_records, result in _chunk_results(
+        records,
+        jobs=jobs,
+        chunk=chunk,
+        initargs=(policy, as_of, strict, partial(tuple, by)),
+        work=_report_chunk,
+    ):
+        if result is None:
+            again(chunk_records)
+            continue
+        partial_report, ids = result
+        repeated = _repeated(seen, [ticket_id for ticket_id, _ in ids])
+        if strict and any(repeated):
+            again(chunk_records)
+            continue
+        for record, (ticket_id, kinds), twice in zip(chunk_records, ids, repeated, strict=True):
+            if ticket_id is not None:
+                seen.first_time(ticket_id, _line_of(record))
+            tally.add([*kinds, DUPLICATE_ID] if twice else list(kinds))
+        report.merge(partial_report)
+    return report
+
+
+def _repeated(seen: SeenIds, ids: list[str | None]) -> list[bool]:
+    """For each id of a chunk, whether it came before (in an earlier chunk or this one)."""
+    here: set[str] = set()
+    repeated = []
+    for ticket_id in ids:
+        repeated.append(ticket_id is not None and (ticket_id in seen or ticket_id in here))
+        if ticket_id is not None:
+            here.add(ticket_id)
+    return repeated
 
 
 def _take(source: Iterator[Item], count: int) -> tuple[list[Item], Exception | None]:

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 from .._reports.render import render_csv, render_html, render_json, render_table
 from .._reports.report import Report
+from .._tickets.streams import read_deferred
 from ._batch import evaluations
 from ._output import add_output_argument
+from ._parallel import add_jobs_argument, report_in_parallel
 from ._shared import (
     FINDINGS,
     Context,
@@ -34,18 +36,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="group by fields and/or week, comma separated (priority,channel,week)",
     )
     parser.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    add_jobs_argument(parser)
     add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Report over every ticket; 0 all evaluated, 1 some could not be."""
     by = [part.strip() for part in args.by.split(",") if part.strip()]
-    return over_tickets(args, ctx, lambda batch: write_report(batch, by, args.format))
+    return over_tickets(args, ctx, lambda batch: write_report(batch, by, args.format, args.jobs))
 
 
-def write_report(batch: TicketBatch, by: Sequence[str], output: str) -> Done:
-    """Fold every evaluation into a :class:`Report` and write it in ``output`` format."""
-    report = Report(by, batch.as_of).add_all(evaluations(batch))
+def write_report(batch: TicketBatch, by: Sequence[str], output: str, jobs: int = 1) -> Done:
+    """Fold every evaluation into a :class:`Report` (on ``jobs`` processes) and write it in
+    ``output`` format."""
+    if jobs == 1:
+        report = Report(by, batch.as_of).add_all(evaluations(batch))
+    else:
+        report = report_in_parallel(
+            read_deferred(batch.source, batch.input_format, batch.name),
+            batch.policy,
+            batch.as_of,
+            strict=batch.strict_input,
+            by=by,
+            tally=batch.tally,
+            jobs=jobs,
+        )
     renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
     batch.out.write(renderers[output](report))
     done = summary(report.tickets_in, report.failed, batch.as_of, tally=batch.tally)
