@@ -200,3 +200,29 @@ def test_a_ticket_round_trips_through_its_json_shape():
     }
     assert Ticket.from_dict(json.loads(json.dumps(data))) == ticket
     assert ticket.created_at.astimezone(UTC).hour == 8
+
+
+def test_one_event_through_two_endpoints_is_kept_once_with_the_keys_of_both():
+    with TicketStore("test") as store:
+        store.add_ticket("1", {"id": "1", "created_at": "2026-03-09T08:00:00Z"})
+        # the same reply, as an audit gives it and as an export gives it (other offset)
+        reply = {"at": "2026-03-09T09:00:00Z", "type": "agent_reply", "public": True}
+        store.add_event("1", {**reply, "channel": "web"}, "a7")
+        store.add_event("1", {**reply, "at": "2026-03-09T10:00:00+01:00", "actor": "agent"}, "a7")
+        # two changes in one update share its order key but are two events
+        store.add_event("1", _event("2026-03-09T09:00:00Z", "field", field="x", value=1), "a7")
+        store.add_event("1", _event("2026-03-09T09:00:00Z", "field", field="y", value=2), "a7")
+        store.add_event("1", _event("2026-03-09T09:00:00Z", "status", status="open"), "a7")
+        store.add_event("1", _event("2026-03-09T09:00:00Z", "status", status="pending"), "a7")
+        (ticket,) = store.tickets()
+    replies = [e for e in ticket.events if e.type == "agent_reply"]
+    assert len(replies) == 1
+    assert (replies[0].channel, replies[0].actor, replies[0].public) == ("web", "agent", True)
+    assert sorted(e.field for e in ticket.events if e.type == "field") == ["x", "y"]
+    assert sorted(e.status for e in ticket.events if e.type == "status") == ["open", "pending"]
+
+
+@pytest.mark.parametrize("huge", [1e300, 10**400, -(10**20), float("inf")])
+def test_a_timestamp_past_the_calendar_is_a_value_error(huge):
+    with pytest.raises(ValueError, match="not a timestamp"):
+        iso(huge)

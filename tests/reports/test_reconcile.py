@@ -133,3 +133,23 @@ def test_a_helpdesk_that_keeps_the_first_close_of_a_reopened_ticket_is_named():
     (difference,) = _run([tk], [figure]).differences
     assert difference.what == "completed_at"
     assert difference.reason.startswith("the ticket was solved at 2026-03-09T11:00:00+01:00")
+
+
+def test_a_cycle_metric_compares_the_deciding_and_last_cycle_or_the_one_named():
+    # gold next_response 3h: cycle 1 from 10:00 (due 13:00) answered 11:00; cycle 2 from 14:00
+    # (due 17:00) never answered: it decides (breached) and is the last.
+    tk = _ticket(
+        gold(
+            "2026-03-09 09:00",
+            reply("2026-03-09 09:10"),
+            msg("2026-03-09 10:00"),
+            reply("2026-03-09 11:00"),
+            msg("2026-03-09 14:00"),
+        ),
+        "11",
+    )
+    first = at("2026-03-09 13:00")
+    (difference,) = _run([tk], [Recorded("11", "next_response", due_at=first)]).differences
+    assert difference.ours == at("2026-03-09 17:00").isoformat()
+    named = Recorded("11", "next_response", due_at=first, cycle=1)
+    assert _run([tk], [named]).differences == []

@@ -46,6 +46,7 @@ class Recorded:
     breached: bool | None = None
     completed_at: datetime | None = None
     detail: str = ""
+    cycle: int | None = None  # for a cycle metric: which cycle (1-based), when the helpdesk says
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,8 @@ def _differences(
         )
         return
     breached = metric.status == "breached"
-    due_differs = figure.due_at is not None and not _matches(figure.due_at, _dues(metric))
+    dues = _dues(metric, figure.cycle)
+    due_differs = figure.due_at is not None and not _matches(figure.due_at, dues)
     compared = due_differs or figure.breached is not None
     reason = _reason(ticket, metric, figure, policy) if compared else ""
     if figure.breached is not None and figure.breached != breached:
@@ -197,8 +199,9 @@ def _differences(
             "breached" if figure.breached else "not breached",
             reason,
         )
-    if due_differs and metric.due_at is not None and figure.due_at is not None:
-        yield differ("due_at", metric.due_at.isoformat(), figure.due_at.isoformat(), reason)
+    if due_differs and figure.due_at is not None:
+        ours = " or ".join(sorted({due.isoformat() for due in dues}))
+        yield differ("due_at", ours, figure.due_at.isoformat(), reason)
     if (
         figure.completed_at is not None
         and metric.completed_at is not None
@@ -244,11 +247,17 @@ def _verdict(metric: MetricResult) -> str:
     return f"{metric.status}{due}"
 
 
-def _dues(metric: MetricResult) -> list[datetime]:
+def _dues(metric: MetricResult, cycle: int | None) -> list[datetime]:
+    """The due times a recorded one may be compared with: the named cycle's; else the
+    metric's own (its deciding cycle's) and, for a cycle metric, the last cycle's (the one a
+    helpdesk shows as current)."""
+    cycles = metric.cycles or []
+    if cycle is not None:
+        chosen = cycles[cycle - 1].due_at if 0 < cycle <= len(cycles) else None
+        return [chosen] if chosen is not None else []
     dues = [metric.due_at] if metric.due_at is not None else []
-    for cycle in metric.cycles or ():
-        if cycle.due_at is not None:
-            dues.append(cycle.due_at)
+    if cycles and cycles[-1].due_at is not None:
+        dues.append(cycles[-1].due_at)
     return dues
 
 

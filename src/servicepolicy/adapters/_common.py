@@ -124,7 +124,7 @@ _STORE_SCHEMA: Final = """
 CREATE TABLE tickets (seq INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, header TEXT NOT NULL);
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY, ticket TEXT NOT NULL, at INTEGER, ord TEXT NOT NULL,
-    body TEXT NOT NULL, UNIQUE (ticket, ord, body)
+    ident TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (ticket, ord, at, ident)
 );
 CREATE INDEX events_by_ticket ON events (ticket, at, ord, seq);
 """
@@ -173,12 +173,32 @@ class TicketStore:
         )
 
     def add_event(self, ticket_id: str, event: dict[str, Any], order: str = "") -> None:
-        """Stage one event (the ticket-event JSON shape); the same event with the same
-        ``order`` key twice is kept once."""
-        self._db.execute(
-            "INSERT OR IGNORE INTO events (ticket, at, ord, body) VALUES (?, ?, ?, ?)",
-            (ticket_id, _sort_instant(event.get("at")), order, _dumps(event)),
+        """Stage one event (the ticket-event JSON shape).  An event is one per ticket, order
+        key, instant, type, status and field: the same event read twice, or through two of a
+        helpdesk's endpoints, is kept once, with the keys either gave (the first wins)."""
+        at = _sort_instant(event.get("at"))
+        ident = _dumps([event.get("type"), event.get("status"), event.get("field")])
+        added = self._db.execute(
+            "INSERT OR IGNORE INTO events (ticket, at, ord, ident, body) VALUES (?, ?, ?, ?, ?)",
+            (ticket_id, at, order, ident, _dumps(event)),
         )
+        if added.rowcount == 0:
+            self._merge(ticket_id, at, order, ident, event)
+
+    def _merge(
+        self, ticket_id: str, at: int | None, order: str, ident: str, event: dict[str, Any]
+    ) -> None:
+        key = (ticket_id, order, at, ident)
+        (body,) = self._db.execute(
+            "SELECT body FROM events WHERE ticket = ? AND ord = ? AND at = ? AND ident = ?", key
+        ).fetchone()
+        kept = json.loads(body)
+        merged = {**event, **kept}
+        if merged != kept:
+            self._db.execute(
+                "UPDATE events SET body = ? WHERE ticket = ? AND ord = ? AND at = ? AND ident = ?",
+                (_dumps(merged), *key),
+            )
 
     def has_ticket(self, ticket_id: str) -> bool:
         """Whether a header for ``ticket_id`` was staged."""
@@ -274,8 +294,11 @@ def iso(value: str | int | float) -> str:
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")
     if isinstance(value, int | float):
-        seconds = value / 1000 if abs(value) >= 10**11 else value
-        return datetime.fromtimestamp(seconds, UTC).isoformat()
+        try:
+            seconds = value / 1000 if abs(value) >= 10**11 else value
+            return datetime.fromtimestamp(seconds, UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"not a timestamp: {value!r:.60}") from None
     if not isinstance(value, str):
         raise ValueError(f"not a timestamp: {value!r:.60}")
     text = _COMPACT_OFFSET.sub(r"\1:\2", value.strip())
