@@ -185,3 +185,25 @@ def test_partial_reports_merge_into_the_report_of_one_process(tmp_path, seed, co
         return report.to_dict(), tally.line()
 
     assert figures(2) == figures(1)
+
+
+def _explain(path: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["explain", str(POLICY), str(path), "--as-of", AS_OF, *argv],
+        stdout=out,
+        stderr=err,
+        environ={},
+        now=datetime(2026, 12, 31, tzinfo=UTC),
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("extra", [[], ["--strict-input"], ["--id", "T-400"], ["--id", "nobody"]])
+def test_explanations_on_two_processes_are_those_of_one(tmp_path, extra):
+    path = tmp_path / "tickets.jsonl"
+    path.write_bytes(_corpus(700, 13))
+    one = _explain(path, "--jobs", "1", *extra)
+    assert _explain(path, "--jobs", "2", *extra) == one
+    if extra == ["--id", "T-400"]:
+        assert one[1].startswith("ticket T-400 ")

@@ -6,13 +6,14 @@ read or evaluated becomes an error record with its id and line, and the batch go
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .._evaluation.engine import evaluator_for, outcome_or_record
 from .._evaluation.evaluation import Evaluation
 from .._evaluation.hygiene import SeenIds, strictly
 from .._evaluation.outcome import Outcome, error_outcome, to_evaluation
-from .._tickets.streams import read_tickets
+from .._tickets.streams import read_deferred, read_tickets
+from ._parallel import Render, Rendered, rendered_in_parallel
 from ._shared import TicketBatch
 
 
@@ -38,3 +39,26 @@ def outcomes(batch: TicketBatch) -> Iterator[Outcome]:
 def evaluations(batch: TicketBatch) -> Iterator[Evaluation]:
     """One evaluation (or error record) per record of the batch's tickets."""
     return map(to_evaluation, outcomes(batch))
+
+
+def rendered_outcomes(
+    batch: TicketBatch, make_render: Callable[[], Render], jobs: int
+) -> Iterator[Rendered]:
+    """Every record's outcome rendered as text by the renderer ``make_render`` makes (a
+    module-level function, for the workers), in input order, on ``jobs`` processes; the
+    batch's tally counts the warnings."""
+    if jobs == 1:
+        render = make_render()
+        for outcome in outcomes(batch):
+            yield Rendered.of(outcome, render)
+        return
+    for done in rendered_in_parallel(
+        read_deferred(batch.source, batch.input_format, batch.name),
+        batch.policy,
+        batch.as_of,
+        strict=batch.strict_input,
+        make_render=make_render,
+        jobs=jobs,
+    ):
+        batch.tally.add(list(done.warning_kinds))
+        yield done

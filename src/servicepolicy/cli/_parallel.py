@@ -44,6 +44,14 @@ class Rendered:
     text: str
     failed: bool
     warning_kinds: tuple[str, ...]
+    ticket_id: str | None = None
+
+    @classmethod
+    def of(cls, outcome: Outcome, render: Render) -> Rendered:
+        """An outcome, rendered."""
+        return cls(
+            render(outcome), bool(outcome.errors), tuple(outcome.warning_kinds), outcome.ticket_id
+        )
 
 
 def available_cores() -> int:
@@ -135,12 +143,7 @@ def _render_chunk(records: list[Item]) -> list[tuple[str | None, Rendered]]:
     done = []
     for record in records:
         outcome, ticket_id = first_outcome(evaluator, record, as_of, strict)
-        done.append(
-            (
-                ticket_id,
-                Rendered(render(outcome), bool(outcome.errors), tuple(outcome.warning_kinds)),
-            )
-        )
+        done.append((ticket_id, Rendered.of(outcome, render)))
     return done
 
 
@@ -235,8 +238,7 @@ def rendered_in_parallel(
     render = make_render()
 
     def again(record: Item) -> Rendered:
-        outcome = checked_outcome(evaluator, record, as_of, strict, seen)
-        return Rendered(render(outcome), bool(outcome.errors), tuple(outcome.warning_kinds))
+        return Rendered.of(checked_outcome(evaluator, record, as_of, strict, seen), render)
 
     for chunk_records, results in _chunk_results(
         records,

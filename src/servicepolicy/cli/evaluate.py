@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -15,10 +15,9 @@ from .._common.money import money_text
 from .._evaluation.evaluation import ROW_COLUMNS, Evaluation
 from .._evaluation.outcome import Outcome, to_evaluation
 from .._evaluation.outcome_json import JsonWriter
-from .._tickets.streams import read_deferred
-from ._batch import outcomes
+from ._batch import rendered_outcomes
 from ._output import add_output_argument
-from ._parallel import Render, Rendered, add_jobs_argument, rendered_in_parallel
+from ._parallel import Render, add_jobs_argument
 from ._shared import (
     Context,
     Done,
@@ -84,25 +83,6 @@ _RENDERERS: dict[str, Callable[[], Render]] = {
 }
 
 
-def _rendered(batch: TicketBatch, output: str, jobs: int) -> Iterator[Rendered]:
-    if jobs == 1:
-        render = _RENDERERS[output]()
-        for outcome in outcomes(batch):
-            yield Rendered(render(outcome), bool(outcome.errors), ())
-        return
-    records = read_deferred(batch.source, batch.input_format, batch.name)
-    for done in rendered_in_parallel(
-        records,
-        batch.policy,
-        batch.as_of,
-        strict=batch.strict_input,
-        make_render=_RENDERERS[output],
-        jobs=jobs,
-    ):
-        batch.tally.add(list(done.warning_kinds))
-        yield done
-
-
 def write_evaluations(batch: TicketBatch, output: str, jobs: int = 1) -> Done:
     """Write every evaluation in ``output`` format, evaluated on ``jobs`` processes; a summary
     goes to the batch's ``err``."""
@@ -117,7 +97,7 @@ def write_evaluations(batch: TicketBatch, output: str, jobs: int = 1) -> Done:
         out.write(table_header(as_of))
     pending: list[str] = []
     try:
-        for done in _rendered(batch, output, jobs):
+        for done in rendered_outcomes(batch, _RENDERERS[output], jobs):
             if output == "json":
                 pending.append(("\n" if total == 0 else ",\n") + done.text)
             else:

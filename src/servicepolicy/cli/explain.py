@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
-from ._batch import evaluations
+from .._evaluation.outcome import Outcome, to_evaluation
+from ._batch import rendered_outcomes
 from ._output import add_output_argument
+from ._parallel import Render, add_jobs_argument
 from ._shared import (
     FINDINGS,
     OK,
@@ -25,24 +28,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_policy_and_tickets(parser)
     add_strict_input(parser)
     parser.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
+    add_jobs_argument(parser)
     add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Explain every ticket (or one); 0 all evaluated, 1 some could not be or none matched."""
-    return over_tickets(args, ctx, lambda batch: write_explanations(batch, args.ticket_id))
+    return over_tickets(
+        args, ctx, lambda batch: write_explanations(batch, args.ticket_id, args.jobs)
+    )
 
 
-def write_explanations(batch: TicketBatch, ticket_id: str | None) -> Done:
-    """Write the explanation of each ticket (or only ``ticket_id``)."""
+def _render_explanation(only: str | None) -> Render:
+    """Explanations, of the ticket with id ``only`` alone when given (others render empty)."""
+
+    def explain(outcome: Outcome) -> str:
+        if only is not None and outcome.ticket_id != only:
+            return ""
+        return to_evaluation(outcome).explain()
+
+    return explain
+
+
+def write_explanations(batch: TicketBatch, ticket_id: str | None, jobs: int = 1) -> Done:
+    """Write the explanation of each ticket (or only ``ticket_id``), on ``jobs`` processes."""
     out = batch.out
     shown = failed = 0
-    for evaluation in evaluations(batch):
-        if ticket_id is not None and evaluation.ticket_id != ticket_id:
+    for done in rendered_outcomes(batch, partial(_render_explanation, ticket_id), jobs):
+        if ticket_id is not None and done.ticket_id != ticket_id:
             continue
-        out.write(("\n" if shown else "") + evaluation.explain())
+        out.write(("\n" if shown else "") + done.text)
         shown += 1
-        failed += bool(evaluation.errors)
+        failed += done.failed
     if ticket_id is not None and not shown:
         return Done(FINDINGS, f"servicepolicy: no ticket with id {ticket_id!r}\n")
     return Done(FINDINGS if failed else OK, batch.tally.line())
