@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from .._common.durations import format_duration
@@ -16,12 +17,22 @@ from .._evaluation.evaluation import ROW_COLUMNS, Evaluation
 from .._evaluation.outcome import Outcome, to_evaluation
 from .._evaluation.outcome_json import JsonWriter
 from ._batch import rendered_outcomes
+from ._fields import (
+    SUMMARY_COLUMNS,
+    SUMMARY_PATHS,
+    csv_columns,
+    json_paths,
+    render_csv_columns,
+    render_csv_summary,
+    render_selected,
+)
 from ._output import add_output_argument
 from ._parallel import Render, add_jobs_argument
 from ._shared import (
     Context,
     Done,
     TicketBatch,
+    UsageError,
     add_policy_and_tickets,
     add_strict_input,
     over_tickets,
@@ -40,13 +51,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_policy_and_tickets(parser)
     add_strict_input(parser)
     parser.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument(
+        "--fields",
+        metavar="LIST",
+        help="keep only these parts of each record: dotted paths for json and jsonl, with * for "
+        "any key (ticket_id,metrics.*.status,metrics.*.due_at), column names for csv",
+    )
+    shape.add_argument(
+        "--summary",
+        action="store_true",
+        help="one short record per ticket: id, line, policy, and each metric's status, due_at, "
+        "breached_at and elapsed_seconds (json, jsonl, csv)",
+    )
     add_jobs_argument(parser)
     add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Evaluate every ticket; 0 all evaluated, 1 some could not be."""
-    return over_tickets(args, ctx, lambda batch: write_evaluations(batch, args.format, args.jobs))
+    make_render, header = _shaped(args.format, args.fields, args.summary)
+    return over_tickets(
+        args,
+        ctx,
+        lambda batch: write_evaluations(batch, args.format, args.jobs, make_render, header),
+    )
+
+
+def _shaped(
+    output: str, fields: str | None, summary: bool
+) -> tuple[Callable[[], Render], str | None]:
+    """The renderer of ``--fields`` or ``--summary`` (``_RENDERERS``' without either), and the
+    CSV header it goes with; a :class:`UsageError` for a shape the format cannot take."""
+    if fields is None and not summary:
+        return _RENDERERS[output], None
+    if output == "table":
+        raise UsageError("--fields and --summary shape json, jsonl and csv output, not a table")
+    try:
+        if output == "csv":
+            if summary:
+                return render_csv_summary, csv_text([list(SUMMARY_COLUMNS)], header=False)
+            columns = csv_columns(fields or "")
+            header = csv_text([list(columns)], header=False)
+            return partial(render_csv_columns, columns, _outcome_rows), header
+        paths = SUMMARY_PATHS if summary else json_paths(fields or "")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return partial(render_selected, paths, output == "jsonl"), None
 
 
 def _render_json() -> Render:
@@ -58,8 +109,12 @@ def _render_jsonl() -> Render:
     return lambda outcome: outcome_json(outcome) + "\n"
 
 
+def _outcome_rows(outcome: Outcome) -> list[list[str]]:
+    return csv_rows(to_evaluation(outcome))
+
+
 def _csv_record(outcome: Outcome) -> str:
-    return csv_text(csv_rows(to_evaluation(outcome)), header=False)
+    return csv_text(_outcome_rows(outcome), header=False)
 
 
 def _render_csv() -> Render:
@@ -83,21 +138,28 @@ _RENDERERS: dict[str, Callable[[], Render]] = {
 }
 
 
-def write_evaluations(batch: TicketBatch, output: str, jobs: int = 1) -> Done:
-    """Write every evaluation in ``output`` format, evaluated on ``jobs`` processes; a summary
-    goes to the batch's ``err``."""
+def write_evaluations(
+    batch: TicketBatch,
+    output: str,
+    jobs: int = 1,
+    make_render: Callable[[], Render] | None = None,
+    csv_header: str | None = None,
+) -> Done:
+    """Write every evaluation in ``output`` format (each record rendered by what
+    ``make_render`` makes, the format's full record by default), evaluated on ``jobs``
+    processes; a summary goes to the batch's ``err``."""
     out, err, as_of = batch.out, batch.err, batch.as_of
     total = failed = 0
     progress = err.isatty()
     if output == "json":
         out.write("[")
     elif output == "csv":
-        out.write(csv_text([], header=True))
+        out.write(csv_header if csv_header is not None else csv_text([], header=True))
     elif output == "table":
         out.write(table_header(as_of))
     pending: list[str] = []
     try:
-        for done in rendered_outcomes(batch, _RENDERERS[output], jobs):
+        for done in rendered_outcomes(batch, make_render or _RENDERERS[output], jobs):
             if output == "json":
                 pending.append(("\n" if total == 0 else ",\n") + done.text)
             else:
