@@ -336,8 +336,10 @@ class Target(BaseModel):
             )
         if isinstance(data, dict):
             for key, value in data.items():
+                if key in _TARGET_KEYS or _is_span(value):
+                    continue  # a key of a target, or a priority's span
                 near = difflib.get_close_matches(key, _TARGET_KEYS, n=1, cutoff=0.75)
-                if near and near[0] != key and not _is_span(value):
+                if near:
                     raise PydanticCustomError(
                         "unknown-key",
                         f"unknown key {key!r}; did you mean {near[0]!r}?",
