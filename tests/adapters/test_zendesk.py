@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from servicepolicy import parse_policy
 from servicepolicy._tickets.model import Ticket, UnreadTicket
 from servicepolicy.adapters import zendesk
-from servicepolicy.adapters._common import ImportLog
+from servicepolicy.adapters._common import ImportLog, Recorded, read_pages
 from servicepolicy.cli import main
 
 DATA = Path(__file__).parent.parent / "data" / "adapters" / "zendesk"
@@ -377,3 +380,266 @@ def test_nothing_to_import_is_an_error(tmp_path: Path) -> None:
     code, out, err = run("import-policy", "zendesk", write(tmp_path, "s.json", {"schedules": []}))
     assert (code, out) == (2, "")
     assert "no SLA policy could be imported (of 0)" in err
+
+
+# --- Review findings: wrong types, tickets without an id, page order, priority ranges ----
+
+_ODD_VALUES: list[Any] = [None, [], {}, 10**400, "x"]
+_FUZZ_FILES = sorted(p.name for p in DATA.iterdir() if p.suffix in (".json", ".jsonl"))
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every value inside ``value`` (not ``value`` itself)."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict | list):
+        for name, inner in value.items() if isinstance(value, dict) else enumerate(value):
+            found.append((*path, name))
+            found += _places(inner, (*path, name))
+    return found
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+def _fuzzed_file(tmp: Path, name: str, rng: random.Random) -> str:
+    """A copy of fixture ``name`` with one to three values swapped for an odd one."""
+    pages = [page.data for page in read_pages([DATA / name])]
+    for _ in range(rng.randint(1, 3)):
+        number = rng.randrange(len(pages))
+        places = _places(pages[number])
+        if places:
+            place = rng.choice(places)
+            pages[number] = _replaced(pages[number], place, rng.choice(_ODD_VALUES))
+    path = tmp / name
+    path.write_text("\n".join(json.dumps(page) for page in pages), encoding="utf-8")
+    return str(path)
+
+
+_FUZZ_READERS = {"ticket_metric_events.json": ["ticket_metric_events.json"]}
+_FUZZ_READERS |= dict.fromkeys(POLICY_PAGES, POLICY_PAGES)
+_FUZZ_READERS |= dict.fromkeys(TICKET_PAGES, TICKET_PAGES)
+
+
+def _read_all(files: list[str], log: ImportLog) -> None:
+    """Every reader on ``files``; each must give records of its kind and raise nothing but
+    read_policy's documented ValueError."""
+    records = list(zendesk.read_tickets(files, log=log))
+    assert all(isinstance(r, Ticket | UnreadTicket) for r in records)
+    assert all(isinstance(f, Recorded) for f in zendesk.read_recorded(files, log=log))
+    try:
+        zendesk.read_policy(files, log=log)
+    except ValueError as error:
+        assert str(error).startswith("no SLA policy could be imported"), error
+
+
+def test_odd_values_never_stop_an_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded fuzzing (300 variants): one to three values of a fixture swapped for None, [],
+    {}, 10**400 or "x" give warnings and error records, never an exception."""
+    if Path("/dev/shm").is_dir():  # the ticket store's staging file, off the disk: fast
+        monkeypatch.setattr(tempfile, "tempdir", "/dev/shm")
+    rng = random.Random(20260309)
+    names = sorted(_FUZZ_READERS)
+    for variant in range(300):
+        name = names[variant % len(names)]
+        folder = tmp_path / str(variant)
+        folder.mkdir()
+        files = [_fuzzed_file(folder, name, rng)]
+        files += [str(DATA / other) for other in _FUZZ_READERS[name] if other != name]
+        if name in POLICY_PAGES and variant % 3:
+            try:  # the policy pages under the policy reader only, two times in three
+                zendesk.read_policy(files)
+            except ValueError as error:
+                assert str(error).startswith("no SLA policy could be imported"), error
+        else:
+            _read_all(files, ImportLog())
+
+
+def test_values_of_the_wrong_type_are_warnings(tmp_path: Path) -> None:
+    log = ImportLog()
+    page = {
+        "tickets": [{"id": 1, "created_at": "2026-03-09T08:30:00Z"},
+                    {"id": 2, "created_at": "2026-03-09T08:30:00Z"}],
+        "users": [{"id": 5, "role": ["agent"]}],  # a list: was a TypeError (unhashable)
+        "audits": [{"id": 7, "ticket_id": 2, "created_at": "2026-03-09T09:00:00Z",
+                    "events": 12}],  # a number: was a TypeError (not iterable)
+    }  # fmt: skip
+    records = list(zendesk.read_tickets([write(tmp_path, "p.json", page)], log=log))
+    assert [r.id for r in records if isinstance(r, Ticket)] == ["1", "2"]
+    assert log.counts["bad-value"] == 2
+    metric = {"ticket_metric_events": [{"id": 1, "ticket_id": 1, "metric": "reply_time",
+                                        "instance_id": 1, "type": {"a": 1}}]}  # fmt: skip
+    assert list(zendesk.read_recorded([write(tmp_path, "m.json", metric)], log=log)) == []
+    assert log.counts["unknown-event-kind"] == 1
+
+
+def _policy(**changes: Any) -> dict[str, Any]:
+    metrics = [{"priority": p, "metric": "first_reply_time", "target": 60, "business_hours": False}
+               for p in ("urgent", "high", "normal", "low")]  # fmt: skip
+    return {"id": 9, "title": "Odd", "position": 1, "policy_metrics": metrics, **changes}
+
+
+@pytest.mark.parametrize(
+    ("pages", "note"),
+    [
+        # an interval that is not a mapping: was an AttributeError
+        ({"schedules": [{"id": 3, "name": "S", "time_zone": "UTC", "intervals": [5]}]},
+         "Zendesk schedule 3: no business hours"),
+        # a policy_metrics item that is not a mapping: was an AttributeError
+        ({"sla_policies": [_policy(policy_metrics=[*_policy()["policy_metrics"], "x"])]},
+         "a target that is not a mapping"),
+        # the filter's all is a number: was a TypeError
+        ({"sla_policies": [_policy(filter={"all": 5}), _policy(id=10, position=2)]},
+         "the filter's 'all' is 5, not a list of conditions"),
+        # target_in_seconds as text: was a TypeError
+        ({"sla_policies": [_policy(policy_metrics=[
+            {"priority": "urgent", "metric": "first_reply_time", "target_in_seconds": "60"}
+        ]), _policy(id=10, position=2)]}, "no target this format can hold"),
+    ],
+)  # fmt: skip
+def test_policy_parts_of_the_wrong_type_are_written_out(
+    tmp_path: Path, pages: dict[str, Any], note: str
+) -> None:
+    pages.setdefault("sla_policies", [_policy(id=10, position=2)])
+    imported = zendesk.read_policy([write(tmp_path, "p.json", pages)])
+    assert note in " | ".join(imported.warnings)
+    parse_policy(imported.text, "p.yaml")
+
+
+def test_tickets_without_an_id_are_error_records_never_merged(tmp_path: Path) -> None:
+    page = {"tickets": [
+        {"created_at": "2026-03-09T08:30:00Z", "subject": "no id"},
+        {"id": None, "created_at": "2026-03-09T09:30:00Z"},
+        {"id": [4], "created_at": "2026-03-09T10:30:00Z"},
+        {"id": 4, "created_at": "2026-03-09T11:30:00Z"},
+    ]}  # fmt: skip
+    records = list(zendesk.read_tickets([write(tmp_path, "p.json", page)]))
+    assert [r.id for r in records if isinstance(r, Ticket)] == ["4"]
+    unread = [r for r in records if isinstance(r, UnreadTicket)]
+    assert [r.ticket_id for r in unread] == [None, None, None]  # one each, none "None"
+    assert "id is missing" in unread[0].error and "2026-03-09T08:30:00Z" in unread[0].error
+    assert "id is not an id ([4])" in unread[2].error
+    code, _, err = run("import", "zendesk", write(tmp_path, "p.json", page))
+    assert code == 1
+    assert "4 tickets in, 1 imported, 3 failed" in err
+
+
+_BOTH_RESOLUTION = [
+    {"id": 1, "ticket_id": 7, "metric": "agent_work_time", "instance_id": 1,
+     "type": "apply_sla", "time": "2026-03-09T08:00:00Z"},
+    {"id": 2, "ticket_id": 7, "metric": "agent_work_time", "instance_id": 1,
+     "type": "breach", "time": "2026-03-09T16:00:00Z"},
+    {"id": 3, "ticket_id": 7, "metric": "requester_wait_time", "instance_id": 1,
+     "type": "apply_sla", "time": "2026-03-09T08:00:00Z"},
+    {"id": 4, "ticket_id": 7, "metric": "requester_wait_time", "instance_id": 1,
+     "type": "breach", "time": "2026-03-09T18:00:00Z"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("events", [_BOTH_RESOLUTION, _BOTH_RESOLUTION[::-1]])
+def test_requester_wait_time_is_compared_whatever_the_page_order(
+    tmp_path: Path, events: list[Any]
+) -> None:
+    log = ImportLog()
+    pages = [{"ticket_metric_events": [event]} for event in events]
+    files = [write(tmp_path, f"{n}.json", page) for n, page in enumerate(pages)]
+    (figure,) = zendesk.read_recorded(files, log=log)
+    assert figure.due_at == datetime(2026, 3, 9, 18, 0, tzinfo=UTC)
+    assert figure.detail.startswith("ticket_metric_events requester_wait_time")
+    assert log.samples["shared-metric"] == (
+        "ticket 7: requester_wait_time and agent_work_time are both resolution"
+    )
+
+
+def test_the_imported_policy_keeps_requester_wait_time_whatever_the_order(
+    tmp_path: Path,
+) -> None:
+    every = ("urgent", "high", "normal", "low")
+    metrics = [{"priority": p, "metric": m, "target": 600, "business_hours": False}
+               for m in ("agent_work_time", "requester_wait_time") for p in every]  # fmt: skip
+    pages = {"sla_policies": [{"id": 1, "title": "All", "position": 1,
+                               "policy_metrics": metrics}]}  # fmt: skip
+    imported = zendesk.read_policy([write(tmp_path, "p.json", pages)])
+    (entry,) = parse_policy(imported.text, "p.yaml").sla
+    assert list(entry.pause_on) == ["pending"]  # requester wait time's, given second
+    assert "agent_work_time and requester_wait_time both measure resolution; kept " + (
+        "requester_wait_time"
+    ) in " ".join(imported.warnings)
+
+
+@pytest.mark.parametrize(
+    ("operator", "value", "held"),
+    [
+        ("less_than", "high", ["low", "normal"]),
+        ("greater_than", "normal", ["high", "urgent"]),
+        ("less_than_equal", "normal", ["low", "normal"]),
+        ("greater_than_equal", "urgent", ["urgent"]),
+    ],
+)
+def test_a_priority_range_becomes_a_list_of_priorities(
+    tmp_path: Path, operator: str, value: str, held: list[str]
+) -> None:
+    condition = {"field": "priority", "operator": operator, "value": value}
+    pages = {"sla_policies": [_policy(filter={"all": [condition]}), _policy(id=10, position=2)]}
+    path = tmp_path / "policy.yaml"
+    path.write_text(zendesk.read_policy([write(tmp_path, "p.json", pages)]).text, "utf-8")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["sla"][0]["when"] == {
+        "priority": {"in": held}  # was {"priority": {"lt": "high"}}, refused by --strict
+    }
+    code, out, err = run("validate", "--strict", str(path))
+    assert (code, out) == (0, "1 file(s) checked: all valid\n"), err
+
+
+def test_a_priority_range_that_holds_for_none_is_written_out(tmp_path: Path) -> None:
+    condition = {"field": "priority", "operator": "less_than", "value": "low"}
+    pages = {"sla_policies": [_policy(filter={"all": [condition]}), _policy(id=10, position=2)]}
+    imported = zendesk.read_policy([write(tmp_path, "p.json", pages)])
+    assert "condition priority less_than low: no priority is" in " ".join(imported.warnings)
+
+
+_UPDATE = {"id": 81001, "ticket_id": 1, "created_at": "2026-03-09T09:00:00Z"}
+_AUDIT = {**_UPDATE, "author_id": 9, "via": {"channel": "email"}, "events": [
+    {"id": 810010, "type": "Comment", "public": True, "author_id": 9},
+    {"id": 810011, "type": "Change", "field_name": "group_id", "value": "20002"},
+]}  # fmt: skip
+_EXPORTED = {**_UPDATE, "timestamp": 1773046800, "updater_id": 9, "via": "Mail",
+             "event_type": "Audit", "child_events": [
+    {"id": 810010, "event_type": "Comment", "comment_present": True, "comment_public": True},
+    {"id": 810011, "event_type": "Change", "group_id": 20002, "previous_value": 20001},
+]}  # fmt: skip
+
+
+@pytest.mark.parametrize("order", ["audit first", "export first"])
+def test_an_update_from_both_endpoints_is_one_set_of_events(tmp_path: Path, order: str) -> None:
+    tickets_page = {"tickets": [{"id": 1, "created_at": "2026-03-09T08:00:00Z",
+                                 "requester_id": 9}]}  # fmt: skip
+    pages = [{"audits": [_AUDIT]}, {"ticket_events": [_EXPORTED]}]
+    pages = pages if order == "audit first" else pages[::-1]
+    files = [write(tmp_path, f"{n}.json", p) for n, p in enumerate([tickets_page, *pages])]
+    (ticket,) = zendesk.read_tickets(files)
+    assert isinstance(ticket, Ticket)
+    assert ticket.to_dict()["events"] == [
+        {"at": "2026-03-09T09:00:00+00:00", "type": "customer_message", "actor": "customer",
+         "public": True, "channel": "email"},
+        # the export's 20002 is written as the audit's "20002": the same event
+        {"at": "2026-03-09T09:00:00+00:00", "type": "field", "field": "group_id",
+         "value": "20002"},
+    ]  # fmt: skip
+
+
+def test_creation_values_are_held_as_text_without_the_subject() -> None:
+    state = zendesk.Pass(zendesk.DEFAULT_STATUS_MAP, ImportLog())
+    for page in read_pages(paths(["audits.jsonl", "ticket_events.json"])):
+        state.learn(page)
+    assert all(isinstance(held, str) for held in state.created.values())
+    assert not any("Invoice shows the wrong VAT number" in held for held in state.created.values())
+    assert state.creation("1005") == {
+        "priority": "urgent",
+        "type": "question",
+        "group_id": "20001",
+        "tags": [],
+    }

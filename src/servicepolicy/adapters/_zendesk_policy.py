@@ -1,8 +1,9 @@
 """Zendesk SLA policies, schedules, holidays and custom statuses as a policy file.
 
 Each SLA policy becomes an SLA entry, in the order of its ``position``; each schedule a
-calendar.  What the format cannot express is written with :meth:`PolicyDraft.unsupported`.
-See ``docs/adapters/zendesk.md`` for the mapping.
+calendar.  What the format cannot express is written with :meth:`PolicyDraft.unsupported`;
+a part of the wrong type (a filter that is not a mapping, a target that is not a number) is
+such a part too, never an exception.  See ``docs/adapters/zendesk.md`` for the mapping.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from ._common import ImportedPolicy, PolicyDraft, status_name
 from ._zendesk_tickets import FIELDS, key
@@ -19,9 +20,19 @@ from ._zendesk_zones import iana_zone
 __all__ = ["build_policy"]
 
 PRIORITIES: Final = ("urgent", "high", "normal", "low")
+# Zendesk orders priorities low < normal < high < urgent (a filter's less_than/greater_than).
+_RANK: Final = {name: rank for rank, name in enumerate(reversed(PRIORITIES))}
+_ORDERED: Final = {
+    "less_than": lambda a, b: a < b,
+    "greater_than": lambda a, b: a > b,
+    "less_than_equal": lambda a, b: a <= b,
+    "greater_than_equal": lambda a, b: a >= b,
+}
 _DAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _WEEK: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Zendesk metric -> (our metric, which statuses pause it: None never, else the categories).
+# When a policy has two Zendesk metrics for one of ours, the one listed first here is imported
+# (whatever their order in the policy), as reconcile compares the first (zendesk.py).
 _METRICS: Final[dict[str, tuple[str, tuple[str, ...] | None]]] = {
     "first_reply_time": ("first_response", None),
     "next_reply_time": ("next_response", None),
@@ -61,6 +72,7 @@ def build_policy(pages: list[Any], status_map: Mapping[str, str]) -> ImportedPol
         f"schedules {', '.join(key(s.get('id')) for s in schedules) or 'none'}",
         "SLA policies imported from Zendesk Support, in the order of their position.",
     )
+    draft.priorities(list(PRIORITIES))
     paused = _statuses(pages, status_map, draft)
     default = _calendars(pages, schedules, draft)
     catch_all: str | None = None
@@ -111,7 +123,7 @@ def _items(pages: list[Any], many: str, one: str) -> Iterator[dict[str, Any]]:
 def _number(value: Any) -> float:
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return float("inf")
 
 
@@ -121,10 +133,13 @@ def _statuses(
     """Declare the custom statuses; returns the status names of each pausing category."""
     paused: dict[str, list[str]] = {"pending": ["pending"], "hold": ["on_hold"]}
     for status in _items(pages, "custom_statuses", "custom_status"):
-        category = str(status.get("status_category"))
-        if status.get("default") or not status.get("agent_label"):
+        category, label = str(status.get("status_category")), status.get("agent_label")
+        if status.get("default") or not label:
             continue
-        name = status_name(str(status["agent_label"]), status_map)
+        if not isinstance(label, str):
+            draft.unsupported(f"Zendesk custom status {key(status.get('id'))}: no label", status)
+            continue
+        name = status_name(label, status_map)
         if name in ("new", "open", "pending", "on_hold", "solved", "closed") or category not in (
             *_CATEGORY,
             "solved",
@@ -199,8 +214,10 @@ def _hours(intervals: Any) -> dict[str, list[str]]:
     """Weekly hours from intervals in minutes since Sunday 00:00, split at midnight."""
     days: dict[int, list[tuple[int, int]]] = {}
     for interval in intervals if isinstance(intervals, list) else ():
+        if not isinstance(interval, dict):
+            continue
         start, end = interval.get("start_time"), interval.get("end_time")
-        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= 10080:
+        if not _whole(start) or not _whole(end) or not 0 <= start < end <= 10080:
             continue
         while start < end:
             day, offset = divmod(start, 1440)
@@ -224,6 +241,10 @@ def _hours(intervals: Any) -> dict[str, list[str]]:
         if name is not None and name in windows:
             run.append(name)
     return hours
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _clock(minutes: int) -> str:
@@ -257,16 +278,17 @@ def _entry(
 ) -> dict[str, Any]:
     """The SLA entry of one policy; the targets it cannot hold go to ``left`` by reason."""
     conditions = _conditions(policy.get("filter"))
-    chosen: dict[str, str] = {}  # our metric -> the Zendesk metric imported as it
+    items = _metric_items(policy.get("policy_metrics"), left)
+    chosen = _chosen(items)  # our metric -> the Zendesk metric imported as it
     targets: dict[str, dict[str, Any]] = {}
     flags: dict[str, bool] = {}
-    for item in policy.get("policy_metrics") or ():
+    for item in items:
         metric = str(item.get("metric"))
         if metric not in _METRICS:
             left.setdefault(f"metric {metric!r} has no counterpart", []).append(item)
             continue
         ours, pauses = _METRICS[metric]
-        if chosen.setdefault(ours, metric) != metric:
+        if chosen[ours] != metric:
             why = f"{metric} and {chosen[ours]} both measure {ours}; kept {chosen[ours]}"
             left.setdefault(why, []).append(item)
             continue
@@ -314,12 +336,38 @@ def _entry(
     return body
 
 
+def _metric_items(given: Any, left: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """The targets of ``policy_metrics``; one that is not a mapping goes to ``left``."""
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        left.setdefault("policy_metrics is not a list", []).append(given)
+        return []
+    for item in given:
+        if not isinstance(item, dict):
+            left.setdefault("a target that is not a mapping", []).append(item)
+    return [item for item in given if isinstance(item, dict)]
+
+
+def _chosen(items: list[dict[str, Any]]) -> dict[str, str]:
+    """Per metric of ours, the Zendesk metric imported as it: of those the targets give, the
+    first in :data:`_METRICS`."""
+    given = {str(item.get("metric")) for item in items}
+    chosen: dict[str, str] = {}
+    for metric, (ours, _pauses) in _METRICS.items():
+        if metric in given:
+            chosen.setdefault(ours, metric)
+    return chosen
+
+
 def _span(item: dict[str, Any]) -> str | None:
     seconds = item.get("target_in_seconds")
-    if isinstance(seconds, int) and seconds >= 0 and seconds % 60:
+    if seconds is not None and not _whole(seconds):
+        return None
+    if _whole(seconds) and seconds >= 0 and seconds % 60:
         return f"{seconds}s"
     minutes = item.get("target") if seconds is None else seconds // 60
-    if not isinstance(minutes, int) or minutes < 0:
+    if not _whole(minutes) or minutes < 0:
         return None
     hours, rest = divmod(minutes, 60)
     if not hours:
@@ -329,14 +377,24 @@ def _span(item: dict[str, Any]) -> str | None:
 
 def _conditions(spec: Any) -> list[dict[str, Any]]:
     """The ``when`` parts of a Zendesk filter (``all`` and ``any`` conditions)."""
-    spec = spec if isinstance(spec, dict) else {}
-    parts = [_condition(c) for c in spec.get("all") or ()]
-    anyof = [_condition(c) for c in spec.get("any") or ()]
+    if spec is not None and not isinstance(spec, dict):
+        raise _Unsupported(f"filter {spec!r:.60} is not a mapping of conditions")
+    spec = spec or {}
+    parts = [_condition(c) for c in _list(spec.get("all"), "all")]
+    anyof = [_condition(c) for c in _list(spec.get("any"), "any")]
     if len(anyof) == 1:
         parts.append(anyof[0])
     elif anyof:
         parts.append({"any_of": anyof})
     return parts
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Unsupported(f"the filter's {name!r} is {value!r:.60}, not a list of conditions")
+    return value
 
 
 def _condition(condition: Any) -> dict[str, Any]:
@@ -347,6 +405,8 @@ def _condition(condition: Any) -> dict[str, Any]:
         condition.get("operator"),
         condition.get("value"),
     )
+    if not isinstance(field, str) or not isinstance(operator, str):
+        raise _Unsupported(f"condition {condition!r:.80} has no field name or operator")
     if field in ("current_tags", "tags") and operator in ("includes", "not_includes"):
         tags = str(value).split()
         if not tags:
@@ -354,9 +414,32 @@ def _condition(condition: Any) -> dict[str, Any]:
         each = [{"tags": {"contains": tag}} for tag in tags]
         found = each[0] if len(each) == 1 else {"any_of": each}
         return found if operator == "includes" else {"not": found}
-    known = field in FIELDS or (
-        isinstance(field, str) and re.fullmatch(r"custom_fields_\d+", field)
-    )
+    known = field in FIELDS or re.fullmatch(r"custom_fields_\d+", field)
     if not known or operator not in _OPERATORS:
-        raise _Unsupported(f"condition {field} {operator} {value!r} has no counterpart")
-    return {str(field): {_OPERATORS[str(operator)]: value}}
+        raise _Unsupported(f"condition {field} {operator} {value!r:.60} has no counterpart")
+    if operator in _ORDERED and field == "priority":
+        return {field: {"in": _priorities(operator, value)}}
+    if operator in _ORDERED and not _numeric(value):
+        raise _Unsupported(f"condition {field} {operator} {value!r:.60}: not a number")
+    return {field: {_OPERATORS[operator]: value}}
+
+
+def _priorities(operator: str, value: Any) -> list[str]:
+    """The priorities ``less_than`` (etc.) ``value`` holds for, lowest first: Zendesk orders
+    them low < normal < high < urgent."""
+    if value not in _RANK:
+        raise _Unsupported(f"condition priority {operator} {value!r:.60}: no such priority")
+    held = [p for p, rank in _RANK.items() if _ORDERED[operator](rank, _RANK[value])]
+    if not held:
+        raise _Unsupported(f"condition priority {operator} {value}: no priority is")
+    return held
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return False
+    try:
+        float(value)
+    except (ValueError, OverflowError):
+        return False
+    return True

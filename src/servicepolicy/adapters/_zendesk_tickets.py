@@ -5,20 +5,26 @@ Two passes over the pages, because they come in any order: the first learns who 
 (users, ticket requesters and assignees), the custom statuses, and each ticket's values at
 creation (its Create audit events); the second stages the ticket headers and the events in a
 :class:`TicketStore`.  What is held in memory between the passes grows with the number of
-users and tickets (a few numbers per ticket, and the creation values of each ticket whose
-Create audit is among the pages).
+users and tickets: each user's id, each ticket's id and requester's id, and the creation
+values of each ticket whose Create events are among the pages, as compact JSON text (the
+subject is not held: it is read again, in the second pass, from the same update).
+
+A value of the wrong type (a list where an id belongs, a number where a list does) is an
+``bad-value`` warning, or makes its ticket an error record; it never stops the import.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .._tickets.model import UnreadTicket
 from ._common import ImportLog, Page, TicketStore, iso, status_name
 
-__all__ = ["Pass", "stage_pages"]
+__all__ = ["Pass", "ident", "key", "stage_pages", "timestamp"]
 
 # Ticket properties kept as fields, by the names the API gives them; custom fields become
 # ``custom_fields_<id>``, as Zendesk's business-rule conditions name them.
@@ -89,6 +95,30 @@ def key(value: Any) -> str:
     return str(value)
 
 
+def ident(value: Any) -> str | None:
+    """An id as text, or None when ``value`` is no id: missing, empty, a boolean, a number
+    that is not whole, a list or a mapping."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        text = str(value).strip()
+    except ValueError:  # an integer too long to write as text
+        return None
+    return text or None
+
+
+def value_of(value: Any) -> Any:
+    """A field value as the audits write it: a number as text (the incremental export writes
+    ``20001`` where an audit writes ``"20001"``), anything else unchanged, so that the same
+    change read from both endpoints is the same event."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:
+            return None
+    return value
+
+
 @dataclass
 class Pass:
     """What the first pass learns, for the second."""
@@ -99,52 +129,77 @@ class Pass:
     end_users: set[str] = field(default_factory=set)
     requesters: dict[str, str] = field(default_factory=dict)
     custom: dict[str, str] = field(default_factory=dict)  # custom status id -> ticket status
-    created: dict[str, dict[str, Any]] = field(default_factory=dict)  # values at creation
-    created_status: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # ticket id -> its values at creation, as JSON text {"audit": {...}, "export": {...}}
+    created: dict[str, str] = field(default_factory=dict)
+    unread: list[UnreadTicket] = field(default_factory=list)  # tickets without a usable id
 
     def learn(self, page: Page) -> None:
         """First pass: users, requesters, custom statuses and creation values."""
         data = page.data
         for user in _items(data, "users", "user"):
-            role = user.get("role")
-            (self.agents if role in AGENT_ROLES else self.end_users).add(key(user.get("id")))
+            self._learn_user(user, page)
         for ticket in _items(data, "tickets", "ticket"):
-            if ticket.get("requester_id") is not None:
-                self.requesters[key(ticket.get("id"))] = key(ticket["requester_id"])
-            if ticket.get("assignee_id") is not None:
-                self.agents.add(key(ticket["assignee_id"]))
+            ticket_id, requester = ident(ticket.get("id")), ident(ticket.get("requester_id"))
+            if ticket_id is not None and requester is not None:
+                self.requesters[ticket_id] = requester
+            assignee = ident(ticket.get("assignee_id"))
+            if assignee is not None:
+                self.agents.add(assignee)
         for status in _items(data, "custom_statuses", "custom_status"):
-            self.custom[key(status.get("id"))] = self._custom_name(status)
+            status_id = ident(status.get("id"))
+            if status_id is None:
+                self.log.warn("bad-value", f"{page.where}: a custom status without an id")
+                continue
+            self.custom[status_id] = self._custom_name(status)
         for audit in _items(data, "audits", "audit"):
-            self._learn_creation(key(audit.get("ticket_id")), audit.get("events"), "field_name")
+            self._learn_creation(ident(audit.get("ticket_id")), audit.get("events"), audit=True)
         for update in _items(data, "ticket_events", "ticket_event"):
-            if isinstance(update.get("child_events"), list):
-                self._learn_creation(key(update.get("ticket_id")), update["child_events"], None)
+            events = update.get("child_events")
+            self._learn_creation(ident(update.get("ticket_id")), events, audit=False)
+
+    def _learn_user(self, user: dict[str, Any], page: Page) -> None:
+        user_id, role = ident(user.get("id")), user.get("role")
+        if user_id is None:
+            self.log.warn("bad-value", f"{page.where}: a user without an id")
+            return
+        if role is not None and not isinstance(role, str):
+            self.log.warn("bad-value", f"{page.where}: user {user_id} role {role!r:.40}")
+        agent = isinstance(role, str) and role in AGENT_ROLES
+        (self.agents if agent else self.end_users).add(user_id)
 
     def _custom_name(self, status: dict[str, Any]) -> str:
-        category = str(status.get("status_category") or "open")
-        if status.get("default") or not status.get("agent_label"):
-            return status_name(category, self.status_map)
-        return status_name(str(status["agent_label"]), self.status_map)
+        category = status.get("status_category")
+        label = status.get("agent_label")
+        if status.get("default") or not isinstance(label, str) or not label:
+            return status_name(category if isinstance(category, str) else "open", self.status_map)
+        return status_name(label, self.status_map)
 
-    def _learn_creation(self, ticket: str, events: Any, name_key: str | None) -> None:
-        if not isinstance(events, list):
+    def _learn_creation(self, ticket: str | None, events: Any, *, audit: bool) -> None:
+        if ticket is None or not isinstance(events, list):
             return
+        values: dict[str, Any] = {}
+        seen = False
         for event in events:
-            if not isinstance(event, dict) or _kind(event, audit=name_key is not None) != "Create":
+            if not isinstance(event, dict) or _kind(event, audit=audit) != "Create":
                 continue
-            name, value = _field_of(event, name_key)
-            if name is None:
-                continue
-            values = self.created.setdefault(ticket, {})
-            if name == "status":
-                values.setdefault("\0status", value)
-            elif name == CUSTOM_STATUS:
-                values["\0custom"] = value
-            elif name == "subject":
-                values["\0subject"] = value
-            elif _kept(name):
-                values[_field_name(name)] = value
+            seen = True
+            name, value = _field_of(event, "field_name" if audit else None)
+            if name is not None and _kept(name):
+                values[_field_name(name)] = value_of(value)
+        if seen:
+            held = json.loads(self.created.get(ticket, "{}"))
+            kind = "audit" if audit else "export"
+            held[kind] = {**held.get(kind, {}), **values}
+            self.created[ticket] = json.dumps(held, ensure_ascii=False, separators=(",", ":"))
+
+    def creation(self, ticket: str) -> dict[str, Any] | None:
+        """The ticket's values at creation (an audit's win over the export's), or None when
+        no Create event of it was read."""
+        held = self.created.get(ticket)
+        if held is None:
+            return None
+        both = json.loads(held)
+        return {**both.get("export", {}), **both.get("audit", {})}
 
 
 def stage_pages(
@@ -165,12 +220,12 @@ def stage_pages(
             if page.data is None or not isinstance(page.data, dict):
                 continue
             for ticket in _items(page.data, "tickets", "ticket"):
-                _stage_ticket(store, ticket, state)
+                _stage_ticket(store, ticket, state, page)
             for audit in _items(page.data, "audits", "audit"):
-                _stage_update(store, audit, state, audit=True)
+                _stage_update(store, audit, state, page, audit=True)
             for update in _items(page.data, "ticket_events", "ticket_event"):
-                if isinstance(update.get("child_events"), list):
-                    _stage_update(store, update, state, audit=False)
+                if "child_events" in update:
+                    _stage_update(store, update, state, page, audit=False)
     except BaseException:
         store.close()
         raise
@@ -188,26 +243,41 @@ def _items(data: Any, many: str, one: str) -> Iterator[dict[str, Any]]:
         yield single
 
 
-def _stage_ticket(store: TicketStore, ticket: dict[str, Any], state: Pass) -> None:
-    ticket_id = key(ticket.get("id"))
+def _stage_ticket(store: TicketStore, ticket: dict[str, Any], state: Pass, page: Page) -> None:
+    ticket_id = ident(ticket.get("id"))
+    if ticket_id is None:  # never merged with another ticket without one
+        state.unread.append(
+            UnreadTicket(
+                error=f"zendesk: {page.where}: a ticket whose id is "
+                f"{'missing' if ticket.get('id') is None else 'not an id'} "
+                f"({ticket.get('id')!r:.40}), created {ticket.get('created_at')!r:.40}",
+            )
+        )
+        return
     try:
         created_at: Any = timestamp(ticket.get("created_at"))
     except ValueError:
         created_at = ticket.get("created_at")  # the ticket is refused, naming it
-    creation = state.created.get(ticket_id)
-    if creation is not None:
-        fields = {k: v for k, v in creation.items() if not k.startswith("\0")}
-    else:
-        fields = {name: ticket.get(name) for name in FIELDS if name in ticket}
-        if isinstance(ticket.get(TAGS), list):
-            fields[TAGS] = ticket[TAGS]
-        for custom in ticket.get("custom_fields") or ():
-            if isinstance(custom, dict) and custom.get("id") is not None:
-                fields[f"custom_fields_{custom['id']}"] = custom.get("value")
+    fields = state.creation(ticket_id)
+    if fields is None:
+        fields = _current_fields(ticket)
     via = ticket.get("via")
     if isinstance(via, dict) and isinstance(via.get("channel"), str):
         fields["channel"] = via["channel"]
     store.add_ticket(ticket_id, {"id": ticket_id, "created_at": created_at, "fields": fields})
+
+
+def _current_fields(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The ticket page's own values, for a ticket none of whose Create events were read."""
+    fields: dict[str, Any] = {name: ticket.get(name) for name in FIELDS if name in ticket}
+    if isinstance(ticket.get(TAGS), list):
+        fields[TAGS] = ticket[TAGS]
+    customs = ticket.get("custom_fields")
+    for custom in customs if isinstance(customs, list) else ():
+        custom_id = ident(custom.get("id")) if isinstance(custom, dict) else None
+        if isinstance(custom, dict) and custom_id is not None:
+            fields[f"custom_fields_{custom_id}"] = custom.get("value")
+    return fields
 
 
 def _kind(event: dict[str, Any], *, audit: bool) -> str:
@@ -234,19 +304,58 @@ def _field_name(name: str) -> str:
     return f"custom_fields_{name}" if name.isdigit() else name
 
 
-def _stage_update(store: TicketStore, update: dict[str, Any], state: Pass, *, audit: bool) -> None:
-    """One audit (or one update of the incremental ticket event export) as ticket events."""
-    ticket = key(update.get("ticket_id"))
-    update_id = _number(update.get("id"))
+def _update_items(update: dict[str, Any], state: Pass, page: Page, *, audit: bool) -> Any:
+    """The ticket id and the events of an audit or export update; None, warned of, when
+    they cannot be read."""
+    ticket = ident(update.get("ticket_id"))
+    events = update.get("events" if audit else "child_events")
+    what = f"{page.where}: {'audit' if audit else 'update'} {update.get('id')!r:.30}"
+    if ticket is None:
+        state.log.warn("bad-value", f"{what} has no ticket id ({update.get('ticket_id')!r:.30})")
+        return None
+    if events is not None and not isinstance(events, list):
+        state.log.warn("bad-value", f"{what} of ticket {ticket}: its events are {events!r:.30}")
+        return None
+    return ticket, [e for e in events or () if isinstance(e, dict)]
+
+
+def _update_key(update: dict[str, Any], items: list[dict[str, Any]]) -> int:
+    """The audit id of an update: the export's update ``id`` is its audit's id, and so is the
+    ``audit_id`` of the comments the ``comment_events`` side-load gives; the first wins."""
+    for item in items:
+        if isinstance(item.get("audit_id"), int) and not isinstance(item["audit_id"], bool):
+            return _number(item["audit_id"])
+    return _number(update.get("id"))
+
+
+def _subject(items: list[dict[str, Any]], kinds: list[str], *, audit: bool) -> str | None:
+    """The subject a Create event of this update sets (the ticket's first message's)."""
+    for event, kind in zip(items, kinds, strict=True):
+        if kind == "Create":
+            name, value = _field_of(event, "field_name" if audit else None)
+            if name == "subject" and isinstance(value, str):
+                return value
+    return None
+
+
+def _stage_update(
+    store: TicketStore, update: dict[str, Any], state: Pass, page: Page, *, audit: bool
+) -> None:
+    """One audit (or one update of the incremental ticket event export) as ticket events.
+    Both endpoints give an event the order key of its audit id and event id, so the same
+    update read from both is staged once."""
+    found = _update_items(update, state, page, audit=audit)
+    if found is None:
+        return
+    ticket, items = found
+    update_id = _update_key(update, items)
     try:
         at: Any = timestamp(update.get("created_at") or update.get("timestamp"))
     except ValueError:
         at = str(update.get("created_at"))  # the ticket is refused, naming the instant
-    author = update.get("author_id") if audit else update.get("updater_id")
+    author = ident(update.get("author_id") if audit else update.get("updater_id"))
     via = update.get("via")
     channel = via.get("channel") if isinstance(via, dict) else None
-    events = update.get("events") if audit else update.get("child_events")
-    items = [e for e in events or () if isinstance(e, dict)]
     kinds = [_kind(e, audit=audit) for e in items]
     custom_change = any(
         _field_of(e, "field_name" if audit else None)[0] == CUSTOM_STATUS
@@ -254,7 +363,7 @@ def _stage_update(store: TicketStore, update: dict[str, Any], state: Pass, *, au
         for e, k in zip(items, kinds, strict=True)
         if k in ("Change", "Create")
     )
-    subject = state.created.get(ticket, {}).get("\0subject") if "Create" in kinds else None
+    subject = _subject(items, kinds, audit=audit)
     for index, (event, kind) in enumerate(zip(items, kinds, strict=True)):
         order = f"{update_id:020d}.{_number(event.get('id'), index):020d}"
         out = _event(event, kind, state, ticket, audit=audit, custom_change=custom_change)
@@ -269,8 +378,8 @@ def _stage_update(store: TicketStore, update: dict[str, Any], state: Pass, *, au
                 )
             continue
         if out.get("type") in ("customer_message", "agent_reply", "internal_note"):
-            who = key(event.get("author_id") if event.get("author_id") is not None else author)
-            out["actor"] = _actor(who, ticket, state)
+            own_author = ident(event.get("author_id"))
+            out["actor"] = _actor(own_author or author, ticket, state)
             if out["type"] != "internal_note":
                 out["type"] = "agent_reply" if out["actor"] == "agent" else "customer_message"
             own_via = event.get("via")
@@ -303,7 +412,10 @@ def _event(
     if name == "status":
         if custom_change or (kind == "Create" and value == "new"):
             return None
-        return {"type": "status", "status": status_name(str(value), state.status_map)}
+        if not isinstance(value, str):
+            state.log.warn("bad-value", f"ticket {ticket}: status {value!r:.40}")
+            return None
+        return {"type": "status", "status": status_name(value, state.status_map)}
     if name == CUSTOM_STATUS:
         status = state.custom.get(key(value))
         if status is None or (kind == "Create" and status == "new"):
@@ -311,11 +423,11 @@ def _event(
         return {"type": "status", "status": status}
     if kind == "Create" or not _kept(name):
         return None
-    return {"type": "field", "field": _field_name(name), "value": value}
+    return {"type": "field", "field": _field_name(name), "value": value_of(value)}
 
 
-def _actor(who: str, ticket: str, state: Pass) -> str:
-    if who in state.agents:
+def _actor(who: str | None, ticket: str, state: Pass) -> str:
+    if who is not None and who in state.agents:
         return "agent"
     if who == state.requesters.get(ticket) or who in state.end_users:
         return "customer"
@@ -326,5 +438,5 @@ def _actor(who: str, ticket: str, state: Pass) -> str:
 def _number(value: Any, default: int = 0) -> int:
     try:
         return max(int(value), 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default

@@ -176,6 +176,6 @@ def iana_zone(name: str) -> str | None:
         return ZONES[name]
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         return None
     return name
