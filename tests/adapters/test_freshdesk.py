@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Final
 
 import pytest
 import yaml
 
-from servicepolicy import Ticket, UnreadTicket, parse_policy
-from servicepolicy.adapters import freshdesk
-from servicepolicy.adapters._common import ImportLog
+from servicepolicy import Ticket, UnreadTicket, check_policy_text, parse_policy
+from servicepolicy.adapters import Recorded, freshdesk
+from servicepolicy.adapters._common import ImportLog, read_pages
 from servicepolicy.cli import main
 
 DATA = Path(__file__).parent.parent / "data" / "adapters" / "freshdesk"
@@ -345,3 +348,329 @@ def test_a_status_map_file_wins_over_the_default_map_which_keeps_its_other_entri
     }
     assert "on_hold" in statuses["104"] and "awaiting_parts" not in statuses["104"]
     assert "solved" in statuses["101"]  # Resolved, through the default map
+
+
+# Review findings: wrong types, tickets without an id, group business hours, empty conditions,
+# and one event per conversation whichever endpoint gave it.
+
+
+def _write(folder: Path, name: str, data: object) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _fixture(name: str) -> Any:
+    return json.loads((DATA / name).read_text())
+
+
+def _by_id(records: list[Ticket | UnreadTicket]) -> dict[str, Ticket | UnreadTicket]:
+    return {str(t.id if isinstance(t, Ticket) else t.ticket_id): t for t in records}
+
+
+def test_tickets_without_a_usable_id_are_error_records_never_merged(tmp_path):
+    page = [
+        {"requester_id": 1, "created_at": "2026-03-02T08:00:00Z", "priority": 1},
+        {"id": None, "requester_id": 2, "created_at": "2026-03-02T09:00:00Z", "priority": 1},
+        {"id": [7], "requester_id": 3, "created_at": "2026-03-02T10:00:00Z", "priority": 1},
+        {"id": 5, "requester_id": 4, "created_at": "2026-03-02T11:00:00Z", "priority": 1},
+    ]
+    records = list(freshdesk.read_tickets([_write(tmp_path, "t.json", page)]))
+    assert len(records) == 4  # records in = records out
+    assert [r.id for r in records if isinstance(r, Ticket)] == ["5"]
+    unread = [r for r in records if isinstance(r, UnreadTicket)]
+    assert [r.ticket_id for r in unread] == [None, None, None]
+    assert all("no usable id" in r.error for r in unread)
+    assert "[7]" in unread[2].error
+
+
+def test_events_and_figures_without_a_ticket_id_name_no_ticket_none(tmp_path):
+    conversations = [
+        {"id": 1, "incoming": True, "private": False, "created_at": "2026-03-02T08:00:00Z"}
+    ]
+    activities = {
+        "activities_data": [
+            {
+                "ticket_id": {"id": 5},
+                "performed_at": "2026-03-02T08:00:00Z",
+                "activity": {"status": 2},
+            }
+        ]
+    }
+    tickets = [
+        {
+            "requester_id": 1,
+            "created_at": "2026-03-02T08:00:00Z",
+            "priority": 1,
+            "due_by": "2026-03-03T08:00:00Z",
+            "is_escalated": False,
+        }
+    ]
+    files = [_write(tmp_path, "c.json", conversations), _write(tmp_path, "a.json", activities)]
+    log = ImportLog()
+    assert list(freshdesk.read_tickets(files, log=log)) == []
+    assert log.counts == {"bad-value": 2}
+    log = ImportLog()
+    assert list(freshdesk.read_recorded([_write(tmp_path, "t.json", tickets)], log=log)) == []
+    assert log.counts == {"bad-value": 1}
+
+
+def test_a_conversations_wrapper_whose_list_is_a_number_is_a_bad_page(tmp_path):
+    page = _write(tmp_path, "c.json", {"ticket_id": 103, "conversations": 3})
+    log = ImportLog()
+    assert list(freshdesk.read_tickets([page, DATA / "tickets.json"], log=log))
+    assert log.counts == {"bad-page": 1}
+
+
+def test_inline_conversations_that_are_no_list_are_a_bad_value(tmp_path):
+    page = _fixture("ticket-102.json")
+    page["conversations"] = True
+    log = ImportLog()
+    (found,) = freshdesk.read_tickets([_write(tmp_path, "t.json", page)], log=log)
+    assert isinstance(found, Ticket) and found.id == "102"
+    assert log.counts == {"bad-value": 1}
+
+
+def test_an_activity_status_that_is_no_code_or_name_is_a_bad_value(tmp_path):
+    activities = {
+        "activities_data": [
+            {
+                "ticket_id": 101,
+                "performed_at": "2026-03-02T09:00:00Z",
+                "activity": {"status": {"id": 3}},
+            }
+        ]
+    }
+    log = ImportLog()
+    found = _by_id(
+        list(
+            freshdesk.read_tickets(
+                [DATA / "tickets.json", _write(tmp_path, "a.json", activities)], log=log
+            )
+        )
+    )
+    assert isinstance(found["101"], Ticket) and not found["101"].events
+    assert log.counts == {"bad-value": 1}
+
+
+def _policy_with(tmp_path: Path, **changes: Any) -> list[Path]:
+    """The policy fixtures with SLA policy 9001 (Enterprise) changed."""
+    policies = _fixture("sla_policies.json")
+    policies[1].update(changes)
+    return [_write(tmp_path, "sla_policies.json", policies), *POLICY_PAGES[1:]]
+
+
+def _entries(text: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(text)["sla"])
+
+
+def _strict_findings(text: str) -> list[str]:
+    return [str(f) for f in check_policy_text(text, "policy.yaml")[1]]
+
+
+def test_applicable_to_that_is_no_object_is_not_imported(tmp_path):
+    imported = freshdesk.read_policy(_policy_with(tmp_path, applicable_to="company 3001"))
+    assert (
+        "not imported: SLA policy 9001 'Enterprise': applicable_to 'company 3001'"
+        in imported.warnings
+    )
+    assert [e["name"] for e in _entries(imported.text)] == [
+        "Default SLA Policy (support-americas)",
+        "Default SLA Policy",
+    ]
+    assert _strict_findings(imported.text) == []
+
+
+def test_holidays_that_are_no_list_or_no_date_are_written_as_not_imported(tmp_path):
+    hours = _fixture("business_hours.json")
+    hours[0]["holidays"] = [
+        {"name": "Good Friday", "date": "2026-04-03"},
+        {"name": "x", "date": "x"},
+        4,
+    ]
+    hours[1]["holidays"] = 2.5
+    files = [POLICY_PAGES[0], _write(tmp_path, "b.json", hours), *POLICY_PAGES[2:]]
+    imported = freshdesk.read_policy(files)
+    calendars = yaml.safe_load(imported.text)["calendars"]
+    assert calendars["berlin-office"]["holidays"] == [{"date": "2026-04-03", "name": "Good Friday"}]
+    assert "holidays" not in calendars["support-americas"]
+    assert [w for w in imported.warnings if "holiday" in w] == [
+        "not imported: business hours 5001: holiday (no readable date)",
+        "not imported: business hours 5001: holiday (no readable date)",
+        "not imported: business hours 5002: holidays (not a list)",
+    ]
+    assert _strict_findings(imported.text) == []
+
+
+def test_group_business_hours_never_widen_a_policy_to_other_groups(tmp_path):
+    business = {"respond_within": 3600, "resolve_within": 14400, "business_hours": True}
+    targets = {f"priority_{n}": business for n in (1, 2, 3, 4)}
+    # group 7001 is on the default hours, 7002 on Support Americas
+    only_berlin = freshdesk.read_policy(
+        _policy_with(tmp_path, applicable_to={"group_ids": [7001]}, sla_target=targets)
+    )
+    enterprise = [e for e in _entries(only_berlin.text) if e["name"].startswith("Enterprise")]
+    assert [(e["name"], e["when"]) for e in enterprise] == [("Enterprise", {"group_id": [7001]})]
+    both = freshdesk.read_policy(
+        _policy_with(tmp_path, applicable_to={"group_ids": [7002, 7009]}, sla_target=targets)
+    )
+    enterprise = [e for e in _entries(both.text) if e["name"].startswith("Enterprise")]
+    assert [(e["name"], e["when"], e["calendar"]) for e in enterprise] == [
+        ("Enterprise (support-americas)", {"group_id": [7002]}, "support-americas"),
+        ("Enterprise", {"group_id": [7002, 7009]}, "berlin-office"),
+    ]
+    assert _strict_findings(both.text) == []
+
+
+def test_an_empty_condition_list_restricts_nothing(tmp_path):
+    imported = freshdesk.read_policy(
+        _policy_with(tmp_path, applicable_to={"company_ids": [], "group_ids": [7002]})
+    )
+    enterprise = [e for e in _entries(imported.text) if e["name"].startswith("Enterprise")]
+    assert [e["when"] for e in enterprise] == [
+        {"group_id": [7002], "priority": ["urgent"]},
+        {"group_id": [7002]},
+        {"group_id": [7002]},
+    ]
+    assert _strict_findings(imported.text) == []
+
+
+def test_policies_after_one_that_applies_to_every_ticket_are_not_imported(tmp_path):
+    imported = freshdesk.read_policy(_policy_with(tmp_path, applicable_to={"company_ids": []}))
+    assert [e["name"] for e in _entries(imported.text)] == [
+        "Enterprise (calendar hours)",
+        "Enterprise (support-americas)",
+        "Enterprise",
+    ]
+    hidden = "never applies: SLA policy 9001 'Enterprise' before it applies to every ticket"
+    assert f"not imported: SLA policy 9000 'Default SLA Policy': {hidden}" in imported.warnings
+    assert _strict_findings(imported.text) == []
+
+
+def test_targets_that_leave_a_priority_out_or_are_absurd_are_not_imported(tmp_path):
+    targets = _fixture("sla_policies.json")[1]["sla_target"]
+    missing = {k: v for k, v in targets.items() if k != "priority_1"}
+    imported = freshdesk.read_policy(_policy_with(tmp_path, sla_target=missing))
+    assert "not imported: SLA policy 9001 'Enterprise': no readable target for priority low" in (
+        imported.warnings
+    )
+    absurd = {**targets, "priority_1": {"respond_within": 10**400, "business_hours": True}}
+    imported = freshdesk.read_policy(_policy_with(tmp_path, sla_target=absurd))
+    assert "not imported: SLA policy 9001 'Enterprise': no readable target for priority low" in (
+        imported.warnings
+    )
+    assert _strict_findings(imported.text) == []
+
+
+def test_a_custom_status_named_like_a_built_in_one_is_not_declared(tmp_path):
+    fields = _fixture("ticket_fields.json")
+    fields[1]["choices"].append({"id": 7, "value": "On hold", "stop_sla_timer": True})
+    imported = freshdesk.read_policy([*POLICY_PAGES[:3], _write(tmp_path, "f.json", fields)])
+    assert yaml.safe_load(imported.text)["statuses"] == {"waiting_on_third_party": "paused"}
+    assert _strict_findings(imported.text) == []
+
+
+def test_no_importable_sla_policy_is_the_documented_value_error(tmp_path):
+    with pytest.raises(ValueError, match="no SLA policy could be imported"):
+        freshdesk.read_policy(POLICY_PAGES[1:])
+
+
+def test_one_conversation_from_two_endpoints_is_one_event(tmp_path):
+    inline = _fixture("ticket-102.json")["conversations"]
+    for conversation in ({**inline[0]}, {**inline[0], "id": None}):
+        page = {**_fixture("ticket-102.json"), "conversations": [conversation]}
+        files = [_write(tmp_path, "t.json", page), _write(tmp_path, "c.json", [conversation])]
+        (found,) = freshdesk.read_tickets(files)
+        assert isinstance(found, Ticket)
+        assert [e.type for e in found.events] == ["agent_reply"]
+
+
+def test_two_conversations_without_an_id_at_one_instant_stay_two(tmp_path):
+    at = "2026-03-02T16:10:00Z"
+    page = {
+        **_fixture("ticket-102.json"),
+        "conversations": [
+            {"incoming": False, "private": False, "body_text": "On it.", "created_at": at},
+            {"incoming": False, "private": False, "body_text": "Fixed.", "created_at": at},
+        ],
+    }
+    (found,) = freshdesk.read_tickets([_write(tmp_path, "t.json", page)])
+    assert isinstance(found, Ticket)
+    assert [e.type for e in found.events] == ["agent_reply", "agent_reply"]
+
+
+def test_two_activities_of_one_instant_changing_one_field_stay_two_in_any_page_order(tmp_path):
+    at = "2026-03-02T16:00:00Z"
+    first = {"ticket_id": 102, "performed_at": at, "activity": {"priority": "High"}}
+    second = {"ticket_id": 102, "performed_at": at, "activity": {"priority": "Low"}}
+    ticket = DATA / "ticket-102.json"
+    results = []
+    for pair in ((first, second), (second, first)):
+        pages = [
+            _write(tmp_path, f"a{n}.json", {"activities_data": [a]}) for n, a in enumerate(pair)
+        ]
+        (found,) = freshdesk.read_tickets([ticket, *pages])
+        assert isinstance(found, Ticket)
+        results.append([(e.field, e.value) for e in found.events if e.type == "field"])
+    assert sorted(results[0]) == [("priority", "high"), ("priority", "low")]
+    assert results[0] == results[1]
+
+
+# Seeded fuzzing: fixture values swapped for wrong types never stop an import.
+
+_WRONG: Final = (None, [], {}, 10**400, "x", True, -1, 1.5, "2026-02-30T25:00:00Z")
+
+
+def _value_paths(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield at
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _value_paths(inner, (*at, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _value_paths(inner, (*at, index))
+
+
+def _mutated(value: Any, rng: random.Random) -> Any:
+    """``value`` with one value swapped for a wrong one, or one key dropped."""
+    at = rng.choice(list(_value_paths(value)))
+    if not at:
+        return rng.choice(_WRONG)
+    parent = value
+    for key in at[:-1]:
+        parent = parent[key]
+    if isinstance(parent, dict) and rng.random() < 0.15:
+        del parent[at[-1]]
+    else:
+        parent[at[-1]] = rng.choice(_WRONG)
+    return value
+
+
+def _check_readers(files: list[Path], policy: bool) -> None:
+    if policy:
+        try:
+            imported = freshdesk.read_policy(files, log=ImportLog())
+        except ValueError:  # documented: no SLA policy could be imported
+            return
+        assert _strict_findings(imported.text) == []
+        return
+    records = list(freshdesk.read_tickets(files, log=ImportLog()))
+    assert records and all(isinstance(r, Ticket | UnreadTicket) for r in records)
+    recorded = list(freshdesk.read_recorded(files, log=ImportLog()))
+    assert all(isinstance(r, Recorded) for r in recorded)
+
+
+@pytest.mark.parametrize("start", range(0, 250, 50))
+def test_wrong_types_anywhere_never_stop_an_import(tmp_path, start):
+    files = [*TICKET_PAGES, *POLICY_PAGES]
+    for seed in range(start, start + 50):
+        rng = random.Random(seed)
+        chosen = rng.choice(files)
+        pages = [page.data for page in read_pages([chosen])]
+        index = rng.randrange(len(pages))
+        for _ in range(rng.randint(1, 3)):
+            pages[index] = _mutated(pages[index], rng)
+        mutated = tmp_path / chosen.name
+        mutated.write_text("\n".join(json.dumps(p) for p in pages), encoding="utf-8")
+        group = POLICY_PAGES if chosen in POLICY_PAGES else TICKET_PAGES
+        _check_readers([mutated if f == chosen else f for f in group], group is POLICY_PAGES)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
@@ -69,13 +71,7 @@ def kinds_of(page: Page, log: ImportLog | None) -> Iterator[tuple[Kinds, list[di
         return
     if isinstance(data, dict):
         if "conversations" in data and "ticket_id" in data and "requester_id" not in data:
-            owner = data["ticket_id"]
-            items = [
-                {**c, "ticket_id": c.get("ticket_id", owner)}
-                for c in data["conversations"] or ()
-                if isinstance(c, dict)
-            ]
-            yield Kinds.CONVERSATIONS, items
+            yield from _wrapped_conversations(page, data, log)
             return
         for key, kind in _WRAPPERS.items():
             if isinstance(data.get(key), list):
@@ -99,6 +95,23 @@ def kinds_of(page: Page, log: ImportLog | None) -> Iterator[tuple[Kinds, list[di
         log.warn("unknown-page", f"{page.where}: not a Freshdesk API response")
 
 
+def _wrapped_conversations(
+    page: Page, data: dict[str, Any], log: ImportLog | None
+) -> Iterator[tuple[Kinds, list[dict[str, Any]]]]:
+    """``{"ticket_id": N, "conversations": [...]}``: the conversations, each with its
+    ``ticket_id`` (the wrapper's where it has none)."""
+    conversations = data["conversations"]
+    if not isinstance(conversations, list):
+        if log is not None and conversations is not None:
+            log.warn("bad-page", f"{page.where}: conversations {conversations!r:.60}")
+        return
+    owner = data["ticket_id"]
+    items = [
+        {**c, "ticket_id": c.get("ticket_id", owner)} for c in conversations if isinstance(c, dict)
+    ]
+    yield Kinds.CONVERSATIONS, items
+
+
 def custom_status_names(fields: list[dict[str, Any]]) -> dict[int, str]:
     """Status codes to names from the ``status`` ticket field's ``choices``: the mapping form
     (``{"6": ["Waiting on Third Party", "Awaiting reply"]}``, agent label first) or the list
@@ -119,7 +132,7 @@ def status_choices(fields: list[dict[str, Any]]) -> Iterator[tuple[int, str, boo
         if isinstance(choices, dict):
             for code, labels in choices.items():
                 label = labels[0] if isinstance(labels, list) and labels else labels
-                if str(code).isdigit() and isinstance(label, str):
+                if str(code).isascii() and str(code).isdigit() and isinstance(label, str):
                     yield int(code), label, None
         elif isinstance(choices, list):
             for choice in choices:
@@ -170,7 +183,9 @@ def activity_events(
     """The events of one activity's changes (without ``at``), in the order of its keys; an
     undocumented key is warned of as ``unknown-event-kind`` and skipped."""
     for key, value in changes.items():
-        if key == "status":
+        if key == "status" and not _scalar(value):
+            log.warn("bad-value", f"ticket {ticket_id} activity at {at}: status {value!r:.60}")
+        elif key == "status":
             yield {"type": "status", "status": status_text(value, names)}
         elif key == "priority":
             yield {"type": "field", "field": "priority", "value": _priority(value)}
@@ -189,3 +204,35 @@ def _priority(value: Any) -> Any:
     if isinstance(value, str):
         return value.lower()
     return PRIORITIES.get(value, value) if isinstance(value, int) else value
+
+
+def _scalar(value: Any) -> bool:
+    """A status as the API gives it: a code or a name."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and bool(value.strip())
+    )
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def conversation_order(item: dict[str, Any]) -> str:
+    """The order key of a conversation's event: from its ``id``, the same whether it came from
+    the conversations endpoint or inline in a ticket page, so that the store keeps it once.
+    Without a usable id, a digest of what both endpoints give alike (time, author, flags,
+    body), so that two different conversations never share a key."""
+    given = item.get("id")
+    if isinstance(given, int) and not isinstance(given, bool) and given >= 0:
+        return f"1.{given:020d}"
+    keys = ("created_at", "user_id", "incoming", "private", "body_text", "body")
+    return f"1.~{_digest([item.get(k) for k in keys])}"
+
+
+def activity_order(rank: int, event: dict[str, Any]) -> str:
+    """The order key of an activity's event: its rank in the activity, then the field and a
+    digest of the change, so that two activities of one instant that change the same field
+    stay two events, in an order that does not depend on the order of pages."""
+    change = event.get("value", event.get("status"))
+    return f"2.{rank:03d}.{event.get('field', '')}.{_digest(change)}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Final
+from datetime import date
+from typing import Any, Final, TypeGuard
 
 from ._common import ImportedPolicy, ImportLog, PolicyDraft, status_name
 from ._freshdesk_pages import PRIORITIES, Kinds, status_choices
@@ -59,6 +60,7 @@ _DAYS: Final = {
     "sunday": "sun",
 }
 _TIME: Final = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]m)?\s*$", re.IGNORECASE)
+_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # applicable_to keys and the ticket field each one tests.
 _CONDITIONS: Final = {
     "company_ids": "company_id",
@@ -67,12 +69,17 @@ _CONDITIONS: Final = {
     "ticket_types": "type",
     "product_ids": "product_id",
 }
+# Targets of a hundred years or more are not read (a policy holds less than a thousand).
+_YEARS: Final = 100 * 366 * 86400
+# Statuses every policy has; a custom one named like these is not declared again.
+BUILT_IN_STATUSES: Final = frozenset(("new", "open", "pending", "on_hold", "solved", "closed"))
 # Highest first, as servicepolicy lists priorities.
 ORDER: Final = ("urgent", "high", "medium", "low")
 
 
 def build_policy(found: Mapping[Kinds, list[dict[str, Any]]], log: ImportLog) -> ImportedPolicy:
-    """The policy of the pages found, by kind."""
+    """The policy of the pages found, by kind; ``ValueError`` when no SLA policy among them
+    can be imported."""
     draft = PolicyDraft(
         "Freshdesk SLA policies",
         "freshdesk",
@@ -80,22 +87,55 @@ def build_policy(found: Mapping[Kinds, list[dict[str, Any]]], log: ImportLog) ->
         "Imported by servicepolicy import-policy freshdesk.",
     )
     draft.priorities(list(ORDER))
-    for code, name, stop in status_choices(found.get(Kinds.TICKET_FIELDS, [])):
-        if code > 5 and stop is not None:  # custom statuses are above 5
-            draft.status(status_name(name, {}), "paused" if stop else "open")
+    _statuses(draft, found.get(Kinds.TICKET_FIELDS, []))
     calendars = _calendars(draft, found.get(Kinds.BUSINESS_HOURS, []))
-    by_hours: dict[str, list[Any]] = {}
-    for group in found.get(Kinds.GROUPS, []):
-        hours = group.get("business_hour_id")
-        if hours is not None and str(hours) in calendars and str(hours) != calendars.get("id"):
-            by_hours.setdefault(str(hours), []).append(group.get("id"))
+    by_hours = _group_hours(found.get(Kinds.GROUPS, []), calendars)
     policies = sorted(
         found.get(Kinds.SLA_POLICIES, []),
         key=lambda p: (p.get("is_default") is True, _int(p.get("position")), _int(p.get("id"))),
     )
+    imported, catch_all = 0, None
     for policy in policies:
-        _policy(draft, policy, calendars, by_hours)
+        if catch_all is not None:
+            why = f"never applies: SLA policy {catch_all} before it applies to every ticket"
+            draft.unsupported(f"SLA policy {policy.get('id')} {_name(policy)!r}: {why}", policy)
+            continue
+        whens = _policy(draft, policy, calendars, by_hours)
+        imported += len(whens)
+        if {} in whens:
+            catch_all = f"{policy.get('id')} {_name(policy)!r}"
+    if not imported:
+        warnings = draft.build().warnings or ["the pages hold no SLA policies"]
+        raise ValueError(
+            f"no SLA policy could be imported (of {len(policies)}): " + "; ".join(warnings)
+        )
     return draft.build()
+
+
+def _statuses(draft: PolicyDraft, fields: list[dict[str, Any]]) -> None:
+    """Custom statuses (codes above 5) whose ticket field says whether they stop the timer."""
+    for code, name, stop in status_choices(fields):
+        status = status_name(name, {})
+        if code > 5 and stop is not None and status not in BUILT_IN_STATUSES:
+            draft.status(status, "paused" if stop else "open")
+
+
+def _group_hours(
+    groups: list[dict[str, Any]], calendars: Mapping[str, str]
+) -> dict[str, list[Any]]:
+    """Business hours id -> the groups timed on them, for calendars other than the default."""
+    by_hours: dict[str, list[Any]] = {}
+    for group in groups:
+        hours, group_id = group.get("business_hour_id"), group.get("id")
+        if not _is_name(group_id) or hours is None:
+            continue
+        if str(hours) in calendars and str(hours) != calendars.get("id"):
+            by_hours.setdefault(str(hours), []).append(group_id)
+    return by_hours
+
+
+def _name(policy: dict[str, Any]) -> str:
+    return str(policy.get("name") or f"policy {policy.get('id')}")
 
 
 def _int(value: Any) -> int:
@@ -117,11 +157,7 @@ def _calendars(draft: PolicyDraft, items: list[dict[str, Any]]) -> dict[str, str
             continue
         name = _slug(str(item.get("name") or f"hours-{source_id}"), names.values(), source_id)
         body: dict[str, Any] = {"timezone": iana, "hours": hours}
-        holidays = [
-            {"date": h["date"], "name": h["name"]} if h.get("name") else {"date": h["date"]}
-            for h in item.get("holidays") or ()
-            if isinstance(h, dict) and isinstance(h.get("date"), str)
-        ]
+        holidays = _holidays(draft, source_id, item.get("holidays"))
         if holidays:
             body["holidays"] = holidays
         draft.calendar(name, body, f"Freshdesk business hours {source_id} (time zone {zone})")
@@ -129,6 +165,37 @@ def _calendars(draft: PolicyDraft, items: list[dict[str, Any]]) -> dict[str, str
         if item.get("is_default") is True:
             names[""], names["id"] = name, source_id
     return names
+
+
+def _holidays(draft: PolicyDraft, source_id: str, given: Any) -> list[dict[str, str]]:
+    """The readable holidays of a business hours object (``date`` as YYYY-MM-DD, ``name``
+    where it is text); the others are written as not imported."""
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        draft.unsupported(f"business hours {source_id}: holidays (not a list)", given)
+        return []
+    holidays: list[dict[str, str]] = []
+    for holiday in given:
+        day = holiday.get("date") if isinstance(holiday, dict) else None
+        if not isinstance(holiday, dict) or not _is_date(day):
+            draft.unsupported(f"business hours {source_id}: holiday (no readable date)", holiday)
+            continue
+        name = holiday.get("name")
+        holidays.append(
+            {"date": day, "name": name} if isinstance(name, str) and name else {"date": day}
+        )
+    return holidays
+
+
+def _is_date(value: Any) -> TypeGuard[str]:
+    if not isinstance(value, str) or not _DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _slug(text: str, taken: Any, source_id: str) -> str:
@@ -164,7 +231,7 @@ def _clock(text: Any) -> str | None:
 
 
 def _span(seconds: Any) -> str | None:
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds <= 0:
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 < seconds < _YEARS:
         return None
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
@@ -176,48 +243,94 @@ def _policy(
     policy: dict[str, Any],
     calendars: Mapping[str, str],
     by_hours: Mapping[str, list[Any]],
-) -> None:
-    source_id, name = policy.get("id"), str(policy.get("name") or f"policy {policy.get('id')}")
+) -> list[dict[str, Any]]:
+    """Write one SLA policy's entries; returns the ``when`` of each (none: not imported)."""
+    source_id, name = policy.get("id"), _name(policy)
     note = f"Freshdesk SLA policy {source_id} (position {policy.get('position')})"
-    if policy.get("active") is False:
-        draft.unsupported(f"SLA policy {source_id} {name!r} is inactive", policy)
-        return
-    when: dict[str, Any] = {}
-    for key, values in (policy.get("applicable_to") or {}).items():
-        if key in _CONDITIONS and isinstance(values, list):
-            when[_CONDITIONS[key]] = values
-        elif values:
-            draft.unsupported(f"SLA policy {source_id} {name!r}: condition {key!r}", policy)
-            return
+    refused = _refusal(policy, calendars)
+    if refused is not None:
+        draft.unsupported(f"SLA policy {source_id} {name!r}{refused}", policy)
+        return []
+    when, _ = _conditions(policy.get("applicable_to"))
     targets, business = _targets(policy.get("sla_target"))
-    if not targets:
-        draft.unsupported(f"SLA policy {source_id} {name!r}: no readable targets", policy)
-        return
     escalation = policy.get("escalation")
     if escalation:
         draft.unsupported(f"SLA policy {source_id} {name!r}: escalation", escalation)
-    default = calendars.get("")
     calendar_hours = [p for p in ORDER if business.get(p) is False]
     business_hours = [p for p in ORDER if business.get(p) is True]
-    if business_hours and default is None:
-        draft.unsupported(f"SLA policy {source_id} {name!r}: no default business hours", policy)
-        return
+    entries: list[tuple[str, dict[str, Any], str, str]] = []
     if calendar_hours:
         only = {**when, "priority": calendar_hours} if business_hours else when
         suffix = " (calendar hours)" if business_hours else ""
-        _entry(draft, f"{name}{suffix}", only, "24/7", targets, f"{note}, calendar hours")
-    if not business_hours:
-        return
-    for hours_id, groups in by_hours.items():
-        _entry(
-            draft,
-            f"{name} ({calendars[hours_id]})",
-            {**when, "group_id": groups},
-            calendars[hours_id],
-            targets,
-            f"{note}, business hours {hours_id} of groups {', '.join(map(str, groups))}",
-        )
-    _entry(draft, name, when, str(default), targets, f"{note}, default business hours")
+        entries.append((f"{name}{suffix}", only, "24/7", f"{note}, calendar hours"))
+    if business_hours:
+        for hours_id, groups in by_hours.items():
+            # Only the policy's own groups: a group's business hours never widen a policy.
+            mine = _within(groups, when.get("group_id"))
+            if mine:
+                of = f"business hours {hours_id} of groups {', '.join(map(str, mine))}"
+                calendar = calendars[hours_id]
+                entries.append(
+                    (f"{name} ({calendar})", {**when, "group_id": mine}, calendar, f"{note}, {of}")
+                )
+        default = calendars[""]
+        entries.append((name, when, default, f"{note}, default business hours"))
+    for title, only, calendar, why in entries:
+        _entry(draft, title, only, calendar, targets, why)
+    return [only for _, only, _, _ in entries]
+
+
+def _refusal(policy: dict[str, Any], calendars: Mapping[str, str]) -> str | None:
+    """Why a policy cannot be imported (after its id and name), or None."""
+    if policy.get("active") is False:
+        return " is inactive"
+    _, refused = _conditions(policy.get("applicable_to"))
+    if refused is not None:
+        return f": {refused}"
+    targets, business = _targets(policy.get("sla_target"))
+    if not targets:
+        return ": no readable targets"
+    missing = [p for p in ORDER if not any(p in t for t in targets.values())]
+    if missing:
+        return f": no readable target for priority {', '.join(missing)}"
+    if any(business.values()) and "" not in calendars:
+        return ": no default business hours"
+    return None
+
+
+def _within(groups: list[Any], allowed: list[Any] | None) -> list[Any]:
+    """``groups`` that ``allowed`` (the policy's ``group_id`` list, None: any) names."""
+    if allowed is None:
+        return list(groups)
+    names = {str(g) for g in allowed}
+    return [g for g in groups if str(g) in names]
+
+
+def _conditions(applicable_to: Any) -> tuple[dict[str, Any], str | None]:
+    """The ``when`` of an ``applicable_to`` object, or why it cannot be written: a key the
+    format cannot test, or a value that is not a list of numbers or names.  An empty list
+    (``"company_ids": []``) restricts nothing, as in Freshdesk."""
+    if applicable_to is None:
+        return {}, None
+    if not isinstance(applicable_to, dict):
+        return {}, f"applicable_to {applicable_to!r:.60}"
+    when: dict[str, Any] = {}
+    for key, values in applicable_to.items():
+        if key in _CONDITIONS and isinstance(values, list) and all(map(_is_name, values)):
+            if values:
+                when[_CONDITIONS[key]] = values
+        elif key in _CONDITIONS and values is not None:
+            return {}, f"condition {key!r} ({values!r:.60})"
+        elif key not in _CONDITIONS and values:
+            return {}, f"condition {key!r}"
+    return when, None
+
+
+def _is_name(value: Any) -> bool:
+    """A value a condition can list: an id (a whole number a policy can hold) or a name."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < 10**30
+    return isinstance(value, str)
 
 
 def _entry(

@@ -29,7 +29,9 @@ from ._freshdesk_pages import (
     PRIORITIES,
     Kinds,
     activity_events,
+    activity_order,
     conversation_event,
+    conversation_order,
     custom_status_names,
     kinds_of,
 )
@@ -69,12 +71,14 @@ def read_tickets(
     log: ImportLog | None = None,
 ) -> Iterator[Ticket | UnreadTicket]:
     """Every ticket of the ticket pages in ``paths``, with the events of the conversation and
-    activity pages; then an error record per ticket id that has events but no ticket page."""
+    activity pages; then an error record per ticket id that has events but no ticket page,
+    and one per ticket whose ``id`` is missing or not a number or text."""
     statuses = DEFAULT_STATUS_MAP if status_map is None else status_map
     log = ImportLog() if log is None else log
     files = [os.fspath(p) for p in paths]
     names: dict[int, str] = {}
     initial: dict[str, dict[str, Any]] = {}
+    unread: list[UnreadTicket] = []
     with TicketStore(SOURCE) as store:
         # Three passes over the pages: custom status names; conversations and activities
         # (the activity export's new_ticket entries give the creation values); then the
@@ -87,7 +91,7 @@ def read_tickets(
             for kind, items in kinds_of(page, None):
                 if kind is Kinds.CONVERSATIONS:
                     for item in items:
-                        _stage_conversation(store, item, None)
+                        _stage_conversation(store, item, None, log)
                 elif kind is Kinds.ACTIVITIES:
                     for item in items:
                         _stage_activity(store, item, names, statuses, initial, log)
@@ -95,12 +99,29 @@ def read_tickets(
             for kind, items in kinds_of(page, None):
                 if kind is Kinds.TICKETS:
                     for item in items:
-                        _stage_ticket(store, item, initial)
+                        if (error := _stage_ticket(store, item, initial, log)) is not None:
+                            unread.append(UnreadTicket(f"{SOURCE}: {page.where}: {error}"))
         yield from store.tickets()
+    yield from unread
 
 
-def _stage_ticket(store: TicketStore, item: dict[str, Any], initial: dict[str, Any]) -> None:
-    ticket_id = str(item.get("id"))
+def _ticket_id(value: Any) -> str | None:
+    """A ticket id as text: a whole number or non-blank text; None for anything else (a
+    missing id, null, a list...), which must never name a ticket."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _stage_ticket(
+    store: TicketStore, item: dict[str, Any], initial: dict[str, Any], log: ImportLog
+) -> str | None:
+    """Stage one ticket and its inline conversations; the error when it has no usable id."""
+    ticket_id = _ticket_id(item.get("id"))
+    if ticket_id is None:
+        return f"a ticket with no usable id ({item.get('id')!r:.60})"
     priority = item.get("priority")
     fields: dict[str, Any] = {
         "priority": PRIORITIES.get(priority, priority) if isinstance(priority, int) else priority
@@ -115,15 +136,28 @@ def _stage_ticket(store: TicketStore, item: dict[str, Any], initial: dict[str, A
     store.add_ticket(
         ticket_id, {"id": ticket_id, "created_at": _at(item.get("created_at")), "fields": fields}
     )
-    for conversation in item.get("conversations") or ():
+    conversations = item.get("conversations")
+    if conversations is not None and not isinstance(conversations, list):
+        log.warn("bad-value", f"ticket {ticket_id}: conversations {conversations!r:.60}")
+        return None
+    for conversation in conversations or ():
         if isinstance(conversation, dict):
-            _stage_conversation(store, conversation, ticket_id)
+            _stage_conversation(store, conversation, ticket_id, log)
+    return None
 
 
-def _stage_conversation(store: TicketStore, item: dict[str, Any], ticket_id: str | None) -> None:
-    owner = ticket_id if ticket_id is not None else str(item.get("ticket_id"))
+def _stage_conversation(
+    store: TicketStore, item: dict[str, Any], ticket_id: str | None, log: ImportLog
+) -> None:
+    owner = ticket_id if ticket_id is not None else _ticket_id(item.get("ticket_id"))
+    if owner is None:
+        log.warn(
+            "bad-value",
+            f"conversation {item.get('id')!r:.60}: ticket_id {item.get('ticket_id')!r:.60}",
+        )
+        return
     event = conversation_event(item, _at(item.get("created_at")))
-    store.add_event(owner, event, f"1.{_number(item.get('id')):020d}")
+    store.add_event(owner, event, conversation_order(item))
 
 
 def _stage_activity(
@@ -134,8 +168,11 @@ def _stage_activity(
     initial: dict[str, dict[str, Any]],
     log: ImportLog,
 ) -> None:
-    ticket_id = str(item.get("ticket_id"))
+    ticket_id = _ticket_id(item.get("ticket_id"))
     at = _at(item.get("performed_at"))
+    if ticket_id is None:
+        log.warn("bad-value", f"activity at {at!r:.60}: ticket_id {item.get('ticket_id')!r:.60}")
+        return
     changes = item.get("activity")
     if not isinstance(changes, dict):
         log.warn("unknown-event-kind", f"ticket {ticket_id} activity at {at}: no 'activity'")
@@ -150,7 +187,7 @@ def _stage_activity(
     for rank, event in enumerate(activity_events(changes, names, log, ticket_id, at)):
         if event["type"] == "status":
             event["status"] = status_name(event["status"], statuses)
-        store.add_event(ticket_id, {"at": at, **event}, f"2.{rank:03d}.{event.get('field', '')}")
+        store.add_event(ticket_id, {"at": at, **event}, activity_order(rank, event))
 
 
 def _at(value: Any) -> Any:
@@ -160,10 +197,6 @@ def _at(value: Any) -> Any:
         return iso(value)
     except ValueError:
         return value
-
-
-def _number(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def read_policy(paths: Paths, *, log: ImportLog | None = None) -> ImportedPolicy:
@@ -198,7 +231,10 @@ _FIGURES: Final = (
 
 
 def _recorded(item: dict[str, Any], log: ImportLog) -> Iterator[Recorded]:
-    ticket_id = str(item.get("id"))
+    ticket_id = _ticket_id(item.get("id"))
+    if ticket_id is None:
+        log.warn("bad-value", f"a ticket with no usable id ({item.get('id')!r:.60})")
+        return
     given = item.get("stats")
     stats: dict[str, Any] = given if isinstance(given, dict) else {}
     for metric, due_key, flag_key, done_key in _FIGURES:
