@@ -10,8 +10,10 @@ High 1h, Medium 4h; next response 4h; resolution Highest 4h, High 8h, Medium 16h
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import random
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,8 +22,9 @@ from typing import Any
 import pytest
 
 from servicepolicy import Ticket, UnreadTicket, load_policy
+from servicepolicy.adapters import _jsm_pages as jsm_pages
 from servicepolicy.adapters import jsm
-from servicepolicy.adapters._common import ImportLog
+from servicepolicy.adapters._common import ImportLog, Recorded
 from servicepolicy.cli import main
 
 DATA = Path(__file__).parent.parent / "data" / "adapters" / "jsm"
@@ -357,3 +360,274 @@ def test_reconcile_finds_the_planted_disagreement_and_names_its_reason(imported:
     )
     assert result["agreement"]["first_response"]["agreed"] == 5
     assert result["agreement"]["resolution"] == {"compared": 5, "agreed": 4, "percent": 80.0}
+
+
+# -- values of the wrong type, keyless issues, one event per comment -------------------------------
+
+
+def write_pages(folder: Path, *pages: object) -> list[Path]:
+    """Each page as a JSON file in ``folder``."""
+    paths = []
+    for number, page in enumerate(pages):
+        path = folder / f"page-{number}.json"
+        path.write_text(json.dumps(page), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def search_page() -> dict[str, Any]:
+    return dict(json.loads((DATA / "search.json").read_text(encoding="utf-8")))
+
+
+def issue_its_1() -> dict[str, Any]:
+    return dict(search_page()["issues"][0])
+
+
+def comment_on_its_1(comment_id: object, author: object, created: object) -> dict[str, Any]:
+    return {
+        "self": f"https://acme-it.atlassian.net/rest/api/3/issue/10001/comment/{comment_id}",
+        "id": comment_id,
+        "author": author,
+        "created": created,
+        "jsdPublic": True,
+    }
+
+
+@pytest.mark.parametrize("account", [["qm:7c1e4a52-0001:rosa"], {"id": "rosa"}])
+def test_an_author_account_id_that_is_a_list_or_object_is_a_warning(tmp_path, account):
+    author = {"accountId": account, "accountType": "atlassian"}
+    page = {"comments": [comment_on_its_1("20090", author, "2026-03-09T11:30:00.000+0100")]}
+    log = ImportLog()
+    found = tickets_by_id(write_pages(tmp_path, search_page(), page), log=log)
+    ticket = found["ITS-1"]
+    assert isinstance(ticket, Ticket)
+    assert [(e.type, e.actor) for e in ticket.events if e.at == at(9, 11, 30)] == [
+        ("agent_reply", "agent")
+    ]
+    assert log.counts["bad-value"] == 1
+
+
+@pytest.mark.parametrize("comments", [True, 7, "none", {"id": "20009"}])
+def test_embedded_comments_that_are_not_a_list_are_a_warning(tmp_path, comments):
+    issue = issue_its_1()
+    issue["fields"]["comment"] = {"comments": comments}
+    log = ImportLog()
+    found = tickets_by_id(write_pages(tmp_path, issue), log=log)
+    assert isinstance(found["ITS-1"], Ticket)
+    assert log.counts["bad-value"] == 1
+
+
+def test_an_sla_value_that_is_no_object_is_a_warning(tmp_path):
+    page = json.loads((DATA / "request-ITS-5-sla.json").read_text(encoding="utf-8"))
+    page["values"] = [True, ["x"], *page["values"]]
+    log = ImportLog()
+    figures = list(
+        jsm.read_recorded([DATA / "issue-ITS-5.json", *write_pages(tmp_path, page)], log=log)
+    )
+    assert {(r.ticket_id, r.metric) for r in figures} == {
+        ("ITS-5", "first_response"),
+        ("ITS-5", "resolution"),
+    }
+    assert log.counts["bad-value"] == 2
+
+
+def test_field_names_that_are_not_text_are_left_out(tmp_path):
+    page = search_page()
+    page["names"]["customfield_10050"] = {"name": "Customer tier"}
+    page["names"]["customfield_10051"] = ["Customer tier"]
+    found = tickets_by_id(write_pages(tmp_path, page))
+    assert all(isinstance(found[key], Ticket) for key in ("ITS-1", "ITS-2", "ITS-3", "ITS-4"))
+
+
+def test_a_custom_field_id_that_is_not_text_goes_by_the_field_name(tmp_path):
+    issue = issue_its_1()
+    issue["changelog"]["histories"][0]["items"].append(
+        {"field": "Customer tier", "fieldtype": "custom", "fieldId": ["customfield_10050"],
+         "fromString": "Silver", "toString": "Gold"}
+    )  # fmt: skip
+    names = {"customfield_10050": "Customer tier"}
+    found = tickets_by_id(write_pages(tmp_path, {"issues": [issue], "names": names}))
+    ticket = found["ITS-1"]
+    assert isinstance(ticket, Ticket)
+    assert ticket.fields["customfield_10050"] == "Silver"
+    assert [e.value for e in ticket.events if e.field == "customfield_10050"] == ["Gold"]
+
+
+def test_issues_without_a_readable_key_are_error_records_never_merged(tmp_path):
+    # Item 3: a missing or non-scalar key (or, without a key, id) is an error record each.
+    page = search_page()
+    fields = page["issues"][0]["fields"]
+    page["issues"] += [
+        {"fields": fields},
+        {"fields": fields, "key": ""},
+        {"id": "10008", "key": ["ITS-8"], "fields": fields},
+        {"id": {"n": 10009}, "fields": fields},
+    ]
+    single = {"key": {"text": "ITS-7"}, "id": "10007", "fields": fields}
+    paths = write_pages(tmp_path, page, single)
+    found = list(jsm.read_tickets([*paths, paths[0]]))
+    unread = [r for r in found if isinstance(r, UnreadTicket)]
+    assert len(found) == 4 + 5 and len(unread) == 5
+    assert {r.ticket_id for r in unread} == {None}
+    assert len({r.error for r in unread}) == 5
+    assert "an issue without a readable key or id (key ['ITS-8'], id '10008')" in unread[2].error
+    assert "page-1.json" in unread[4].error
+    status, _, err = cli("import", "jsm", *paths, "-o", tmp_path / "out.jsonl")
+    assert status == 1
+    assert "9 tickets in, 4 imported, 5 failed" in err
+
+
+def test_an_issue_with_an_id_and_no_key_goes_by_its_id(tmp_path):
+    issue = issue_its_1()
+    del issue["key"]
+    found = tickets_by_id(write_pages(tmp_path, issue))
+    assert isinstance(found["10001"], Ticket)
+
+
+def test_a_service_desk_date_object_keeps_the_milliseconds():
+    both = {"iso8601": "2026-03-09T11:30:00+0100", "epochMillis": 1773052200250}
+    assert jsm_pages.instant(both) == "2026-03-09T11:30:00.250000+01:00"
+    jira = {"iso8601": "2026-03-09T11:30:00+0100", "jira": "2026-03-09T11:30:00.250+0100"}
+    assert jsm_pages.instant(jira) == "2026-03-09T11:30:00.250000+01:00"
+    assert jsm_pages.instant({"epochMillis": 1773052200250}) == "2026-03-09T10:30:00.250000+00:00"
+    assert jsm_pages.instant({"iso8601": "2026-03-09T11:30:00+0100"}) == "2026-03-09T11:30:00+01:00"
+    for bad in ({"epochMillis": 10**400}, {"jira": ["x"]}, {"friendly": "9/Mar/26"}):
+        with pytest.raises(ValueError):
+            jsm_pages.instant(bad)
+
+
+def test_the_same_comment_from_both_apis_is_one_event(tmp_path):
+    # A participant's guest account (a customer account, neither reporter nor participant) and
+    # an app reply, each on the platform API (with milliseconds and the account type) and the
+    # service desk API (iso8601 without milliseconds, no account type).
+    base = [DATA / "search.json", DATA / "comments.jsonl"]
+    guest, bot = {"accountId": "qm:guest"}, {"accountId": "61a0c0ffee00000000000b07"}
+    platform = {
+        "comments": [
+            comment_on_its_1("20090", {**guest, "accountType": "customer"},
+                             "2026-03-09T11:30:00.250+0100"),
+            comment_on_its_1("20091", {**bot, "accountType": "app"},
+                             "2026-03-09T11:45:00.500+0100"),
+        ]
+    }  # fmt: skip
+    desk = {
+        "values": [
+            {"id": "20090", "public": True, "author": guest,
+             "created": {"iso8601": "2026-03-09T11:30:00+0100", "epochMillis": 1773052200250},
+             "_links": {"self": "https://acme-it.atlassian.net/rest/servicedeskapi/request/10001/comment/20090"}},
+            {"id": 20091, "public": True, "author": bot,
+             "created": {"iso8601": "2026-03-09T11:45:00+0100",
+                         "jira": "2026-03-09T11:45:00.500+0100"},
+             "_links": {"self": "https://acme-it.atlassian.net/rest/servicedeskapi/request/10001/comment/20091"}},
+        ]
+    }  # fmt: skip
+    platform_page, desk_page = write_pages(tmp_path, platform, desk)
+
+    def its_1(pages: list[Path]) -> dict[str, Any]:
+        ticket = tickets_by_id(pages)["ITS-1"]
+        assert isinstance(ticket, Ticket)
+        return dict(ticket.to_dict())
+
+    alone = its_1([*base, platform_page])
+    assert its_1([*base, platform_page, desk_page]) == alone
+    assert its_1([desk_page, *base, platform_page]) == alone
+    added = [e for e in alone["events"] if e["at"].startswith("2026-03-09T11:")]
+    assert added == [
+        {"at": "2026-03-09T11:00:00+01:00", "type": "customer_message", "actor": "customer",
+         "public": True},
+        {"at": "2026-03-09T11:30:00.250000+01:00", "type": "customer_message",
+         "actor": "customer", "public": True},
+        {"at": "2026-03-09T11:45:00.500000+01:00", "type": "agent_reply", "actor": "system",
+         "public": True},
+    ]  # fmt: skip
+
+
+def test_the_same_issue_on_a_search_and_an_issue_page_gives_its_events_once(tmp_path):
+    (issue_page,) = write_pages(tmp_path, {**issue_its_1(), "names": search_page()["names"]})
+    pages = [DATA / "search.json", DATA / "comments.jsonl"]
+    one = tickets_by_id(pages)["ITS-1"]
+    both = tickets_by_id([issue_page, *pages])["ITS-1"]
+    assert isinstance(one, Ticket) and isinstance(both, Ticket)
+    assert both.to_dict() == one.to_dict()
+
+
+_FUZZ_FILES = sorted(p for p in DATA.iterdir() if p.suffix in (".json", ".jsonl"))
+_WRONG: tuple[object, ...] = (None, [], {}, 10**400, "x")
+
+
+def _documents(path: Path) -> list[Any]:
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(path.read_text(encoding="utf-8"))]
+
+
+def _spots(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every value inside ``value`` (containers included), ``value`` itself too."""
+    found = [at]
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for name, inner in items:
+        found += _spots(inner, (*at, name))
+    return found
+
+
+def _swapped(value: Any, at: tuple[Any, ...], new: Any) -> Any:
+    if not at:
+        return copy.deepcopy(new)
+    inner = value
+    for name in at[:-1]:
+        inner = inner[name]
+    inner[at[-1]] = copy.deepcopy(new)
+    return value
+
+
+def _mutant(path: Path, rng: random.Random, folder: Path) -> Path:
+    documents = _documents(path)
+    for _ in range(rng.randint(1, 3)):
+        spots = [(n, at) for n, doc in enumerate(documents) for at in _spots(doc)]
+        number, at = rng.choice(spots)
+        documents[number] = _swapped(documents[number], at, rng.choice(_WRONG))
+    out = folder / path.name
+    out.write_text("\n".join(json.dumps(doc) for doc in documents), encoding="utf-8")
+    return out
+
+
+def _import_all(paths: list[Path]) -> None:
+    tickets = list(jsm.read_tickets(paths, log=ImportLog()))
+    assert all(isinstance(r, Ticket | UnreadTicket) for r in tickets)
+    assert all(isinstance(r, Recorded) for r in jsm.read_recorded(paths, log=ImportLog()))
+    with pytest.raises(jsm.PolicyNotExportable):
+        jsm.read_policy(paths, log=ImportLog())
+
+
+@pytest.mark.parametrize("path", _FUZZ_FILES, ids=lambda p: p.name)
+def test_fuzz_values_of_the_wrong_type_never_raise(path: Path, tmp_path: Path) -> None:
+    # Item 2: each fixture file with 1 to 3 values (containers and the page itself included)
+    # swapped for None, [], {}, 10**400 or "x"; 50 seeded variants a file, read with the issue
+    # pages that key its comments and SLA values.
+    rng = random.Random(f"jsm-{path.name}")
+    issues = [p for p in (DATA / "search.json", DATA / "issue-ITS-5.json") if p != path]
+    for number in range(50):
+        folder = tmp_path / f"{number}"
+        folder.mkdir()
+        try:
+            _import_all([*issues, _mutant(path, rng, folder)])
+        except Exception as error:  # name the variant
+            raise AssertionError(f"variant {number} of {path.name}") from error
+
+
+def test_comments_without_an_id_are_not_merged(tmp_path):
+    author = {"accountId": "61a0c0ffee0000000000a11a", "accountType": "atlassian"}
+    created = "2026-03-09T11:30:00.000+0100"
+    first, second = (comment_on_its_1(None, author, created) for _ in range(2))
+    second["body"] = "another reply in the same second"
+    page = {"comments": [first, second, {**second, "id": ["x"]}]}
+    paths = write_pages(tmp_path, search_page(), page)
+    ticket = tickets_by_id([*paths, paths[1]])["ITS-1"]  # the comment page read twice
+    assert isinstance(ticket, Ticket)
+    assert [e.type for e in ticket.events if e.at == at(9, 11, 30)] == ["agent_reply"] * 3

@@ -36,15 +36,26 @@ def page_figures(page: Page, index: Index, log: ImportLog) -> Iterator[Recorded]
     elif found in ("request-slas", "sla"):
         values = page.data["values"] if found == "request-slas" else [page.data]
         for value in values:
-            links = value.get("_links")
-            ticket = index.ticket_of(links.get("self") if isinstance(links, dict) else None)
-            if ticket is None:
-                log.warn("sla-without-issue", f"{page.where}: SLA value without a self link")
-                continue
-            name = value.get("name") or f"SLA {value.get('id')}"
-            yield from _figures(ticket, name, value, f"{page.where}: {ticket}", log)
+            if isinstance(value, dict):
+                yield from _service_desk_figures(value, page, index, log)
+            else:
+                log.warn(
+                    "bad-value", f"{page.where}: an SLA value that is no object: {value!r:.40}"
+                )
     elif found == "unknown":
         log.warn("unknown-page", f"{page.where}: no issues, comments or SLA values")
+
+
+def _service_desk_figures(
+    value: dict[str, Any], page: Page, index: Index, log: ImportLog
+) -> Iterator[Recorded]:
+    links = value.get("_links")
+    ticket = index.ticket_of(links.get("self") if isinstance(links, dict) else None)
+    if ticket is None:
+        log.warn("sla-without-issue", f"{page.where}: SLA value without a self link")
+        return
+    name = value.get("name") or f"SLA {value.get('id')}"
+    yield from _figures(ticket, name, value, f"{page.where}: {ticket}", log)
 
 
 def _figures(

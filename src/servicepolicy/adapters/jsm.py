@@ -2,17 +2,21 @@
 and comments, and the SLA figures JSM recorded itself.  Its SLA configuration cannot be
 imported: no public REST API exports it (see docs/adapters/jsm.md).
 
-Pages are recognised by their top-level keys: ``issues`` (a search), an issue object (``key``
-and ``fields``), ``comments`` (``/rest/api/3/issue/{key}/comment``), and ``values`` of
-comments or SLA values (``/rest/servicedeskapi/request/{key}/comment`` and ``.../sla``).
-The files are read twice: first for each issue's key, reporter, request participants and
-status category, which comment and SLA pages in any file and any order need.
+Pages are recognised by their top-level keys: ``issues`` (a search), an issue object
+(``fields``, with ``key`` or ``id``), ``comments`` (``/rest/api/3/issue/{key}/comment``), and
+``values`` of comments or SLA values (``/rest/servicedeskapi/request/{key}/comment`` and
+``.../sla``).  The files are read twice: first for each issue's key, reporter, request
+participants and status category, and the account types of comment authors, which comment
+and SLA pages in any file and any order need.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final
@@ -27,7 +31,18 @@ from ._common import (
     read_pages,
     status_name,
 )
-from ._jsm_pages import Index, build_index, instant, issue_key, issues_of, kind, simple
+from ._jsm_pages import (
+    Index,
+    account_of,
+    build_index,
+    instant,
+    issue_key,
+    issues_of,
+    kind,
+    listed,
+    scalar,
+    simple,
+)
 from ._jsm_recorded import SLA_METRICS, page_figures
 
 __all__ = [
@@ -107,11 +122,12 @@ def read_tickets(
     paths = list(paths)
     index = build_index(read_pages(paths))
     given = DEFAULT_STATUS_MAP if status_map is None else status_map
-    statuses = _Statuses(given, index.categories, log)
     with TicketStore(SOURCE) as store:
+        run = _Staging(store, index, _Statuses(given, index.categories, log), log)
         for page in read_pages(paths):
-            _stage(page, store, index, statuses, log)
+            _stage(page, run)
         yield from store.tickets()
+    yield from run.unread.values()
 
 
 def read_policy(
@@ -164,31 +180,51 @@ class _Statuses:
         return status_name(raw, {})
 
 
-def _stage(
-    page: Page, store: TicketStore, index: Index, statuses: _Statuses, log: ImportLog
-) -> None:
+@dataclass
+class _Staging:
+    """What staging the pages of one import shares; ``unread``: the error records of issues
+    without a readable key, by their error text (a page read twice gives one)."""
+
+    store: TicketStore
+    index: Index
+    statuses: _Statuses
+    log: ImportLog
+    unread: dict[str, UnreadTicket] = field(default_factory=dict)
+
+
+def _stage(page: Page, run: _Staging) -> None:
     if page.data is None:
-        log.warn("unreadable-page", f"{page.where}: {page.error}")
+        run.log.warn("unreadable-page", f"{page.where}: {page.error}")
         return
     found = kind(page.data)
     if found in ("issues", "issue"):
         for issue, names in issues_of(page):
-            _stage_issue(issue, names, page, store, index, statuses, log)
+            _stage_issue(issue, names, page, run)
+        if found == "issues":
+            _warn_non_objects(page, "issues", run.log)
     elif found == "comments":
-        for comment in page.data["comments"]:
-            if isinstance(comment, dict):
-                ticket = index.ticket_of(comment.get("self"))
-                _stage_comment(ticket, comment, _platform_public(comment), page, store, index, log)
+        for comment in listed(page.data["comments"]):
+            ticket = run.index.ticket_of(comment.get("self"))
+            _stage_comment(ticket, comment, _platform_public(comment), page, run)
+        _warn_non_objects(page, "comments", run.log)
     elif found == "request-comments":
-        for comment in page.data["values"]:
-            if isinstance(comment, dict):
-                links = comment.get("_links")
-                ticket = index.ticket_of(links.get("self") if isinstance(links, dict) else None)
-                public = comment.get("public") is True
-                _stage_comment(ticket, comment, public, page, store, index, log)
+        for comment in listed(page.data["values"]):
+            links = comment.get("_links")
+            ticket = run.index.ticket_of(links.get("self") if isinstance(links, dict) else None)
+            _stage_comment(ticket, comment, comment.get("public") is True, page, run)
+        _warn_non_objects(page, "values", run.log)
     elif found == "unknown":
         keys = sorted(page.data)[:6] if isinstance(page.data, dict) else type(page.data).__name__
-        log.warn("unknown-page", f"{page.where}: top-level {keys}")
+        run.log.warn("unknown-page", f"{page.where}: top-level {keys}")
+
+
+def _warn_non_objects(page: Page, name: str, log: ImportLog) -> None:
+    """A ``bad-value`` warning for each item of the page's list ``name`` that is no object."""
+    for item in page.data[name]:
+        if not isinstance(item, dict):
+            log.warn(
+                "bad-value", f"{page.where}: an item of {name!r} that is no object: {item!r:.40}"
+            )
 
 
 def _platform_public(comment: dict[str, Any]) -> bool:
@@ -199,54 +235,57 @@ def _platform_public(comment: dict[str, Any]) -> bool:
 
 
 def _stage_comment(
-    ticket: str | None,
-    comment: dict[str, Any],
-    public: bool,
-    page: Page,
-    store: TicketStore,
-    index: Index,
-    log: ImportLog,
+    ticket: str | None, comment: dict[str, Any], public: bool, page: Page, run: _Staging
 ) -> None:
     if ticket is None:
-        log.warn("comment-without-issue", f"{page.where}: comment {comment.get('id')}")
+        run.log.warn("comment-without-issue", f"{page.where}: comment {comment.get('id')!r:.40}")
         return
-    reporter, participants = index.people.get(ticket, (None, frozenset()))
     author = comment.get("author")
-    author = author if isinstance(author, dict) else {}
-    account = author.get("accountId")
-    customer = (
-        author.get("accountType") == "customer"
-        or (account is not None and (account == reporter or account in participants))
-    )  # fmt: skip
-    actor = "customer" if customer else "system" if author.get("accountType") == "app" else "agent"
-    kind_of = "customer_message" if customer else "agent_reply"
+    actor = _actor(ticket, author if isinstance(author, dict) else {}, page, run)
+    kind_of = "customer_message" if actor == "customer" else "agent_reply"
     event = {
         "at": _at(comment.get("created")),
         "type": kind_of if public else "internal_note",
         "actor": actor,
         "public": public,
     }
-    store.add_event(ticket, event, f"c{_sortable(comment.get('id'))}")
+    run.store.add_event(ticket, event, _comment_order(comment))
+
+
+def _comment_order(comment: dict[str, Any]) -> str:
+    """The comment's id, the same on the platform and the service desk API, so the store keeps
+    one event for both; without a readable id, a digest of the comment as given."""
+    comment_id = scalar(comment.get("id"))
+    if comment_id is not None:
+        return f"c{_sortable(comment_id)}"
+    text = json.dumps(comment, sort_keys=True, default=str)
+    return "c~" + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _actor(ticket: str, author: dict[str, Any], page: Page, run: _Staging) -> str:
+    """``customer`` (a customer account, the reporter, a participant), ``system`` (an app) or
+    ``agent``.  The service desk API names no account type: a platform page's tells it."""
+    reporter, participants = run.index.people.get(ticket, (None, frozenset()))
+    account, account_type = account_of(author), run.index.account_type(author)
+    if author.get("accountId") is not None and account is None:
+        run.log.warn("bad-value", f"{page.where}: accountId {author['accountId']!r:.40}")
+    if account_type == "customer" or (account is not None and account in {reporter, *participants}):
+        return "customer"
+    return "system" if account_type == "app" else "agent"
 
 
 def _stage_issue(
-    issue: dict[str, Any],
-    names: Mapping[str, str],
-    page: Page,
-    store: TicketStore,
-    index: Index,
-    statuses: _Statuses,
-    log: ImportLog,
+    issue: dict[str, Any], names: Mapping[str, str], page: Page, run: _Staging
 ) -> None:
     key = issue_key(issue)
     if key is None:
-        log.warn("issue-without-key", f"{page.where}: an issue without key or id")
+        _unread_issue(issue, page, run)
         return
     fields = issue.get("fields")
     fields = fields if isinstance(fields, dict) else {}
     created = _at(fields.get("created"))
     current = _current_fields(fields)
-    changes = _changes(issue, key, names, fields, log)
+    changes = _changes(issue, key, names, fields, run.log)
     at_creation = dict(current)
     first_status: str | None = None
     seen: set[str] = set()
@@ -256,22 +295,41 @@ def _stage_issue(
         elif name not in seen:
             seen.add(name)
             _put(at_creation, name, before)
-    store.add_ticket(key, {"id": key, "created_at": created, "fields": at_creation})
+    run.store.add_ticket(key, {"id": key, "created_at": created, "fields": at_creation})
     status = fields.get("status")
     initial = first_status or (status.get("name") if isinstance(status, dict) else None)
-    first = statuses(initial) if isinstance(initial, str) else "new"
+    first = run.statuses(initial) if isinstance(initial, str) else "new"
     if first != "new":
-        store.add_event(key, {"at": created, "type": "status", "status": first}, "a")
+        run.store.add_event(key, {"at": created, "type": "status", "status": first}, "a")
+    _stage_changes(key, changes, run)
+    _stage_issue_comments(key, fields.get("comment"), page, run)
+
+
+def _unread_issue(issue: dict[str, Any], page: Page, run: _Staging) -> None:
+    """An issue without a readable key or id: an error record, never merged with another."""
+    named = f"key {issue.get('key')!r:.40}, id {issue.get('id')!r:.40}"
+    error = f"{SOURCE}: {page.where}: an issue without a readable key or id ({named})"
+    run.unread.setdefault(error, UnreadTicket(error=error))
+
+
+def _stage_changes(key: str, changes: list[Change], run: _Staging) -> None:
     for at, order, name, _, after in changes:
         if name is None:
             if isinstance(after, str):
-                store.add_event(key, {"at": at, "type": "status", "status": statuses(after)}, order)
+                event = {"at": at, "type": "status", "status": run.statuses(after)}
+                run.store.add_event(key, event, order)
         else:
-            store.add_event(key, {"at": at, "type": "field", "field": name, "value": after}, order)
-    comments = fields.get("comment")
-    for comment in comments.get("comments", []) if isinstance(comments, dict) else []:
-        if isinstance(comment, dict):
-            _stage_comment(key, comment, _platform_public(comment), page, store, index, log)
+            event = {"at": at, "type": "field", "field": name, "value": after}
+            run.store.add_event(key, event, order)
+
+
+def _stage_issue_comments(key: str, comments: Any, page: Page, run: _Staging) -> None:
+    """The comments embedded in an issue's ``comment`` field."""
+    found = comments.get("comments") if isinstance(comments, dict) else None
+    if found is not None and not isinstance(found, list):
+        run.log.warn("bad-value", f"{page.where}: {key}: comments {found!r:.40}")
+    for comment in listed(found):
+        _stage_comment(key, comment, _platform_public(comment), page, run)
 
 
 def _current_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -312,7 +370,7 @@ def _changes(
     total = changelog.get("total") if isinstance(changelog, dict) else None
     if isinstance(total, int) and total > len(histories):
         log.warn("truncated-changelog", f"{key}: {len(histories)} of {total} changes")
-    by_name = {name: field_id for field_id, name in names.items()}
+    by_name = {name: field_id for field_id, name in names.items() if isinstance(name, str)}
     changes: list[tuple[str, Change]] = []
     for history in histories:
         at = _at(history.get("created"))
@@ -352,7 +410,8 @@ def _field_of(
         if name.lower() in _QUIET_FIELDS:
             return ""
     elif field_type == "custom":
-        field_id = item.get("fieldId") or by_name.get(name) or name
+        given = item.get("fieldId")
+        field_id = given if isinstance(given, str) and given else by_name.get(name) or name
         value = fields.get(field_id)
         # A field of users (request participants) or of SLA values is no ticket field.
         return "" if value is not None and simple(value) is None else str(field_id)
