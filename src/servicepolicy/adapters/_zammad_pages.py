@@ -32,7 +32,8 @@ def kind_of(item: Any) -> str | None:
         return SLA
     if "state_type_id" in item and "ignore_escalation" in item:
         return STATE
-    if "id" in item and "created_at" in item and any(k in item for k in _TICKET_KEYS):
+    # No "id" needed: a ticket without a readable one is an error record, never a lost one.
+    if "created_at" in item and any(k in item for k in _TICKET_KEYS):
         return TICKET
     return None
 
@@ -70,3 +71,11 @@ def as_id(value: Any) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return None
+
+
+def shown(value: Any) -> str:
+    """A value as a warning or note names it: its ``repr``, cut short (a number too long to
+    be an id as ``a huge number``)."""
+    huge = isinstance(value, int) and abs(value) >= 10**30
+    text = "a huge number" if huge else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

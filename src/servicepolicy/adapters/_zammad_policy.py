@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._common import ImportedPolicy, ImportLog, PolicyDraft, status_name
-from ._zammad_pages import CALENDAR, SLA, STATE, as_id, pages_by_kind
+from ._zammad_pages import CALENDAR, SLA, STATE, as_id, pages_by_kind, shown
 
 _DAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME: Final = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -30,13 +32,16 @@ _CATEGORY: Final = {
     "merged": "closed",
     "removed": "closed",
 }
+_TIME_KEYS: Final = ("first_response_time", "response_time", "update_time", "solution_time")
+_MAX_MINUTES: Final = 100 * 366 * 24 * 60  # a hundred years: far past any SLA
 _SOURCE: Final = "Zammad's REST API (/api/v1/slas, /api/v1/calendars, /api/v1/ticket_states)"
 
 
 def build_policy(
     paths: Iterable[str | os.PathLike[str]], status_map: Mapping[str, str], log: ImportLog
 ) -> ImportedPolicy:
-    """The policy of the SLA, calendar and ticket state pages; ``ValueError`` without SLAs."""
+    """The policy of the SLA, calendar and ticket state pages; ``ValueError`` without SLAs,
+    or when none of them can be imported."""
     slas: list[dict[str, Any]] = []
     calendars: dict[int | None, dict[str, Any]] = {}
     states: list[dict[str, Any]] = []
@@ -59,11 +64,19 @@ def build_policy(
     draft.priorities(["3 high", "2 normal", "1 low"])
     for state in states:
         _state(draft, state, status_map)
-    names = {key: _calendar(draft, calendar) for key, calendar in calendars.items()}
+    names: dict[int | None, str | None] = {}
+    for key, calendar in sorted(
+        calendars.items(), key=lambda pair: (pair[0] is None, pair[0] or 0)
+    ):
+        names[key] = _calendar(draft, calendar, {n for n in names.values() if n})
     taken: set[str] = set()
-    for sla in _in_zammad_order(draft, slas):
-        _entry(draft, sla, names, taken)
-    return draft.build()
+    imported = [_entry(draft, sla, names, taken) for sla in _in_zammad_order(draft, slas)]
+    policy = draft.build()
+    if not any(imported):
+        # A policy holds at least one entry: this one would be no policy.
+        reasons = "; ".join(policy.warnings[:3])
+        raise ValueError(f"none of the {len(slas)} SLA(s) could be imported: {reasons}")
+    return policy
 
 
 def _state(draft: PolicyDraft, state: dict[str, Any], status_map: Mapping[str, str]) -> None:
@@ -82,45 +95,65 @@ def _state(draft: PolicyDraft, state: dict[str, Any], status_map: Mapping[str, s
     draft.status(status, category)
 
 
-def _calendar(draft: PolicyDraft, calendar: dict[str, Any]) -> str | None:
-    cal_id, title = (
-        calendar.get("id"),
-        str(calendar.get("name") or f"calendar {calendar.get('id')}"),
-    )
-    name = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or f"calendar-{cal_id}"
-    hours: dict[str, list[str]] = {}
+def _calendar(draft: PolicyDraft, calendar: dict[str, Any], taken: set[str]) -> str | None:
+    cal_id = shown(calendar.get("id"))
+    title = str(calendar.get("name") or f"calendar {cal_id}")
+    name = _key(title) or _key(f"calendar {cal_id}")
+    if name in taken:  # another calendar of the same name (the one of the lower id keeps it)
+        name = _key(f"{name} {cal_id}")
     problems: list[str] = []
-    business = calendar.get("business_hours")
-    for day in _DAYS:
-        spec = business.get(day) if isinstance(business, dict) else None
-        if not isinstance(spec, dict) or spec.get("active") is not True:
-            continue
-        windows = [_window(frame, problems) for frame in spec.get("timeframes") or []]
-        if kept := [w for w in windows if w]:
-            hours[day] = kept
+    hours = _hours(calendar.get("business_hours"), problems)
+    holidays = _holidays(calendar.get("public_holidays"), problems)
     zone = calendar.get("timezone")
     if not isinstance(zone, str) or not zone:
         problems.append("no timezone")
-    if not hours:
-        problems.append("no active business hours")
+    elif not _known_zone(zone):
+        problems.append(f"unknown time zone {shown(zone)}")
     if problems:
         draft.unsupported(f"Zammad calendar {cal_id} {title!r}: {'; '.join(problems)}", calendar)
         return None
     body: dict[str, Any] = {"timezone": zone, "hours": hours}
-    holidays = calendar.get("public_holidays")
-    days = []
-    for day, spec in sorted(holidays.items()) if isinstance(holidays, dict) else []:
-        if isinstance(spec, dict) and spec.get("active") is True:
-            days.append({"date": day, "name": str(spec.get("summary") or "holiday")})
-    if days:
-        body["holidays"] = days
+    if holidays:
+        body["holidays"] = holidays
     note = f"Zammad calendar {cal_id} {title!r}"
     if calendar.get("default") is True:
         note += " (Zammad's default calendar)"
-    if calendar.get("ical_url"):
+    if isinstance(calendar.get("ical_url"), str) and calendar["ical_url"]:
         note += f"; holidays as synced from {calendar['ical_url']}"
     draft.calendar(name, body, note)
     return name
+
+
+def _hours(business: Any, problems: list[str]) -> dict[str, list[str]]:
+    """The windows of each active day of ``business_hours``; what cannot be read, in problems."""
+    hours: dict[str, list[str]] = {}
+    for day in _DAYS:
+        spec = business.get(day) if isinstance(business, dict) else None
+        if not isinstance(spec, dict) or spec.get("active") is not True:
+            continue
+        frames = spec.get("timeframes")
+        if not isinstance(frames, list):
+            problems.append(f"{day}: timeframes {shown(frames)} is not a list of windows")
+            continue
+        windows = [_window(frame, problems) for frame in frames]
+        if kept := [w for w in windows if w]:
+            hours[day] = kept
+    if not hours:
+        problems.append("no active business hours")
+    return hours
+
+
+def _holidays(holidays: Any, problems: list[str]) -> list[dict[str, str]]:
+    """The active ``public_holidays`` (Zammad ignores the others)."""
+    days = []
+    for day, spec in sorted(holidays.items()) if isinstance(holidays, dict) else []:
+        if not isinstance(spec, dict) or spec.get("active") is not True:
+            continue
+        if not _is_date(day):
+            problems.append(f"public holiday {shown(day)} is not a date")
+            continue
+        days.append({"date": day, "name": str(spec.get("summary") or "holiday")})
+    return days
 
 
 def _window(frame: Any, problems: list[str]) -> str | None:
@@ -153,22 +186,26 @@ def _entry(
     sla: dict[str, Any],
     calendars: dict[int | None, str | None],
     taken: set[str],
-) -> None:
-    title = str(sla.get("name") or f"sla {sla.get('id')}")
+) -> bool:
+    """Write one SLA as an entry, or as not imported (False)."""
+    title = str(sla.get("name") or f"sla {shown(sla.get('id'))}")
     note = f"Zammad SLA {sla.get('id')} {title!r}"
     calendar = calendars.get(as_id(sla.get("calendar_id")))
     if calendar is None:
         reason = f"calendar {sla.get('calendar_id')} is not among the pages, or not imported"
         draft.unsupported(f"{note}: {reason}", sla)
-        return
+        return False
+    if problem := _bad_times(sla):
+        draft.unsupported(f"{note}: {problem}", sla)
+        return False
     targets = _targets(sla)
     if not targets:
         draft.unsupported(f"{note}: it sets no time", sla)
-        return
+        return False
     when, problem = _when(sla.get("condition"))
     if problem:
         draft.unsupported(f"{note}: its condition cannot be expressed: {problem}", sla)
-        return
+        return False
     name = title if title not in taken else f"{title} (id {sla.get('id')})"
     taken.add(name)
     body: dict[str, Any] = {"name": name}
@@ -177,6 +214,19 @@ def _entry(
     body["calendar"] = calendar
     body["targets"] = targets
     draft.entry(body, f"{note}, calendar {sla.get('calendar_id')}")
+    return True
+
+
+def _bad_times(sla: dict[str, Any]) -> str:
+    """What makes an SLA's times unreadable (not a whole number of minutes), or ``""``."""
+    for key in _TIME_KEYS:
+        value = sla.get(key)
+        if value is None:
+            continue
+        minutes = as_id(value)
+        if minutes is None or not 0 <= minutes <= _MAX_MINUTES:
+            return f"{key} {shown(value)} is not a number of minutes (0 to a hundred years)"
+    return ""
 
 
 def _targets(sla: dict[str, Any]) -> dict[str, str]:
@@ -228,7 +278,10 @@ def _when(condition: Any) -> tuple[dict[str, Any] | None, str]:
 def _expert(condition: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     operator = str(condition.get("operator", "AND")).upper()
     parts = []
-    for item in condition.get("conditions") or []:
+    items = condition.get("conditions")
+    if not isinstance(items, list):
+        return None, f"conditions {shown(items)} is not a list"
+    for item in items:
         if not isinstance(item, dict):
             return None, "a condition that is no mapping"
         part, problem = _expert(item) if "conditions" in item else _one(item.get("name"), item)
@@ -257,6 +310,8 @@ def _one(name: Any, spec: Any) -> tuple[dict[str, Any], str]:
     operator = spec.get("operator")
     raw = spec.get("value")
     values = [_value(v) for v in (raw if isinstance(raw, list) else [raw])]
+    if not values or not all(_plain(v) for v in values):
+        return {}, f"{name}: value {shown(raw)} is not one or more ids or texts"
     if operator == "is":
         return {field: values[0] if len(values) == 1 else values}, ""
     if operator == "is not":
@@ -274,3 +329,31 @@ def _one(name: Any, spec: Any) -> tuple[dict[str, Any], str]:
 def _value(value: Any) -> Any:
     number = as_id(value)
     return number if number is not None else value
+
+
+def _plain(value: Any) -> bool:
+    """Whether a condition value is one a ``when`` can match: an id or a text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < 10**30
+    return isinstance(value, str)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
+        return False
+    return True
+
+
+def _is_date(text: Any) -> bool:
+    try:
+        date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _key(title: str) -> str:
+    """A policy key for a Zammad name: ``Berlin office`` -> ``berlin-office``."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

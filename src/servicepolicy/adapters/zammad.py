@@ -1,15 +1,17 @@
 """Zammad: tickets, articles and ticket history from its REST API as tickets; its SLAs and
 calendars as a policy; the escalation times it recorded on its tickets, for reconcile.
 
-Pages are told apart by their keys (docs/adapters/zammad.md): a ticket has ``id``,
-``created_at`` and ``state_id`` or ``state``; an article has ``ticket_id`` and ``sender`` or
-``sender_id``; a history page is ``{"history": [...]}``; an SLA has ``first_response_time`` or
-``solution_time``; a calendar has ``business_hours``; a ticket state has ``state_type_id`` and
-``ignore_escalation``.
+Pages are told apart by their keys (docs/adapters/zammad.md): a ticket has ``created_at``
+and ``state_id`` or ``state`` (one without a readable ``id`` is an error record); an article
+has ``ticket_id`` and ``sender`` or ``sender_id``; a history page is ``{"history": [...]}``;
+an SLA has ``first_response_time`` or ``solution_time``; a calendar has ``business_hours``; a
+ticket state has ``state_type_id`` and ``ignore_escalation``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
@@ -23,6 +25,7 @@ from ._zammad_pages import (
     TICKET,
     as_id,
     pages_by_kind,
+    shown,
 )
 from ._zammad_policy import build_policy
 
@@ -102,32 +105,41 @@ def read_tickets(
                 yield UnreadTicket(error=f"{SOURCE}: {reader.bad[record.id]}", ticket_id=record.id)
             else:
                 yield record
+    yield from reader.without_id
 
 
 class _TicketReader:
-    """The state of one ticket import: headers (current values) and what the histories say
-    of the values at creation; events go straight to the store."""
+    """The state of one ticket import: headers (current values, as JSON text) and what the
+    histories say of the values at creation; events go straight to the store."""
 
     def __init__(self, statuses: Mapping[str, str], log: ImportLog) -> None:
         self.statuses, self.log = statuses, log
-        self.headers: dict[str, dict[str, Any]] = {}
+        self.headers: dict[str, str] = {}  # ticket id -> its header as compact JSON text
         self.states: dict[str, str] = {}  # current state name, when a page names it
-        # attribute -> (instant, order key, its text, value before, id before) of the first change
-        self.first: dict[str, dict[str, tuple[float, str, str, Any, Any]]] = {}
-        # the tag changes of each ticket: (instant, order key, its text, added?, tag)
-        self.tag_changes: dict[str, list[tuple[float, str, str, bool, str]]] = {}
+        # attribute -> (instant, order key, value before, id before) of the first change
+        self.first: dict[str, dict[str, tuple[float, str, Any, Any]]] = {}
+        # the tag changes of each ticket by order key: (instant, order key, its text, added?, tag)
+        self.tag_changes: dict[str, dict[str, tuple[float, str, str, bool, str]]] = {}
         self.bad: dict[str, str] = {}
         self.with_history: set[str] = set()
         self.closed_at: dict[str, str] = {}
+        self.without_id: list[UnreadTicket] = []  # ticket pages whose id cannot be read
 
     def ticket(self, where: str, item: dict[str, Any]) -> None:
-        ticket_id = str(item["id"])
+        ticket_id = _id_text(item.get("id"))
+        if ticket_id is None:
+            error = f"{SOURCE}: a ticket ({where}) without an id: 'id' is {shown(item.get('id'))}"
+            self.without_id.append(UnreadTicket(error=error))
+            return
         try:
-            created = iso(item["created_at"])
-        except (ValueError, TypeError, KeyError) as error:
+            created = _iso(item.get("created_at"))
+        except ValueError as error:
             self.bad[ticket_id] = f"ticket {ticket_id} ({where}): created_at: {error}"
-            created = str(item.get("created_at"))
-        self.headers[ticket_id] = {"id": ticket_id, "created_at": created, "fields": _fields(item)}
+            created = ""
+        header = {"id": ticket_id, "created_at": created, "fields": _fields(item)}
+        self.headers[ticket_id] = json.dumps(
+            header, ensure_ascii=False, separators=(",", ":"), default=str
+        )
         state = item.get("state")
         if not isinstance(state, str):
             state = STATE_IDS.get(as_id(item.get("state_id")) or 0, "")
@@ -136,11 +148,18 @@ class _TicketReader:
         if item.get("close_at") is not None:
             try:
                 self.closed_at[ticket_id] = iso(item["close_at"])
-            except (ValueError, TypeError) as error:
+            except ValueError as error:
                 self.bad[ticket_id] = f"ticket {ticket_id} ({where}): close_at: {error}"
 
     def article(self, store: TicketStore, where: str, item: dict[str, Any]) -> None:
-        ticket_id = str(item["ticket_id"])
+        ticket_id = _id_text(item.get("ticket_id"))
+        if ticket_id is None:
+            self.log.warn(
+                "bad-value",
+                f"article {shown(item.get('id'))} ({where}): 'ticket_id' is "
+                f"{shown(item.get('ticket_id'))}, not a ticket id",
+            )
+            return
         sender = item.get("sender")
         if not isinstance(sender, str):
             sender = SENDER_IDS.get(as_id(item.get("sender_id")) or 0, "")
@@ -150,13 +169,14 @@ class _TicketReader:
         if event_type is None:
             self.log.warn(
                 "unknown-event-kind",
-                f"article {item.get('id')} of ticket {ticket_id} ({where}): sender {sender!r}",
+                f"article {shown(item.get('id'))} of ticket {ticket_id} ({where}): "
+                f"sender {sender!r:.60}",
             )
             return
         try:
-            at = iso(item["created_at"])
-        except (ValueError, TypeError, KeyError) as error:
-            self.bad[ticket_id] = f"article {item.get('id')} ({where}): created_at: {error}"
+            at = _iso(item.get("created_at"))
+        except ValueError as error:
+            self.bad[ticket_id] = f"article {shown(item.get('id'))} ({where}): created_at: {error}"
             return
         event: dict[str, Any] = {
             "at": at,
@@ -168,44 +188,62 @@ class _TicketReader:
             event["channel"] = kind
         if isinstance(item.get("subject"), str) and item["subject"]:
             event["subject"] = item["subject"]
-        store.add_event(ticket_id, event, f"a{_number(item.get('id'))}")
+        store.add_event(ticket_id, event, _order("a", item))
 
     def history(self, store: TicketStore, where: str, entries: list[Any]) -> None:
         for entry in entries:
             if not isinstance(entry, dict):
                 self.log.warn("unknown-event-kind", f"{where}: a history entry that is no object")
                 continue
-            kind, target = entry.get("type"), entry.get("object")
-            if target == "Ticket":
-                self.with_history.add(str(entry.get("o_id")))
-            if target == _ARTICLE_OBJECT or kind in _QUIET_TYPES or kind == "created":
-                continue
-            attribute = entry.get("attribute")
-            ticket_id = str(entry.get("o_id"))
-            known = kind == "updated" or (kind in ("added", "removed") and attribute == "tag")
-            if target != "Ticket" or not isinstance(attribute, str) or not known:
-                self.log.warn(
-                    "unknown-event-kind",
-                    f"history {entry.get('id')} of ticket {ticket_id} ({where}): "
-                    f"{target} {kind} {attribute}",
-                )
-                continue
-            try:
-                at = iso(entry["created_at"])
-            except (ValueError, TypeError, KeyError) as error:
-                self.bad[ticket_id] = f"history {entry.get('id')} ({where}): created_at: {error}"
-                continue
-            order = f"h{_number(entry.get('id'))}"
-            if kind == "updated":
-                self._changed(store, ticket_id, attribute, at, order, entry)
-            else:
-                # Tags are a list built up change by change: staged once every page is read,
-                # in the order of their instants, whatever the order of the pages.
-                tag = str(entry.get("value_to") or entry.get("value_from") or "")
-                self.tag_changes.setdefault(ticket_id, []).append(
-                    (_instant_key(at), order, at, kind == "added", tag)
-                )
-                self._first(ticket_id, "tags", at, order, [], None)
+            self._entry(store, where, entry)
+
+    def _entry(self, store: TicketStore, where: str, entry: dict[str, Any]) -> None:
+        kind, target = _text(entry.get("type")), _text(entry.get("object"))
+        ticket_id = _id_text(entry.get("o_id"))
+        if target == "Ticket" and ticket_id is not None:
+            self.with_history.add(ticket_id)
+        if target == _ARTICLE_OBJECT or kind in _QUIET_TYPES or kind == "created":
+            return
+        attribute = _text(entry.get("attribute"))
+        known = kind == "updated" or (kind in ("added", "removed") and attribute == "tag")
+        about = f"history {shown(entry.get('id'))} ({where})"
+        if target != "Ticket" or attribute is None or not known:
+            self.log.warn(
+                "unknown-event-kind",
+                f"history {shown(entry.get('id'))} of ticket {shown(entry.get('o_id'))} "
+                f"({where}): {target} {kind} {attribute}",
+            )
+            return
+        if ticket_id is None:
+            self.log.warn("bad-value", f"{about}: 'o_id' is {shown(entry.get('o_id'))}")
+            return
+        try:
+            at = _iso(entry.get("created_at"))
+        except ValueError as error:
+            self.bad[ticket_id] = f"{about}: created_at: {error}"
+            return
+        problem = _unreadable(kind, attribute, entry)
+        if problem:
+            self.bad[ticket_id] = f"{about}: {problem}"
+        elif kind == "updated":
+            self._changed(store, ticket_id, attribute, at, _order("h", entry), entry)
+        else:
+            self._tagged(ticket_id, at, _order("h", entry), kind == "added", entry)
+
+    def _tagged(
+        self, ticket_id: str, at: str, order: str, added: bool, entry: dict[str, Any]
+    ) -> None:
+        # Tags are a list built up change by change: staged once every page is read, in the
+        # order of their instants, whatever the order of the pages (an entry read twice once).
+        tag = entry.get("value_to") or entry.get("value_from")
+        self.tag_changes.setdefault(ticket_id, {})[order] = (
+            _instant_key(at),
+            order,
+            at,
+            added,
+            str(tag),
+        )
+        self._first(ticket_id, "tags", at, order, [], None)
 
     def _changed(
         self,
@@ -243,11 +281,11 @@ class _TicketReader:
         known = self.first.setdefault(ticket_id, {})
         key = (_instant_key(at), order)
         if attribute not in known or key < known[attribute][:2]:
-            known[attribute] = (*key, at, value, id_)
+            known[attribute] = (*key, value, id_)
 
     def _stage_tags(self, store: TicketStore, ticket_id: str) -> None:
         current: list[str] = []
-        for _, order, at, added, tag in sorted(self.tag_changes.get(ticket_id, ())):
+        for _, order, at, added, tag in sorted(self.tag_changes.get(ticket_id, {}).values()):
             if added and tag not in current:
                 current.append(tag)
             elif not added and tag in current:
@@ -258,10 +296,11 @@ class _TicketReader:
 
     def stage(self, store: TicketStore) -> None:
         """Stage every header, with the values at creation the histories give."""
-        for ticket_id, header in self.headers.items():
+        for ticket_id, text in self.headers.items():
+            header = json.loads(text)
             fields = header["fields"]
             changes = self.first.get(ticket_id, {})
-            for attribute, (_, _, _, value, id_) in changes.items():
+            for attribute, (_, _, value, id_) in changes.items():
                 if attribute == "state":
                     continue
                 fields[attribute] = value
@@ -279,12 +318,12 @@ class _TicketReader:
         store: TicketStore,
         ticket_id: str,
         created: str,
-        changes: dict[str, tuple[float, str, str, Any, Any]],
+        changes: dict[str, tuple[float, str, Any, Any]],
     ) -> None:
         current = self.states.get(ticket_id)
         if "state" in changes:
             # The first change says what the state was before it: the state at creation.
-            initial = changes["state"][3]
+            initial = changes["state"][2]
         elif ticket_id in self.with_history:
             initial = current  # a history without a state change: never changed
         else:
@@ -328,9 +367,46 @@ def _article_event(sender: str, kind: str | None, internal: bool) -> str | None:
     return "internal_note" if kind == "note" else "agent_reply"
 
 
-def _number(value: Any) -> str:
-    number = as_id(value)
-    return f"{number:020d}" if number is not None else str(value)
+def _order(prefix: str, item: dict[str, Any]) -> str:
+    """The order key of an article (``a``) or history entry (``h``): its id, the same on every
+    page and endpoint that gives it; without a readable id, a digest of the whole object, so
+    that two such objects are never taken for one."""
+    number = as_id(item.get("id"))
+    if number is not None:
+        return f"{prefix}{number:020d}"
+    text = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{prefix}~{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+
+
+def _id_text(value: Any) -> str | None:
+    """A ticket id (a whole number or non-empty text) as text, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if abs(value) < 10**30 else None
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def _iso(value: Any) -> str:
+    """:func:`iso` of any JSON value: ``ValueError`` for one that is no timestamp."""
+    return iso(value)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _unreadable(kind: str | None, attribute: str, entry: dict[str, Any]) -> str:
+    """What makes a ticket history entry unreadable, or ``""``."""
+    if attribute == "state" and kind == "updated":
+        to, before = entry.get("value_to"), entry.get("value_from")
+        if not isinstance(to, str) or not to or not isinstance(before, str | None):
+            return f"state change from {shown(before)} to {shown(to)}: not state names"
+    if attribute == "tag":
+        tag = entry.get("value_to") or entry.get("value_from")
+        if not isinstance(tag, str):
+            return f"tag {shown(tag)}: not a tag"
+    return ""
 
 
 def _instant_key(at: str) -> float:
@@ -382,7 +458,10 @@ def read_recorded(paths: Paths, *, log: ImportLog | None = None) -> Iterator[Rec
 
 
 def _recorded(item: dict[str, Any], where: str, log: ImportLog) -> Iterator[Recorded]:
-    ticket_id = str(item["id"])
+    ticket_id = _id_text(item.get("id"))
+    if ticket_id is None:
+        log.warn("bad-value", f"a ticket ({where}) without an id: {shown(item.get('id'))}")
+        return
     for metric, due_key, done_key, diff_key in _RECORDED:
         try:
             due = _moment(item.get(due_key))
@@ -391,7 +470,9 @@ def _recorded(item: dict[str, Any], where: str, log: ImportLog) -> Iterator[Reco
             log.warn("bad-timestamp", f"ticket {ticket_id} ({where}): {error}")
             continue
         diff = item.get(diff_key)
-        breached = diff < 0 if isinstance(diff, int | float) else None
+        breached = None
+        if isinstance(diff, int | float) and not isinstance(diff, bool):
+            breached = diff < 0
         if due is None and done is None and breached is None:
             continue
         said = [k for k in (due_key, done_key, diff_key) if k and item.get(k) is not None]
@@ -405,10 +486,14 @@ def _reopened(entries: list[Any]) -> Iterator[str]:
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("attribute") != "state":
             continue
-        before = status_name(str(entry.get("value_from")), DEFAULT_STATUS_MAP)
-        after = status_name(str(entry.get("value_to")), DEFAULT_STATUS_MAP)
+        before, after = entry.get("value_from"), entry.get("value_to")
+        ticket_id = _id_text(entry.get("o_id"))
+        if not isinstance(before, str) or not isinstance(after, str) or ticket_id is None:
+            continue
+        before = status_name(before, DEFAULT_STATUS_MAP)
+        after = status_name(after, DEFAULT_STATUS_MAP)
         if before in ended and after not in ended:
-            yield str(entry.get("o_id"))
+            yield ticket_id
 
 
 def _moment(value: Any) -> datetime | None:
