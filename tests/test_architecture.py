@@ -31,8 +31,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "_reports": {"_evaluation", "_policy", "_tickets", "_calendar", "_common"},
     "adapters": {"_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
     "": {"adapters", "_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
-    "cli": {"", "adapters", "_reports", "_evaluation", "_policy", "_tickets", "_calendar"}
-    | {"_common"},
+    # servicepolicy.arrow: the public door for Arrow tables, beside the package's own door
+    "arrow": {"_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
+    "cli": {"", "arrow", "adapters", "_reports", "_evaluation", "_policy", "_tickets"}
+    | {"_calendar", "_common"},
 }
 
 UPWARD: dict[tuple[str, str], str] = {

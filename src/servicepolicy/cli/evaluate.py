@@ -1,5 +1,5 @@
-"""``servicepolicy evaluate``: the SLA status of every ticket, as a table, JSON, JSON Lines
-or CSV (one row per ticket and metric)."""
+"""``servicepolicy evaluate``: the SLA status of every ticket, as a table, JSON, JSON Lines,
+CSV or Parquet (one row per ticket and metric)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .._common.money import money_text
 from .._evaluation.evaluation import ROW_COLUMNS, Evaluation
 from .._evaluation.outcome import Outcome, to_evaluation
 from .._evaluation.outcome_json import JsonWriter
+from . import _parquet
 from ._batch import rendered_outcomes
 from ._fields import (
     SUMMARY_COLUMNS,
@@ -50,7 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy evaluate``."""
     add_policy_and_tickets(parser)
     add_strict_input(parser)
-    parser.add_argument("--format", choices=["table", "json", "jsonl", "csv"], default="table")
+    _parquet.add_arguments(parser)
+    parser.add_argument(
+        "--format", choices=["table", "json", "jsonl", "csv", "parquet"], default="table"
+    )
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument(
         "--fields",
@@ -70,11 +74,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Evaluate every ticket; 0 all evaluated, 1 some could not be."""
+    if args.format == "parquet":  # Parquet out (and perhaps in): docs/scale.md
+        return _parquet.run(args, ctx, None)
     make_render, header = _shaped(args.format, args.fields, args.summary)
-    return over_tickets(
-        args,
-        ctx,
-        lambda batch: write_evaluations(batch, args.format, args.jobs, make_render, header),
+
+    def work(batch: TicketBatch) -> Done:
+        return write_evaluations(batch, args.format, args.jobs, make_render, header)
+
+    return (
+        _parquet.run(args, ctx, work)
+        if _parquet.parquet_input(args)
+        else over_tickets(args, ctx, work)
     )
 
 
