@@ -27,10 +27,30 @@ from pathlib import Path
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 AGENTS = range(9001, 9021)
 PAGE = 100
-WORDS = (
-    "invoice order refund login password export report delivery account payment error "
-    "screen button settings update please thanks urgent again still cannot works"
-).split()
+WORDS = [
+    "invoice",
+    "order",
+    "refund",
+    "login",
+    "password",
+    "export",
+    "report",
+    "delivery",
+    "account",
+    "payment",
+    "error",
+    "screen",
+    "button",
+    "settings",
+    "update",
+    "please",
+    "thanks",
+    "urgent",
+    "again",
+    "still",
+    "cannot",
+    "works",
+]
 
 
 def _text(rng: random.Random, words: int) -> str:
