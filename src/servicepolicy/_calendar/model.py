@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -36,6 +36,10 @@ from .hours import (
 )
 from .recurrence import holiday_dates
 from .rules import MINUTES_PER_DAY, CalendarRules, RecurringHoliday, SeasonRules, Window
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 def _check_window(text: str) -> str:
@@ -255,6 +259,34 @@ class Calendar(BaseModel):
         """Open time in ``[start, end)``; ``elapsed(b, a) == -elapsed(a, b)``."""
         clock = clock_of(self)
         return timedelta(0, 0, clock.elapsed(to_micros(start, "start"), to_micros(end, "end")))
+
+    def add_many(self, starts: object, amounts: object) -> NDArray[np.datetime64]:
+        """:meth:`add` over arrays: ``starts[k] + amounts[k]`` in business time, for every k.
+
+        ``starts``: numpy ``datetime64`` values of any unit (naive ones are read as UTC
+        instants), a pyarrow timestamp array (a zone-aware one gives its instants), or int64
+        microseconds since the Unix epoch (UTC).  ``amounts``: numpy ``timedelta64`` values,
+        a pyarrow duration array, int64 microseconds, or one ``timedelta`` for every start;
+        the two broadcast against each other.  Returns ``datetime64[us]`` UTC instants, each
+        exactly what :meth:`add` returns for that pair.  A negative amount raises
+        :class:`CalendarError`, as :meth:`add` does; an instant outside 1900-2199, NaT, or a
+        time finer than a microsecond raises ``ValueError`` naming the first such element.
+        Needs numpy (``pip install 'servicepolicy[arrow]'``); see docs/business-time.md.
+        """
+        from .vector import add_many
+
+        return add_many(clock_of(self), starts, amounts)
+
+    def elapsed_many(self, starts: object, ends: object) -> NDArray[np.timedelta64]:
+        """:meth:`elapsed` over arrays: open time in ``[starts[k], ends[k])`` for every k.
+
+        ``starts`` and ``ends`` take what :meth:`add_many` takes for ``starts`` and broadcast
+        against each other.  Returns ``timedelta64[us]``, negative where an end comes before
+        its start, each exactly what :meth:`elapsed` returns for that pair.
+        """
+        from .vector import elapsed_many
+
+        return elapsed_many(clock_of(self), starts, ends)
 
     def add_business_days(self, start: datetime, days: int) -> datetime:
         """The same local time of day on the ``days``-th following date that has open time.
