@@ -140,7 +140,12 @@ def test_records_in_are_lines_in(lines):
     got = binary(b"".join(lines), "jsonl")
     filled = [n for n, line in enumerate(lines, 1) if line.strip(b" \t\r\n")]
     assert [r.line for r in got] == filled
-    assert all((r.data is None) != (r.error is None) for r in got)
+    # a record holds data or an error, never both; a line of JSON null is data None
+    assert all(r.data is None or r.error is None for r in got)
+    assert all(
+        r.error is not None or r.data is not None or line.strip() == b"null"
+        for r, line in zip(got, [x for x in lines if x.strip(b" \t\r\n")], strict=True)
+    )
 
 
 def test_lines_end_at_newline_only():
