@@ -14,15 +14,26 @@ first of the instant's day, the start's interval) over a few intervals before th
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from datetime import date
+from bisect import bisect_left, bisect_right
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Final
 
 from .._common.build import STEPPING_SEARCH, bisect_right_near
 from .._common.errors import CalendarError
-from .._common.instants import END_US, FIRST_YEAR, LAST_YEAR, US, from_micros, outside, supported
+from .._common.instants import (
+    END_US,
+    FIRST_US,
+    FIRST_YEAR,
+    LAST_YEAR,
+    US,
+    from_micros,
+    instant,
+    outside,
+    supported,
+    to_micros,
+)
 from .._common.records import record_repr
-from .rules import CalendarRules, Expansion, open_intervals
+from .rules import CalendarRules, Expansion, open_intervals, own_windows
 
 _DAY_US: Final = 86400 * US
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
@@ -144,6 +155,22 @@ class _Index:
         """The UTC instant of wall time ``wall`` (microseconds on the local clock), fold=0."""
         return wall - self.offsets[bisect_right(self.wall_bounds, wall)]
 
+    def date_pieces(self, day: int) -> list[tuple[int, int]]:
+        """The UTC instants whose local date is ``day`` (days since 1970-01-01), as sorted
+        half-open pieces: one, or more where a transition repeats part of another date."""
+        lo, hi = day * _DAY_US, (day + 1) * _DAY_US
+        pieces: list[tuple[int, int]] = []
+        k = max(bisect_right(self.offset_starts, lo - _MARGIN_US) - 1, 0)
+        while k < len(self.offsets) and self.offset_starts[k] < hi + _MARGIN_US:
+            seg_start = self.offset_starts[k] if k else lo - _MARGIN_US
+            seg_end = self.offset_starts[k + 1] if k + 1 < len(self.offsets) else END_US
+            first = max(lo - self.offsets[k], seg_start)
+            last = min(hi - self.offsets[k], seg_end)
+            if first < last:
+                pieces.append((first, last))
+            k += 1
+        return pieces
+
     def position(self, t: int) -> int:
         """How many intervals start at or before ``t``: ``bisect_right(starts, t)``."""
         if STEPPING_SEARCH:
@@ -200,10 +227,30 @@ class BusinessClock:
         if index is not None and first <= index.last_year + 5 and last >= index.first_year - 5:
             first, last = min(first, index.first_year), max(last, index.last_year)
         first, last = max(first, _MIN_YEAR), min(last, _MAX_YEAR)
-        expansion = open_intervals(self.rules, date(first, 1, 1), date(last, 1, 1))
-        index = _Index.build(expansion, first, last)
+        index = _Index.build(self._expand(first, last), first, last)
         self._index = index
         return index
+
+    def _expand(self, first: int, last: int) -> Expansion:
+        """Open time of the local dates in the years ``[first, last)``."""
+        return open_intervals(self.rules, date(first, 1, 1), date(last, 1, 1))
+
+    def _grow_backward(self, index: _Index, origin: int, *, searching: str | None) -> _Index:
+        """Double the years covered before ``index`` (the mirror of :meth:`_grow_forward`)."""
+        if searching and _year_of(origin) - index.first_year > _SEARCH_YEARS:
+            raise CalendarError(
+                f"{self.label} has no {searching} in the {_SEARCH_YEARS} years before "
+                f"{from_micros(origin).astimezone(self.rules.zone).isoformat()}"
+            )
+        if index.first_year <= _MIN_YEAR:
+            raise CalendarError(
+                f"{self.label}: the answer lies before {FIRST_YEAR}, the first supported year"
+            )
+        years = index.last_year - index.first_year
+        first = max(index.first_year - years, _MIN_YEAR)
+        # _cover starts an index a year before the year of its low end.
+        lo = max((date(first + 1, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_US, FIRST_US)
+        return self._cover(lo, index.safe_hi)
 
     def _grow_forward(self, index: _Index, origin: int, *, searching: str | None) -> _Index:
         """Double the years covered after ``index``.
@@ -312,6 +359,200 @@ class BusinessClock:
                 if (found - _EPOCH_ORDINAL + 1) * _DAY_US <= index.safe_hi:
                     return found
             index = self._grow_forward(index, t, searching="open time")
+
+    # -- backward and day-end operations (docs/business-time.md, rules 9-12) ----------------
+
+    def subtract(self, end: int, amount: int) -> int:
+        """The last ``u <= end`` with ``elapsed(u, end) == amount`` (``amount >= 0``)."""
+        if amount < 0:
+            raise CalendarError(f"{self.label}: cannot subtract a negative duration")
+        if amount == 0:
+            return end
+        index = self._cover(end, end)
+        while True:
+            target = index.open_before(end) - amount
+            floor = index.open_before(index.safe_lo)
+            if target >= floor:
+                # cum[j] <= target < cum[j + 1]: the answer lies in interval j, at its start
+                # when target == cum[j] (the latest instant with that much open time before it).
+                j = bisect_right(index.cum, target) - 1
+                return index.starts[j] + (target - index.cum[j])
+            nothing_behind = floor == index.open_before(end)
+            index = self._grow_backward(
+                index, end, searching="open time" if nothing_behind else None
+            )
+
+    def previous_open(self, t: int) -> int:
+        """``t`` when open; otherwise the end of the last open stretch before ``t``."""
+        index = self._cover(t, t)
+        while True:
+            i = index.position(t) - 1
+            if i >= 0 and t < index.ends[i]:
+                return t
+            if i >= 0 and index.ends[i] >= index.safe_lo:
+                return index.ends[i]
+            index = self._grow_backward(index, t, searching="open time")
+
+    def previous_close(self, t: int) -> int:
+        """The last end of an open stretch at or before ``t``."""
+        index = self._cover(t, t)
+        while True:
+            i = index.position(t) - 1
+            if i >= 0 and t < index.ends[i]:
+                i -= 1  # t is open: its own stretch has not ended yet
+            if i >= 0 and index.ends[i] >= index.safe_lo:
+                return index.ends[i]
+            index = self._grow_backward(index, t, searching="closing")
+
+    def local_day(self, t: int) -> tuple[int, int]:
+        """``t``'s local date (days since 1970-01-01) and wall time of day (microseconds)."""
+        local = t + self._cover(t, t).offset_at(t)
+        day, time_of_day = divmod(local, _DAY_US)
+        return day, time_of_day
+
+    def is_break(self, t: int) -> bool:
+        """Whether ``t`` is closed, with a window of its local date ending at or before its
+        wall time and another starting after it (the date's own windows, rule 2)."""
+        if self.is_open(t):
+            return False
+        day, wall = self.local_day(t)
+        windows = own_windows(self.rules, date.fromordinal(day + _EPOCH_ORDINAL))
+        return any(end * US <= wall for _, end in windows) and any(
+            start * US > wall for start, _ in windows
+        )
+
+    def end_of_business_day(self, t: int) -> int:
+        """The end of the open stretch holding the last open instant of the local date of
+        ``next_open(t)``."""
+        opening = self.next_open(t)
+        day, _ = self.local_day(opening)
+        index = self._cover(opening, opening)
+        while True:
+            found = -1
+            for first, last in index.date_pieces(day):
+                i = bisect_left(index.starts, last) - 1  # the last interval starting before
+                if i >= 0 and index.ends[i] > first and last > opening:
+                    found = max(found, i)
+            if found >= 0 and index.ends[found] <= index.safe_hi:
+                return index.ends[found]
+            index = self._grow_forward(index, opening, searching="closing")
+
+
+class IntersectionClock(BusinessClock):
+    """Open exactly when both clocks are open: the intersection of their open intervals.
+
+    Its instants are UTC like any clock's; its ``rules`` (the zone results are given in, and
+    the offsets in its index) are the left clock's.  A date means nothing to an intersection
+    of two zones, so it has no open days: :meth:`add_business_days`, :meth:`is_break` and
+    :meth:`end_of_business_day` are not for it.
+    """
+
+    def __init__(self, left: BusinessClock, right: BusinessClock) -> None:
+        super().__init__(left.rules, f"{left.label} and {right.label}")
+        self.left = left
+        self.right = right
+
+    def __reduce__(self) -> tuple[type[BusinessClock], tuple[BusinessClock, BusinessClock]]:  # type: ignore[override]
+        return (IntersectionClock, (self.left, self.right))
+
+    def _expand(self, first: int, last: int) -> Expansion:
+        a = self.left._expand(first, last)
+        b = self.right._expand(first, last)
+        starts: list[int] = []
+        ends: list[int] = []
+        i = j = 0
+        while i < len(a.starts) and j < len(b.starts):
+            s = max(a.starts[i], b.starts[j])
+            e = min(a.ends[i], b.ends[j])
+            if s < e:
+                if ends and s <= ends[-1]:
+                    ends[-1] = max(ends[-1], e)
+                else:
+                    starts.append(s)
+                    ends.append(e)
+            if a.ends[i] <= b.ends[j]:
+                i += 1
+            else:
+                j += 1
+        return Expansion(a.first, a.last, starts, ends, [], a.offsets)
+
+
+def _amount(duration: timedelta) -> int:
+    if not isinstance(duration, timedelta):
+        raise TypeError(
+            f"duration must be a timedelta, got {type(duration).__name__} {duration!r:.60}"
+        )
+    return (duration.days * 86400 + duration.seconds) * US + duration.microseconds
+
+
+class CalendarIntersection:
+    """Open time that is open in two calendars at once: what ``Calendar.intersect`` returns.
+
+    It answers with the clock API of :class:`Calendar` (``is_open``, ``next_open``,
+    ``next_close``, ``previous_open``, ``previous_close``, ``add``, ``subtract``,
+    ``elapsed``, ``intersect``) under the same contract, with "open" meaning open in both.
+    Aware datetimes in, datetimes in the first calendar's zone out.  The operations that
+    count local dates (``add_business_days``, ``holiday_at``, ``is_break``,
+    ``end_of_business_day``) are left out: two calendars may have two zones, and so two
+    different dates at one instant.
+    """
+
+    __slots__ = ("clock",)
+
+    def __init__(self, clock: IntersectionClock) -> None:
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"CalendarIntersection({self.clock.label})"
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone results are given in: the first calendar's."""
+        return self.clock.rules.zone
+
+    def _out(self, micros: int) -> datetime:
+        return instant(micros, self.clock.rules.zone)
+
+    def is_open(self, moment: datetime) -> bool:
+        return self.clock.is_open(to_micros(moment))
+
+    def next_open(self, moment: datetime) -> datetime:
+        return self._out(self.clock.next_open(to_micros(moment)))
+
+    def next_close(self, moment: datetime) -> datetime:
+        return self._out(self.clock.next_close(to_micros(moment)))
+
+    def previous_open(self, moment: datetime) -> datetime:
+        return self._out(self.clock.previous_open(to_micros(moment)))
+
+    def previous_close(self, moment: datetime) -> datetime:
+        return self._out(self.clock.previous_close(to_micros(moment)))
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        return self._out(self.clock.add(to_micros(start, "start"), _amount(duration)))
+
+    def subtract(self, end: datetime, duration: timedelta) -> datetime:
+        return self._out(self.clock.subtract(to_micros(end, "end"), _amount(duration)))
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        micros = self.clock.elapsed(to_micros(start, "start"), to_micros(end, "end"))
+        return timedelta(microseconds=micros)
+
+    def intersect(self, other: object) -> CalendarIntersection:
+        """Open time open here and in ``other`` (a Calendar or another intersection)."""
+        return CalendarIntersection(IntersectionClock(self.clock, clock_behind(other)))
+
+
+def clock_behind(other: object) -> BusinessClock:
+    """The clock of a Calendar or a CalendarIntersection; TypeError for anything else."""
+    if isinstance(other, CalendarIntersection):
+        return other.clock
+    clock = getattr(other, "_clock", None)  # a Calendar's compiled clock
+    if isinstance(clock, BusinessClock):
+        return clock
+    raise TypeError(
+        f"can only intersect with a Calendar or a CalendarIntersection, got {type(other).__name__}"
+    )
 
 
 def _year_of(micros: int) -> int:

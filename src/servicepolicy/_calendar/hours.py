@@ -9,25 +9,35 @@ from itertools import pairwise
 from typing import Any
 
 from .._common.errors import did_you_mean
-from .rules import MINUTES_PER_DAY, RecurringHoliday, SeasonRules, WeekHours, Window
+from .rules import SECONDS_PER_DAY, RecurringHoliday, SeasonRules, WeekHours, Window
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WINDOW = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+# Each edge is HH:MM or HH:MM:SS; "09:00" and "09:00:00" are the same edge.
+_WINDOW = re.compile(r"(\d\d):(\d\d)(?::(\d\d))?-(\d\d):(\d\d)(?::(\d\d))?")
 
 
 def parse_window(text: str) -> Window:
-    """``"09:00-17:00"`` -> ``(540, 1020)``; an end not after the start runs past midnight."""
+    """``"09:00-17:00"`` -> ``(32400, 61200)`` in seconds after midnight (``"09:00:30-17:00"``
+    -> ``(32430, 61200)``); an end not after the start runs past midnight."""
     match = _WINDOW.fullmatch(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"window {text!r} is not of the form 'HH:MM-HH:MM' (e.g. '09:00-17:30')")
-    sh, sm, eh, em = (int(g) for g in match.groups())
-    if sh > 23 or sm > 59 or em > 59 or eh > 24 or (eh == 24 and em != 0):
+    sh, sm, ss, eh, em, es = (int(g or 0) for g in match.groups())
+    if (
+        sh > 23
+        or sm > 59
+        or ss > 59
+        or em > 59
+        or es > 59
+        or eh > 24
+        or (eh == 24 and (em != 0 or es != 0))
+    ):
         raise ValueError(
             f"window {text!r} has an impossible time; hours run 00-23 (24:00 only as an end)"
         )
-    start, end = sh * 60 + sm, eh * 60 + em
+    start, end = sh * 3600 + sm * 60 + ss, eh * 3600 + em * 60 + es
     if end <= start:
-        end += MINUTES_PER_DAY
+        end += SECONDS_PER_DAY
     return start, end
 
 
@@ -75,9 +85,9 @@ def compile_week(hours: dict[str, list[str]], owner: str, at: Place = ("hours",)
             days[day] = [(parse_window(w), (*at, key, i)) for i, w in enumerate(windows)]
     for day in range(7):
         spill = [
-            ((0, e - MINUTES_PER_DAY), place)
+            ((0, e - SECONDS_PER_DAY), place)
             for (_, e), place in days[(day - 1) % 7]
-            if e > MINUTES_PER_DAY
+            if e > SECONDS_PER_DAY
         ]
         both = [*spill, *days[day]]
         refuse_overlaps(owner, WEEKDAYS[day], [w for w, _ in both], [p for _, p in both])
@@ -100,8 +110,9 @@ def refuse_overlaps(
 
 
 def _fmt(start: int, end: int) -> str:
-    def hm(m: int) -> str:
-        return f"{m // 60 % 24 if m != MINUTES_PER_DAY else 24:02d}:{m % 60:02d}"
+    def hm(s: int) -> str:
+        text = f"{s // 3600 % 24 if s != SECONDS_PER_DAY else 24:02d}:{s // 60 % 60:02d}"
+        return f"{text}:{s % 60:02d}" if s % 60 else text
 
     return f"{hm(start)}-{hm(end)}"
 
@@ -137,9 +148,9 @@ def refuse_boundary_overlaps(
             if _is_holiday(day, dated, recurring) or _is_holiday(before, dated, recurring):
                 continue
             spill = [
-                (0, end - MINUTES_PER_DAY)
+                (0, end - SECONDS_PER_DAY)
                 for _, end in _week_on(before, week, seasons)[before.weekday()]
-                if end > MINUTES_PER_DAY
+                if end > SECONDS_PER_DAY
             ]
             own = list(_week_on(day, week, seasons)[day.weekday()])
             both = [*spill, *own]

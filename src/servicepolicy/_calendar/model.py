@@ -24,7 +24,7 @@ from .._common.durations import BusinessDays, Span, parse_span
 from .._common.errors import did_you_mean
 from .._common.fastmodel import private_value, set_private_value, state_without
 from .._common.instants import instant, to_micros
-from .clock import BusinessClock
+from .clock import BusinessClock, CalendarIntersection, IntersectionClock, clock_behind
 from .hours import (
     Place,
     PlacedError,
@@ -35,7 +35,7 @@ from .hours import (
     refuse_overlaps,
 )
 from .recurrence import holiday_dates
-from .rules import MINUTES_PER_DAY, CalendarRules, RecurringHoliday, SeasonRules, Window
+from .rules import SECONDS_PER_DAY, CalendarRules, RecurringHoliday, SeasonRules, Window
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,7 +52,8 @@ def _check_weekdays(key: str) -> str:
     return key
 
 
-_WINDOW_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+_EDGE = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?"
+_WINDOW_PATTERN = rf"^{_EDGE}-({_EDGE}|24:00(:00)?)$"
 _DAY = "(mon|tue|wed|thu|fri|sat|sun)"
 _WEEKDAY_PATTERN = rf"^(daily|{_DAY}(-{_DAY})?)$"
 
@@ -63,7 +64,9 @@ WindowText = Annotated[
         {
             "type": "string",
             "pattern": _WINDOW_PATTERN,
-            "description": "HH:MM-HH:MM; an end not after the start runs past midnight",
+            "description": (
+                "HH:MM-HH:MM (or HH:MM:SS-HH:MM:SS); an end not after the start runs past midnight"
+            ),
         }
     ),
 ]
@@ -108,7 +111,7 @@ class Holiday(BaseModel):
     @classmethod
     def _no_overnight(cls, value: list[str] | None) -> list[str] | None:
         for text in value or []:
-            if parse_window(text)[1] > MINUTES_PER_DAY:
+            if parse_window(text)[1] > SECONDS_PER_DAY:
                 raise ValueError(
                     f"special hours {text!r} run past midnight; a holiday's hours end by 24:00"
                 )
@@ -259,6 +262,80 @@ class Calendar(BaseModel):
         """Open time in ``[start, end)``; ``elapsed(b, a) == -elapsed(a, b)``."""
         clock = clock_of(self)
         return timedelta(0, 0, clock.elapsed(to_micros(start, "start"), to_micros(end, "end")))
+
+    # -- backward and day-end operations (docs/business-time.md, rules 9-13) ---------------
+
+    def subtract(self, end: datetime, duration: timedelta | str) -> datetime:
+        """The last instant ``u <= end`` with ``elapsed(u, end) == duration``: the deadline
+        ``duration`` of business time before ``end``.
+
+        When the open time runs out exactly at an opening, the answer is that opening (Tue
+        10:00 minus 1 h in a 09:00-17:00 calendar is Tue 09:00, not Mon 17:00), so
+        ``subtract(add(t, d), d)`` is ``t`` for an open ``t`` and ``next_open(t)`` otherwise.
+        ``subtract(end, 0)`` is ``end``.  ``duration`` must not be negative; text such as
+        ``"4h"`` is read as in a policy, and business days (``"3bd"``) are refused.
+        """
+        if isinstance(duration, str):
+            span = parse_span(duration)
+            if isinstance(span, BusinessDays):
+                raise ValueError(
+                    f"subtract takes a fixed duration, not business days ({duration!r})"
+                )
+            duration = span
+        if not isinstance(duration, timedelta):
+            raise TypeError(
+                f"duration must be a timedelta or duration text such as '4h', "
+                f"got {type(duration).__name__} {duration!r:.60}"
+            )
+        clock = clock_of(self)
+        amount = (duration.days * 86400 + duration.seconds) * 1_000_000 + duration.microseconds
+        return instant(clock.subtract(to_micros(end, "end"), amount), clock.rules.zone)
+
+    def previous_open(self, moment: datetime) -> datetime:
+        """``moment`` itself when open; otherwise the end of the last open stretch before it
+        (the instant its open time ran out, itself closed)."""
+        return self._out(clock_of(self).previous_open(to_micros(moment)))
+
+    def previous_close(self, moment: datetime) -> datetime:
+        """The last end of an open stretch at or before ``moment``:
+        ``previous_close(t) <= t < next_close(t)``, two consecutive closes."""
+        return self._out(clock_of(self).previous_close(to_micros(moment)))
+
+    def holiday_at(self, moment: datetime) -> str | None:
+        """The name of the holiday entry on ``moment``'s local date, or None when it has none.
+
+        A dated entry wins over a recurring one, and of two entries of one kind the one listed
+        first names the date.  An entry without a name gives ``""``; an entry with special
+        hours is a holiday too.
+        """
+        day, _ = clock_of(self).local_day(to_micros(moment))
+        local = date.fromordinal(day + date(1970, 1, 1).toordinal())
+        for holiday in self.holidays:
+            if holiday.day == local:
+                return holiday.name
+        for recurring in clock_of(self).rules.recurring:
+            if recurring.rule.falls_on(local):
+                return recurring.name
+        return None
+
+    def is_break(self, moment: datetime) -> bool:
+        """Whether ``moment`` is closed and lies between two windows of its own local date (a
+        lunch break): some window of that date ends at or before its wall-clock time and
+        another starts after it.  The date's windows are those that belong to it (rule 2),
+        not the spill of an overnight window from the day before."""
+        return clock_of(self).is_break(to_micros(moment))
+
+    def end_of_business_day(self, moment: datetime) -> datetime:
+        """The close of the business day ``moment`` is in, or of the next one when it is
+        closed after the day's hours: the end of the open stretch holding the last open
+        instant of the local date of ``next_open(moment)``."""
+        return self._out(clock_of(self).end_of_business_day(to_micros(moment)))
+
+    def intersect(self, other: Calendar | CalendarIntersection) -> CalendarIntersection:
+        """Open time that is open both here and in ``other``, with the clock API of a
+        calendar (``add``, ``subtract``, ``elapsed``, ``next_open``, ...), results in this
+        calendar's zone; see docs/business-time.md."""
+        return CalendarIntersection(IntersectionClock(clock_of(self), clock_behind(other)))
 
     def add_many(self, starts: object, amounts: object) -> NDArray[np.datetime64]:
         """:meth:`add` over arrays: ``starts[k] + amounts[k]`` in business time, for every k.

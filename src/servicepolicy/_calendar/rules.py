@@ -26,16 +26,17 @@ from zoneinfo import ZoneInfo
 from .recurrence import HolidayDates
 
 Window = tuple[int, int]
-"""An open window in minutes after the local midnight of the date it belongs to.
+"""An open window in seconds after the local midnight of the date it belongs to.
 
-``start < end``; ``end`` may exceed 1440 for a window that runs past midnight.
+``start < end``; ``end`` may exceed 86400 for a window that runs past midnight.
 """
 
 WeekHours = tuple[tuple[Window, ...], ...]
 """Seven tuples of windows, Monday first."""
 
-MINUTES_PER_DAY: Final = 1440
-_SECONDS_PER_DAY: Final = 86400
+SECONDS_PER_DAY: Final = 86400
+"""Window edges are seconds after local midnight; an end above this runs past midnight."""
+_SECONDS_PER_DAY: Final = SECONDS_PER_DAY
 _US: Final = 1_000_000
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _SAMPLE_STEP: Final = 6 * 3600
@@ -124,6 +125,14 @@ def _week_for(rules: CalendarRules, day: date) -> WeekHours:
     return rules.week
 
 
+def own_windows(rules: CalendarRules, day: date) -> tuple[Window, ...]:
+    """The windows that belong to ``day`` (rule 2): its holiday entry's windows when it has one,
+    else its weekly (or season's) windows, an overnight one still running past 24:00.  The
+    spill from the day before is not among them."""
+    special = holidays_between(rules, day, day + timedelta(days=1)).get(day)
+    return special if special is not None else _week_for(rules, day)[day.weekday()]
+
+
 def wall_intervals(rules: CalendarRules, first: date, last: date) -> list[tuple[int, int]]:
     """Open wall-clock time of the dates ``[first, last)`` in seconds since 1970-01-01 00:00 local.
 
@@ -142,10 +151,10 @@ def wall_intervals(rules: CalendarRules, first: date, last: date) -> list[tuple[
         next_is_holiday = (day + timedelta(days=1)) in holidays
         for start, end in windows:
             if next_is_holiday:
-                end = min(end, MINUTES_PER_DAY)
+                end = min(end, SECONDS_PER_DAY)
             if special is not None:
-                end = min(end, MINUTES_PER_DAY)
-            s, e = max(base + start * 60, lo), min(base + end * 60, hi)
+                end = min(end, SECONDS_PER_DAY)
+            s, e = max(base + start, lo), min(base + end, hi)
             if s < e:
                 raw.append((s, e))
         day += timedelta(days=1)

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 
 from .._calendar.model import Calendar
-from .._common.durations import format_duration, iso_duration, parse_span
+from .._common.durations import BusinessDays, format_duration, iso_duration, parse_span
 from .._policy.loader import parse_policy
 from ._output import add_output_argument, output_to
 from ._shared import (
@@ -32,10 +32,34 @@ def _clock_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_argument(parser)
 
 
+class _Before(argparse.Action):
+    """``--before``: stands in for ``--after``, which is required only without it (so that
+    a ``due`` given neither still says ``required: --start, --after``)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        for action in parser._actions:
+            if action.dest == "after":
+                action.required = False
+        setattr(namespace, self.dest, values)
+
+
 def add_due_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``servicepolicy due``."""
     _clock_arguments(parser)
     parser.add_argument("--after", required=True, help="duration: 4h, 1h30m, PT4H, or 3bd")
+    parser.add_argument(
+        "--before",
+        action=_Before,
+        metavar="SPAN",
+        help="instead of --after: the deadline this duration of business time before START "
+        "(4h, 1h30m, PT4H; not business days)",
+    )
 
 
 def add_elapsed_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +84,8 @@ def _calendar(args: argparse.Namespace, ctx: Context) -> tuple[Calendar, datetim
 
 def run_due(args: argparse.Namespace, ctx: Context) -> int:
     """Print when ``--after`` of business time after ``--start`` ends."""
+    if args.before is not None:
+        return _due_before(args, ctx)
     calendar, start = _calendar(args, ctx)
     try:
         span = parse_span(args.after)
@@ -71,6 +97,29 @@ def run_due(args: argparse.Namespace, ctx: Context) -> int:
             "calendar": args.calendar,
             "start": start.isoformat(),
             "after": args.after,
+            "due": due.isoformat(),
+        }
+        return _write(args, ctx, json.dumps(shown) + "\n")
+    return _write(args, ctx, due.isoformat() + "\n")
+
+
+def _due_before(args: argparse.Namespace, ctx: Context) -> int:
+    """Print when ``--before`` of business time before ``--start`` begins."""
+    if args.after is not None:
+        raise UsageError("give --after or --before, not both")
+    calendar, start = _calendar(args, ctx)
+    try:
+        span = parse_span(args.before)
+    except ValueError as exc:
+        raise UsageError(f"--before: {exc}") from None
+    if isinstance(span, BusinessDays):
+        raise UsageError(f"--before: business days ({args.before!r}) cannot be subtracted")
+    due = calendar.subtract(start, span)
+    if args.format == "json":
+        shown = {
+            "calendar": args.calendar,
+            "start": start.isoformat(),
+            "before": args.before,
             "due": due.isoformat(),
         }
         return _write(args, ctx, json.dumps(shown) + "\n")
