@@ -38,16 +38,20 @@ def _corpus(count: int, seed: int) -> bytes:
     return b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
 
 
-def _run(path: Path, *argv: str) -> tuple[int, str, str]:
+def _command(command: str, path: Path, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(
-        ["evaluate", str(POLICY), str(path), "--as-of", AS_OF, *argv],
+        [command, str(POLICY), str(path), "--as-of", AS_OF, *argv],
         stdout=out,
         stderr=err,
         environ={},
         now=datetime(2026, 12, 31, tzinfo=UTC),
     )
     return code, out.getvalue(), err.getvalue()
+
+
+def _run(path: Path, *argv: str) -> tuple[int, str, str]:
+    return _command("evaluate", path, *argv)
 
 
 @pytest.mark.parametrize("output", ["jsonl", "json", "csv", "table"])
@@ -131,15 +135,7 @@ def test_a_stream_that_breaks_off_keeps_every_record_read_before_on_any_number_o
 
 
 def _report(path: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(
-        ["report", str(POLICY), str(path), "--as-of", AS_OF, *argv],
-        stdout=out,
-        stderr=err,
-        environ={},
-        now=datetime(2026, 12, 31, tzinfo=UTC),
-    )
-    return code, out.getvalue(), err.getvalue()
+    return _command("report", path, *argv)
 
 
 @pytest.mark.parametrize("output", ["json", "table", "csv", "html"])
@@ -188,15 +184,7 @@ def test_partial_reports_merge_into_the_report_of_one_process(tmp_path, seed, co
 
 
 def _explain(path: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(
-        ["explain", str(POLICY), str(path), "--as-of", AS_OF, *argv],
-        stdout=out,
-        stderr=err,
-        environ={},
-        now=datetime(2026, 12, 31, tzinfo=UTC),
-    )
-    return code, out.getvalue(), err.getvalue()
+    return _command("explain", path, *argv)
 
 
 @pytest.mark.parametrize("extra", [[], ["--strict-input"], ["--id", "T-400"], ["--id", "nobody"]])

@@ -17,44 +17,16 @@ from typing import Any, Final
 
 from .._common.errors import did_you_mean
 from .._common.vocabulary import METRICS
-from .._evaluation.evaluation import ROW_COLUMNS
+from .._evaluation.evaluation import ROW_COLUMNS, Evaluation
 from .._evaluation.outcome import Outcome
 from .._evaluation.outcome_json import JsonWriter
+from .._evaluation.results import MetricResult
 
 Path = tuple[str, ...]
 
-_RECORD_KEYS: Final = (
-    "ticket_id",
-    "policy",
-    "as_of",
-    "metrics",
-    "escalations",
-    "next_escalation_at",
-    "compensation",
-    "warnings",
-    "errors",
-    "line",
-)
-_METRIC_KEYS: Final = (
-    "status",
-    "started_at",
-    "due_at",
-    "completed_at",
-    "breached_at",
-    "elapsed",
-    "remaining",
-    "target_time",
-    "policy",
-    "target",
-    "clock",
-    "paused",
-    "paused_business",
-    "cycles",
-    "elapsed_seconds",
-    "remaining_seconds",
-    "paused_seconds",
-    "paused_business_seconds",
-)
+# The keys of a record and of a metric in the JSON output, as the models write them.
+_RECORD_KEYS: Final = tuple(Evaluation.model_fields)
+_METRIC_KEYS: Final = (*MetricResult.model_fields, *MetricResult.model_computed_fields)
 SUMMARY_METRIC_KEYS: Final = ("status", "due_at", "breached_at", "elapsed_seconds")
 SUMMARY_PATHS: Final[tuple[Path, ...]] = (
     ("ticket_id",),

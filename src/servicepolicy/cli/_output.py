@@ -17,7 +17,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO
 
 from .._common.errors import ServicePolicyError
 from .._policy.loader import policy_files
@@ -98,6 +98,21 @@ def output_to(
         raise OutputError(target, _reason(exc)) from None
 
 
+@contextlib.contextmanager
+def binary_output_to(target: str, inputs: Iterable[str], what: str) -> Iterator[IO[bytes]]:
+    """A binary output file (``what``: ``Parquet``), written atomically as every ``-o`` is;
+    refused when it is an input or not a regular file.  Errors are :class:`OutputError`."""
+    refuse_inputs(target, inputs)
+    path = Path(target)
+    try:
+        mode = path.stat().st_mode if path.exists() else None
+        if mode is not None and not stat.S_ISREG(mode):
+            raise OutputError(target, f"{what} is written to a regular file")
+        yield from _atomically(path, mode, binary=True)
+    except OSError as exc:
+        raise OutputError(target, _reason(exc)) from None
+
+
 _UNFINISHED: set[Path] = set()
 """The temporary files of the outputs being written, for :func:`abandon_outputs`."""
 
@@ -108,12 +123,13 @@ def abandon_outputs() -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _atomically(path: Path, mode: int | None) -> Iterator[TextIO]:
+def _atomically(path: Path, mode: int | None, *, binary: bool = False) -> Iterator[Any]:
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     temporary = Path(name)
     _UNFINISHED.add(temporary)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        opened = os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8")
+        with opened as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -18,18 +18,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import os
-import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import IO, Any, Final
 
 from .. import arrow
 from .._tickets.streams import UnreadableTickets
 from ._batch import rendered_outcomes
-from ._output import _UNFINISHED, OutputError, output_to, refuse_inputs
+from ._output import binary_output_to, output_to
 from ._parallel import Render
 from ._shared import (
     Context,
@@ -252,35 +248,7 @@ def write_parquet(batch: TicketBatch, target: IO[bytes], jobs: int = 1) -> Done:
     return summary(total, failed, batch.as_of, tally=batch.tally)
 
 
-@contextlib.contextmanager
-def binary_output(target: str, inputs: list[str]) -> Iterator[IO[bytes]]:
-    """A binary file for ``-o target``, written beside it and renamed over it only when the
-    run has finished and the file is on disk (as every ``-o`` is); refused when it is an
-    input.  An error writing it is an :class:`OutputError`."""
-    refuse_inputs(target, inputs)
-    path = Path(target)
-    try:
-        mode = path.stat().st_mode if path.exists() else None
-        if mode is not None and not stat.S_ISREG(mode):
-            raise OutputError(target, "Parquet is written to a regular file")
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        temporary = Path(name)
-        _UNFINISHED.add(temporary)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                yield stream
-                stream.flush()
-                os.fsync(stream.fileno())
-            if mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            temporary.chmod(stat.S_IMODE(mode))
-            temporary.replace(path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        finally:
-            _UNFINISHED.discard(temporary)
-    except OSError as exc:
-        raise OutputError(target, exc.strerror or str(exc)) from None
+def binary_output(target: str, inputs: list[str]) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """The Parquet file of ``-o target``: written beside it and renamed over it only when the
+    run has finished (as every ``-o`` is); refused when it is an input."""
+    return binary_output_to(target, inputs, "Parquet")
