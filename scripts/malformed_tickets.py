@@ -12,6 +12,7 @@ line. The same seed writes the same bytes.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import sys
@@ -50,7 +51,9 @@ EVENT_TYPES = ("customer_message", "agent_reply", "internal_note", "status", "fi
 
 
 def _odd(rng: random.Random) -> Any:
-    return rng.choice(ODD_VALUES)
+    # A copy: a list or mapping of the table, once placed in a ticket, may be broken further,
+    # and a shared one would carry that (even a reference to itself) into later tickets.
+    return copy.deepcopy(rng.choice(ODD_VALUES))
 
 
 def _break_top(rng: random.Random, ticket: dict[str, Any]) -> None:
