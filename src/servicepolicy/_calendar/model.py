@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import pairwise
@@ -22,7 +23,12 @@ from pydantic_core import PydanticCustomError
 
 from .._common.durations import BusinessDays, Span, parse_span
 from .._common.errors import did_you_mean
-from .._common.fastmodel import private_value, set_private_value, state_without
+from .._common.fastmodel import (
+    private_value,
+    set_private_value,
+    state_with_defaults,
+    state_without,
+)
 from .._common.instants import instant, to_micros
 from .clock import BusinessClock, CalendarIntersection, IntersectionClock, clock_behind
 from .hours import (
@@ -34,8 +40,23 @@ from .hours import (
     refuse_boundary_overlaps,
     refuse_overlaps,
 )
-from .recurrence import holiday_dates
-from .rules import SECONDS_PER_DAY, CalendarRules, RecurringHoliday, SeasonRules, Window
+from .recurrence import HolidayDates, holiday_dates
+from .rules import (
+    SECONDS_PER_DAY,
+    CalendarRules,
+    RecurringHoliday,
+    RecurringSeason,
+    SeasonRules,
+    Window,
+)
+from .sources import (
+    CountryDates,
+    HijriDates,
+    YearlyDates,
+    check_country,
+    hijri_module,
+    holidays_module,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,8 +111,14 @@ WeeklyHours = Annotated[
 ]
 
 
+_HIJRI_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
+_SOURCES = ("date", "rrule", "country", "hijri")
+
+
 class Holiday(BaseModel):
-    """A closed date, or a date with special hours; a fixed ``date`` or a recurring ``rrule``."""
+    """A closed date, or a date with special hours: a fixed ``date``, a recurring ``rrule``,
+    the public holidays of a ``country`` (``holidays`` package), or a ``hijri`` date (Umm
+    al-Qura, ``hijridate`` package) and the ``days`` after it; see docs/policy-format.md."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -99,12 +126,45 @@ class Holiday(BaseModel):
     rrule: str | None = None
     name: str = ""
     hours: list[WindowText] | None = None
+    country: str | None = Field(
+        default=None,
+        description="ISO 3166 code of a country in the holidays package: pip install "
+        "'servicepolicy[holidays]'",
+    )
+    subdivision: str | None = None
+    categories: list[str] | None = None
+    hijri: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,2}-\d{1,2}$",
+        description="MM-DD of the Hijri (Umm al-Qura) calendar: pip install 'servicepolicy[hijri]'",
+    )
+    days: int = Field(default=1, ge=1, le=30)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state_with_defaults(Holiday, state))
 
     @field_validator("rrule")
     @classmethod
     def _rrule_parses(cls, value: str | None) -> str | None:
         if value is not None:
             holiday_dates(value)
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country_needs_holidays(cls, value: str | None) -> str | None:
+        if value is not None:
+            holidays_module()
+        return value
+
+    @field_validator("hijri")
+    @classmethod
+    def _hijri_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            hijri_module()
+            month, day = _hijri_parts(value)
+            if not (1 <= month <= 12 and 1 <= day <= 30):
+                raise ValueError(f"hijri {value!r}: give MM-DD, a month 1-12 and a day 1-30")
         return value
 
     @field_validator("hours")
@@ -121,27 +181,89 @@ class Holiday(BaseModel):
 
     @model_validator(mode="after")
     def _one_of_date_or_rrule(self) -> Holiday:
-        if (self.day is None) == (self.rrule is None):
-            raise ValueError("a holiday needs exactly one of 'date' or 'rrule'")
+        given = [self.day, self.rrule, self.country, self.hijri]
+        if sum(v is not None for v in given) != 1:
+            if self.country is None and self.hijri is None:
+                raise ValueError("a holiday needs exactly one of 'date' or 'rrule'")
+            raise ValueError("a holiday needs exactly one of 'date', 'rrule', 'country' or 'hijri'")
+        if self.country is None and (self.subdivision is not None or self.categories):
+            field = "subdivision" if self.subdivision is not None else "categories"
+            raise _placed(f"'{field}' goes with 'country'", field)
+        if self.hijri is None and self.days != 1:
+            raise _placed("'days' goes with 'hijri'", "days")
+        if self.country is not None:
+            try:
+                check_country(self.country, self.subdivision, tuple(self.categories or ()))
+            except ValueError as exc:
+                raise _placed(str(exc.args[0]), str(exc.args[1])) from None
         return self
 
     def windows(self) -> tuple[Window, ...]:
         """The open windows on the holiday (none for a plain holiday)."""
         return tuple(sorted(parse_window(w) for w in self.hours or []))
 
+    def source(self) -> HolidayDates | YearlyDates | None:
+        """The dates of a recurring entry (None for a dated one)."""
+        if self.rrule is not None:
+            return holiday_dates(self.rrule)
+        if self.country is not None:
+            return CountryDates(self.country, self.subdivision, tuple(self.categories or ()))
+        if self.hijri is not None:
+            month, day = _hijri_parts(self.hijri)
+            return HijriDates(month, day, self.days, self.name)
+        return None
+
+
+def _hijri_parts(text: str) -> tuple[int, int]:
+    found = _HIJRI_DAY.fullmatch(text)
+    if found is None:
+        raise ValueError(f"hijri {text!r}: give MM-DD, such as '10-01'")
+    return int(found[1]), int(found[2])
+
+
+def _placed(message: str, field: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "invalid-value", "{message}", {"message": message, "subpath": [field]}
+    )
+
 
 class Season(BaseModel):
-    """Dates ``from``..``to`` (inclusive) that use their own weekly ``hours``."""
+    """Dates ``from``..``to`` (inclusive), or every Hijri month ``hijri_month`` (Umm al-Qura,
+    ``hijridate`` package), that use their own weekly ``hours``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    first: date = Field(alias="from")
-    last: date = Field(alias="to")
+    first: date | None = Field(default=None, alias="from")
+    last: date | None = Field(default=None, alias="to")
     hours: WeeklyHours
     name: str = ""
+    hijri_month: int | None = Field(
+        default=None,
+        ge=1,
+        le=12,
+        description="a month of the Hijri (Umm al-Qura) calendar, every year: pip install "
+        "'servicepolicy[hijri]'",
+    )
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state_with_defaults(Season, state))
+
+    @field_validator("hijri_month")
+    @classmethod
+    def _needs_hijridate(cls, value: int | None) -> int | None:
+        if value is not None:
+            hijri_module()
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> Season:
+        if self.hijri_month is not None:
+            if self.first is not None or self.last is not None:
+                field = "from" if self.first is not None else "to"
+                raise _placed("a season has 'from' and 'to', or 'hijri_month', not both", field)
+            return self
+        if self.first is None or self.last is None:
+            raise ValueError("a season needs 'from' and 'to' (or 'hijri_month')")
         if self.last < self.first:
             raise ValueError(
                 f"season {self.name!r} ends ({self.last}) before it starts ({self.first})"
@@ -315,7 +437,7 @@ class Calendar(BaseModel):
                 return holiday.name
         for recurring in clock_of(self).rules.recurring:
             if recurring.rule.falls_on(local):
-                return recurring.name
+                return recurring.name_on(local)
         return None
 
     def is_break(self, moment: datetime) -> bool:
@@ -388,12 +510,21 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
     owner = f"calendar {calendar.name!r}" if calendar.name else "calendar"
     week = compile_week(calendar.hours, owner)
     seasons = []
+    hijri_seasons = []
     places: list[Place] = []
-    for i, season in sorted(enumerate(calendar.seasons), key=lambda pair: pair[1].first):
+    dated_seasons = [(i, s) for i, s in enumerate(calendar.seasons) if s.first is not None]
+    for i, season in sorted(dated_seasons, key=lambda pair: pair[1].first or date.min):
+        assert season.first is not None and season.last is not None
         label = f"{owner} season {season.name or season.first.isoformat()!r}"
         weekly = compile_week(season.hours, label, ("seasons", i, "hours"))
         seasons.append(SeasonRules(season.first, season.last, weekly, season.name))
         places.append(("seasons", i))
+    for i, season in enumerate(calendar.seasons):
+        if season.hijri_month is not None:
+            label = f"{owner} season {season.name or f'hijri month {season.hijri_month}'!r}"
+            weekly = compile_week(season.hours, label, ("seasons", i, "hours"))
+            dates = HijriDates(season.hijri_month, 1, 0, season.name)
+            hijri_seasons.append(RecurringSeason(dates, weekly, season.name))
     for (before, after), place in zip(pairwise(seasons), places[1:], strict=True):
         if after.first <= before.last:
             raise PlacedError(f"{owner}: seasons {before.name!r} and {after.name!r} overlap", place)
@@ -408,21 +539,26 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
                 )
             dated[holiday.day] = holiday.windows()
         else:
-            assert holiday.rrule is not None
-            recurring.append(
-                RecurringHoliday(holiday_dates(holiday.rrule), holiday.windows(), holiday.name)
-            )
+            source = holiday.source()
+            assert source is not None
+            recurring.append(RecurringHoliday(source, holiday.windows(), holiday.name))
     has_hours = (
         any(week)
         or any(any(s.week) for s in seasons)
         or any(dated.values())
         or any(r.windows for r in recurring)
+        or any(any(s.week) for s in hijri_seasons)
     )
     if not has_hours:
         raise ValueError(f"{owner} is never open: give it some hours")
     refuse_boundary_overlaps(owner, week, seasons, dated, recurring, places)
     rules = CalendarRules(
-        ZoneInfo(calendar.timezone), week, tuple(seasons), dated, tuple(recurring)
+        ZoneInfo(calendar.timezone),
+        week,
+        tuple(seasons),
+        dated,
+        tuple(recurring),
+        tuple(hijri_seasons),
     )
     return BusinessClock(rules, owner)
 

@@ -24,6 +24,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from .recurrence import HolidayDates
+from .sources import YearlyDates
 
 Window = tuple[int, int]
 """An open window in seconds after the local midnight of the date it belongs to.
@@ -58,16 +59,36 @@ class SeasonRules:
 
 @dataclass(frozen=True, slots=True)
 class RecurringHoliday:
-    """A holiday that falls on every occurrence of ``rule`` (naive, date precision)."""
+    """A holiday that falls on every occurrence of ``rule`` (naive, date precision): an RRULE's
+    dates, or dates worked out a year at a time (a country's holidays, a Hijri date)."""
 
-    rule: HolidayDates
+    rule: HolidayDates | YearlyDates
     windows: tuple[Window, ...]
     name: str = ""
 
     def __reduce__(
         self,
-    ) -> tuple[type[RecurringHoliday], tuple[HolidayDates, tuple[Window, ...], str]]:
+    ) -> tuple[type[RecurringHoliday], tuple[HolidayDates | YearlyDates, tuple[Window, ...], str]]:
         return (RecurringHoliday, (self.rule, self.windows, self.name))
+
+    def name_on(self, day: date) -> str:
+        """The holiday's name on ``day`` (one of its dates): the entry's own name when it has
+        one, else the name its source gives the date."""
+        if self.name or not isinstance(self.rule, YearlyDates):
+            return self.name
+        return self.rule.name_on(day) or ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringSeason:
+    """Weekly hours that replace the calendar's on every date of ``dates`` (a Hijri month)."""
+
+    dates: YearlyDates
+    week: WeekHours
+    name: str = ""
+
+    def __reduce__(self) -> tuple[type[RecurringSeason], tuple[YearlyDates, WeekHours, str]]:
+        return (RecurringSeason, (self.dates, self.week, self.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +100,20 @@ class CalendarRules:
     seasons: tuple[SeasonRules, ...] = ()
     holidays: Mapping[date, tuple[Window, ...]] = field(default_factory=dict)
     recurring: tuple[RecurringHoliday, ...] = ()
+    recurring_seasons: tuple[RecurringSeason, ...] = ()
 
     def __reduce__(self) -> tuple[type[CalendarRules], tuple[Any, ...]]:
         # Spelled out (like the two above) because the compiled build's frozen classes cannot
         # be restored field by field, as pickle and deepcopy otherwise do.
-        fields = (self.zone, self.week, self.seasons, self.holidays, self.recurring)
+        fields: tuple[Any, ...] = (
+            self.zone,
+            self.week,
+            self.seasons,
+            self.holidays,
+            self.recurring,
+        )
+        if self.recurring_seasons:
+            fields = (*fields, self.recurring_seasons)
         return (CalendarRules, fields)
 
 
@@ -122,6 +152,9 @@ def _week_for(rules: CalendarRules, day: date) -> WeekHours:
     for season in rules.seasons:
         if season.first <= day <= season.last:
             return season.week
+    for recurring in rules.recurring_seasons:
+        if recurring.dates.falls_on(day):
+            return recurring.week
     return rules.week
 
 

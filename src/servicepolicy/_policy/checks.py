@@ -62,13 +62,17 @@ def check_model(
 def _calendar_ends(policy: Policy) -> Iterator[Issue]:
     """A calendar open only on dated days and seasons has no open time after the last one."""
     for name, calendar in policy.calendars.items():
-        recurring = any(calendar.hours.values()) or any(
-            h.rrule is not None and h.hours for h in calendar.holidays
+        recurring = (
+            any(calendar.hours.values())
+            or any(h.day is None and h.hours for h in calendar.holidays)
+            or any(s.last is None and any(s.hours.values()) for s in calendar.seasons)
         )
         if recurring:
             continue
         last_days = [h.day for h in calendar.holidays if h.day is not None and h.hours]
-        last_days += [s.last for s in calendar.seasons if any(s.hours.values())]
+        last_days += [
+            s.last for s in calendar.seasons if s.last is not None and any(s.hours.values())
+        ]
         if last_days:
             yield Issue(
                 ("calendars", name, "hours"),
