@@ -91,16 +91,7 @@ def run_due(args: argparse.Namespace, ctx: Context) -> int:
         span = parse_span(args.after)
     except ValueError as exc:
         raise UsageError(f"--after: {exc}") from None
-    due = calendar.add_span(start, span)
-    if args.format == "json":
-        shown = {
-            "calendar": args.calendar,
-            "start": start.isoformat(),
-            "after": args.after,
-            "due": due.isoformat(),
-        }
-        return _write(args, ctx, json.dumps(shown) + "\n")
-    return _write(args, ctx, due.isoformat() + "\n")
+    return _show_due(args, ctx, start, "after", calendar.add_span(start, span))
 
 
 def _due_before(args: argparse.Namespace, ctx: Context) -> int:
@@ -114,12 +105,18 @@ def _due_before(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"--before: {exc}") from None
     if isinstance(span, BusinessDays):
         raise UsageError(f"--before: business days ({args.before!r}) cannot be subtracted")
-    due = calendar.subtract(start, span)
+    return _show_due(args, ctx, start, "before", calendar.subtract(start, span))
+
+
+def _show_due(
+    args: argparse.Namespace, ctx: Context, start: datetime, way: str, due: datetime
+) -> int:
+    """Write ``due`` (with the question, in JSON), ``way`` being ``after`` or ``before``."""
     if args.format == "json":
         shown = {
             "calendar": args.calendar,
             "start": start.isoformat(),
-            "before": args.before,
+            way: getattr(args, way),
             "due": due.isoformat(),
         }
         return _write(args, ctx, json.dumps(shown) + "\n")
