@@ -15,6 +15,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from servicepolicy.cli import _parquet, main  # noqa: E402
+from servicepolicy.cli._fields import csv_cell  # noqa: E402
 from tests.paths import EXAMPLES  # noqa: E402
 from tests.test_arrow import example_tickets, tables  # noqa: E402
 
@@ -39,16 +40,6 @@ def parquet_tickets(tmp_path):
     return str(tmp_path / "tickets.parquet"), str(tmp_path / "events.parquet")
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value == int(value) else repr(value)
-    return str(value)
-
-
 def test_parquet_output_is_typed_and_has_the_csv_values(tmp_path):
     target = tmp_path / "out.parquet"
     code, out, err = run("evaluate", POLICY, TICKETS, "--format", "parquet", "-o", str(target))
@@ -69,7 +60,7 @@ def test_parquet_output_is_typed_and_has_the_csv_values(tmp_path):
             if isinstance(got, datetime):
                 assert got == datetime.fromisoformat(value), name
             else:
-                assert _cell(got) == value, name
+                assert csv_cell(got) == value, name
 
 
 def test_parquet_output_has_the_json_values(tmp_path):

@@ -335,6 +335,39 @@ class JsonWriter:
         parts.append("}")
         return "".join(parts)
 
+    def summary_json(self, outcome: Outcome) -> str:
+        """The short record of ``evaluate --summary``: the outcome's JSON with only
+        ``ticket_id``, ``policy``, each metric's ``status``, ``due_at``, ``breached_at`` and
+        ``elapsed_seconds``, ``errors`` and ``line``, written straight from the outcome."""
+        ticket_id = outcome.ticket_id
+        parts = [
+            '{"ticket_id":',
+            "null" if ticket_id is None else to_json(ticket_id).decode(),
+            ',"policy":',
+            self._name_text(outcome.policy),
+            ',"metrics":{',
+        ]
+        for number, (name, metric) in enumerate(outcome.metrics.items()):
+            promise = metric.promise
+            zone, due, breached = promise.zone, promise.due, promise.breached
+            parts.append(',"' if number else '"')
+            parts.append(name)
+            parts.append('":{"status":"')
+            parts.append(promise.status)
+            parts.append('","due_at":')
+            parts.append("null" if due is None else self.instant_text(due, zone))
+            parts.append(',"breached_at":')
+            parts.append("null" if breached is None else self.instant_text(breached, zone))
+            parts.append(',"elapsed_seconds":')
+            parts.append(seconds_text(promise.elapsed))
+            parts.append("}")
+        parts.append('},"errors":')
+        parts.append(_list_text(outcome.errors))
+        parts.append(',"line":')
+        parts.append("null" if outcome.line is None else str(outcome.line))
+        parts.append("}")
+        return "".join(parts)
+
 
 def outcome_json(outcome: Outcome) -> str:
     """The JSON text of one outcome, by a writer of its own (batches keep one writer)."""

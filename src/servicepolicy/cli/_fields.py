@@ -4,7 +4,8 @@ and ``--summary`` (one short record per ticket).
 In JSON and JSON Lines a field is a dotted path into the record, ``*`` standing for every key
 of a mapping or every item of a list (``metrics.*.status``); the record keeps its nesting with
 only the paths asked for.  In CSV a field is a column.  ``--summary`` is a fixed choice: the
-ticket, its line and policy, and each metric's status, due, breach and elapsed time.
+ticket, its line and policy, and each metric's status, due, breach and elapsed time, written
+from the outcome (``JsonWriter.summary_json``) rather than cut from the full record.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Final
 
 from .._common.errors import did_you_mean
@@ -28,13 +30,6 @@ Path = tuple[str, ...]
 _RECORD_KEYS: Final = tuple(Evaluation.model_fields)
 _METRIC_KEYS: Final = (*MetricResult.model_fields, *MetricResult.model_computed_fields)
 SUMMARY_METRIC_KEYS: Final = ("status", "due_at", "breached_at", "elapsed_seconds")
-SUMMARY_PATHS: Final[tuple[Path, ...]] = (
-    ("ticket_id",),
-    ("line",),
-    ("policy",),
-    *(("metrics", "*", key) for key in SUMMARY_METRIC_KEYS),
-    ("errors",),
-)
 SUMMARY_COLUMNS: Final = (
     "ticket_id",
     "line",
@@ -101,6 +96,15 @@ def select(value: Any, paths: Sequence[Path]) -> Any:
     return None
 
 
+def render_summary(newline: bool) -> Any:
+    """The renderer of ``--summary`` JSON records (one per line when ``newline``), written
+    from the outcome without the full record."""
+    summary_json = JsonWriter().summary_json
+    if not newline:
+        return summary_json
+    return lambda outcome: summary_json(outcome) + "\n"
+
+
 def render_selected(paths: tuple[Path, ...], newline: bool) -> Any:
     """The renderer of JSON records keeping only ``paths`` (one per line when ``newline``)."""
     outcome_json = JsonWriter().outcome_json
@@ -128,24 +132,30 @@ def render_csv_columns(columns: tuple[str, ...], rows: Any) -> Any:
 
 def render_csv_summary() -> Any:
     """The renderer of one CSV row per ticket (:data:`SUMMARY_COLUMNS`)."""
-    outcome_json = JsonWriter().outcome_json
+    summary_json = JsonWriter().summary_json
 
     def render(outcome: Outcome) -> str:
-        record = json.loads(outcome_json(outcome))
+        record = json.loads(summary_json(outcome))
         row: list[Any] = [record["ticket_id"], record["line"], record["policy"]]
         metrics = record["metrics"]
         for metric in METRICS:
             found = metrics.get(metric, {})
-            row += [_cell(found.get(key)) for key in SUMMARY_METRIC_KEYS]
+            row += [found.get(key) for key in SUMMARY_METRIC_KEYS]
         row.append("; ".join(record["errors"]))
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(["" if v is None else v for v in row])
+        csv.writer(buffer, lineterminator="\n").writerow([csv_cell(v) for v in row])
         return buffer.getvalue()
 
     return render
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, float) and value == int(value):
-        return int(value)
-    return "" if value is None else value
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell: nothing for None, ISO 8601 for an instant, a whole float without
+    its ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) else repr(value)
+    return str(value)

@@ -9,7 +9,6 @@ import io
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from .._common.durations import format_duration
 from .._common.money import money_text
@@ -20,12 +19,13 @@ from . import _parquet
 from ._batch import rendered_outcomes
 from ._fields import (
     SUMMARY_COLUMNS,
-    SUMMARY_PATHS,
+    csv_cell,
     csv_columns,
     json_paths,
     render_csv_columns,
     render_csv_summary,
     render_selected,
+    render_summary,
 )
 from ._output import add_output_argument
 from ._parallel import Render, add_jobs_argument
@@ -104,7 +104,9 @@ def _shaped(
             columns = csv_columns(fields or "")
             header = csv_text([list(columns)], header=False)
             return partial(render_csv_columns, columns, _outcome_rows), header
-        paths = SUMMARY_PATHS if summary else json_paths(fields or "")
+        if summary:
+            return partial(render_summary, output == "jsonl"), None
+        paths = json_paths(fields or "")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return partial(render_selected, paths, output == "jsonl"), None
@@ -195,19 +197,9 @@ def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat()
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value == int(value) else repr(value)
-    return str(value)
-
-
 def csv_rows(evaluation: Evaluation) -> list[list[str]]:
     """CSV rows of one evaluation: one per metric, or one error row."""
-    return [[_cell(row[c]) for c in ROW_COLUMNS] for row in evaluation.to_rows()]
+    return [[csv_cell(row[c]) for c in ROW_COLUMNS] for row in evaluation.to_rows()]
 
 
 def csv_text(rows: Iterable[list[str]], *, header: bool) -> str:
