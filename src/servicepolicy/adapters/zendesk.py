@@ -76,8 +76,11 @@ def classify(page: Page, log: ImportLog, purpose: str) -> bool:
         return False
     if isinstance(page.data, dict) and PAGE_KEYS & page.data.keys():
         return True
-    keys = ", ".join(sorted(page.data)[:5]) if isinstance(page.data, dict) else type(page.data)
-    log.warn("unknown-page", f"{page.where}: no Zendesk page kind ({keys}), read for {purpose}")
+    if isinstance(page.data, dict):
+        shape = f"keys {', '.join(sorted(page.data)[:5])}" if page.data else "no keys"
+    else:
+        shape = f"a JSON {type(page.data).__name__}"
+    log.warn("unknown-page", f"{page.where}: no Zendesk page kind ({shape}), read for {purpose}")
     return False
 
 
