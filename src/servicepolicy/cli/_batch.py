@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .._evaluation.engine import evaluator_for, outcome_or_record
+from .._evaluation.engine import evaluator_for
 from .._evaluation.evaluation import Evaluation
-from .._evaluation.hygiene import SeenIds, strictly
-from .._evaluation.outcome import Outcome, error_outcome, to_evaluation
+from .._evaluation.hygiene import SeenIds
+from .._evaluation.outcome import Outcome, to_evaluation
 from .._tickets.streams import read_deferred, read_tickets
-from ._parallel import Render, Rendered, rendered_in_parallel
+from ._parallel import Render, Rendered, checked_outcome, rendered_in_parallel
 from ._shared import TicketBatch
 
 
@@ -22,16 +22,10 @@ def outcomes(batch: TicketBatch) -> Iterator[Outcome]:
     warning, and with ``--strict-input`` a warning about input data is an error record.  The
     batch's tally counts the warnings."""
     evaluator = evaluator_for(batch.policy)
-    as_of = batch.as_of
+    as_of, strict = batch.as_of, batch.strict_input
     seen = SeenIds()
     for record in read_tickets(batch.source, batch.input_format, batch.name):
-        if record.error is not None:
-            outcome = error_outcome(record.error, as_of, record.ticket_id, record.line)
-        else:
-            outcome = outcome_or_record(evaluator, record.data, as_of, record.line)
-        outcome = seen.check(outcome)
-        if batch.strict_input:
-            outcome = strictly(outcome)
+        outcome = checked_outcome(evaluator, record, as_of, strict, seen)
         batch.tally.add(outcome.warning_kinds)
         yield outcome
 

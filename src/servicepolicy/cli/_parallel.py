@@ -97,16 +97,21 @@ def _jobs_type(text: str) -> int:
 Item = TicketRecord | RawLine
 
 
+def record_outcome(evaluator: Any, item: Item, as_of: datetime) -> Outcome:
+    """A record's outcome (an error record for one that could not be read), before any check
+    of the input as a whole."""
+    record = line_record(item) if isinstance(item, RawLine) else item
+    if record.error is not None:
+        return error_outcome(record.error, as_of, record.ticket_id, record.line)
+    return outcome_or_record(evaluator, record.data, as_of, record.line)
+
+
 def first_outcome(
     evaluator: Any, item: Item, as_of: datetime, strict: bool
 ) -> tuple[Outcome, str | None]:
     """A record's outcome before the check of repeated ids, and the id that check reads;
     ``--strict-input`` applied after it."""
-    record = line_record(item) if isinstance(item, RawLine) else item
-    if record.error is not None:
-        outcome = error_outcome(record.error, as_of, record.ticket_id, record.line)
-    else:
-        outcome = outcome_or_record(evaluator, record.data, as_of, record.line)
+    outcome = record_outcome(evaluator, item, as_of)
     ticket_id = outcome.ticket_id
     return (strictly(outcome) if strict else outcome), ticket_id
 
@@ -116,12 +121,7 @@ def checked_outcome(
 ) -> Outcome:
     """A record's outcome as one process makes it: evaluated, its id checked against those
     seen before, then ``--strict-input``."""
-    record = line_record(item) if isinstance(item, RawLine) else item
-    if record.error is not None:
-        outcome = error_outcome(record.error, as_of, record.ticket_id, record.line)
-    else:
-        outcome = outcome_or_record(evaluator, record.data, as_of, record.line)
-    outcome = seen.check(outcome)
+    outcome = seen.check(record_outcome(evaluator, item, as_of))
     return strictly(outcome) if strict else outcome
 
 
