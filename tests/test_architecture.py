@@ -26,9 +26,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "_common": set(),
     "_calendar": {"_common"},
     "_tickets": {"_common"},
-    "_policy": {"_calendar", "_common"},
-    "_evaluation": {"_policy", "_tickets", "_calendar", "_common"},
-    "_reports": {"_evaluation", "_policy", "_tickets", "_calendar", "_common"},
+    # the reader's language: messages from the package's catalogues, Babel's formats
+    "_i18n": {"_calendar", "_common"},
+    "_policy": {"_i18n", "_calendar", "_common"},
+    "_evaluation": {"_i18n", "_policy", "_tickets", "_calendar", "_common"},
+    "_reports": {"_i18n", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
     "adapters": {"_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
     "": {"adapters", "_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
     # servicepolicy.arrow: the public door for Arrow tables, beside the package's own door

@@ -20,6 +20,7 @@ from .._common.errors import ServicePolicyError, TicketError, printable
 from .._common.fastmodel import private_value, set_private_value
 from .._common.instants import outside, supported, to_micros
 from .._common.vocabulary import METRICS
+from .._i18n import N_
 from .._policy.conditions import condition_fields
 from .._policy.model import EscalationLevel, Policy, SlaPolicy
 from .._policy.versions import PolicySet
@@ -440,6 +441,9 @@ def _measured_rule(measured: Measured, promise: Promise) -> Rule | None:
     return None
 
 
+_PAUSED_IN = N_("paused {duration} while {status} (a paused status of this policy)")
+
+
 def _notes(history: History, rule: Rule, stretches: list[Stretch]) -> tuple[str, ...]:
     """The clock rules that shaped a metric, in words: its rule's notes, and the time it was
     paused in each status the policy declares paused."""
@@ -454,8 +458,9 @@ def _notes(history: History, rule: Rule, stretches: list[Stretch]) -> tuple[str,
     return (
         *rule.notes,
         *(
-            f"paused {format_duration(timedelta(microseconds=micros))} while {status!r} "
-            "(a paused status of this policy)"
+            _PAUSED_IN.format(
+                duration=format_duration(timedelta(microseconds=micros)), status=repr(status)
+            )
             for status, micros in paused.items()
         ),
     )

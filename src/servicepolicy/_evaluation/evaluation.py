@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .._common.fastmodel import private_value
 from .._common.money import MONEY, money_text
+from .._i18n import Language, language
 from .explain import escalation_line, metric_lines, when
 from .results import Award, FiredEscalation, MetricResult
 
@@ -64,26 +65,43 @@ class Evaluation(BaseModel):
         that could not be evaluated gives one row with ``status: "error"`` and ``error``."""
         return rows_of(self)
 
-    def explain(self) -> str:
-        """A plain-words account of the evaluation: policy, segments, due times."""
+    def explain(self, lang: str | Language = "en", *, hijri: bool = False) -> str:
+        """A plain-words account of the evaluation: policy, segments, due times.
+
+        ``lang`` is ``"en"`` (the default) or ``"ar"`` (Arabic, ``pip install
+        'servicepolicy[i18n]'``); ``hijri`` adds each date in the Umm al-Qura calendar
+        (``pip install 'servicepolicy[hijri]'``).  Names from the policy stay as written."""
+        words = language(lang, hijri=hijri) if isinstance(lang, str) else lang
         if self.ticket_id is not None:
-            who = f"ticket {self.ticket_id}"
+            who = words.t("ticket {id}", id=self.ticket_id)
+        elif self.line is not None:
+            who = words.t("ticket (no id, line {line})", line=words.number(self.line))
         else:
-            who = "ticket (no id" + (f", line {self.line})" if self.line is not None else ")")
-        lines = [f"{who} as of {when(self.as_of)}"]
+            who = words.t("ticket (no id)")
+        lines = [words.t("{ticket} as of {at}", ticket=who, at=when(self.as_of, words))]
         if self.errors:
-            return "\n".join(lines + [f"error: {e}" for e in self.errors]) + "\n"
+            return (
+                "\n".join(
+                    lines + [words.t("error: {error}", error=words.made(e)) for e in self.errors]
+                )
+                + "\n"
+            )
         if self.policy is None:
-            lines.append("no SLA policy matches this ticket's fields")
+            lines.append(words.t("no SLA policy matches this ticket's fields"))
         else:
-            lines.append(f"policy {self.policy!r} matches the ticket's fields as of now")
+            lines.append(
+                words.t(
+                    "policy {policy} matches the ticket's fields as of now",
+                    policy=repr(self.policy),
+                )
+            )
         notes: dict[str, list[str]] = private_value(self, "_notes") or {}
         for name, metric in self.metrics.items():
-            lines += metric_lines(name, metric, notes.get(name, ()))
-        lines += [escalation_line(fired) for fired in self.escalations]
+            lines += metric_lines(name, metric, notes.get(name, ()), words)
+        lines += [escalation_line(fired, words) for fired in self.escalations]
         if self.next_escalation_at is not None:
-            lines.append(f"next escalation {when(self.next_escalation_at)}")
-        lines += [f"warning: {w}" for w in self.warnings]
+            lines.append(words.t("next escalation {at}", at=when(self.next_escalation_at, words)))
+        lines += [words.t("warning: {warning}", warning=words.made(w)) for w in self.warnings]
         return "\n".join(lines) + "\n"
 
 

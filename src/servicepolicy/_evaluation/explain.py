@@ -1,6 +1,7 @@
 """Plain words for the parts of an evaluation: a metric, its cycles and segments, an escalation.
 
-:meth:`Evaluation.explain <.evaluation.Evaluation.explain>` puts them together.
+:meth:`Evaluation.explain <.evaluation.Evaluation.explain>` puts them together, in English or
+in another :class:`~servicepolicy._i18n.Language`.
 """
 
 from __future__ import annotations
@@ -8,92 +9,150 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from .._common.durations import format_duration
+from .._i18n import ENGLISH, N_, Language
 from .results import FiredEscalation, Measurement, MetricResult
 
+TERMS = (
+    N_("met"),
+    N_("breached"),
+    N_("running"),
+    N_("paused"),
+    N_("at_risk"),
+    N_("not_started"),
+    N_("cancelled"),
+    N_("not_applicable"),
+    N_("solved"),
+    N_("first_response"),
+    N_("next_response"),
+    N_("periodic_update"),
+    N_("resolution"),
+)
+"""Statuses, segment kinds and metric names: shown as they are in English, translated in
+another language (the key stays beside it where a reader may need to search for it)."""
 
-def when(moment: datetime | None) -> str:
-    """An instant as ISO 8601 text, ``-`` for none."""
-    return "-" if moment is None else moment.isoformat()
+
+def when(moment: datetime | None, lang: Language = ENGLISH) -> str:
+    """An instant as ISO 8601 text (in ``lang``), ``-`` for none."""
+    return lang.instant(moment)
 
 
-def _measurement_lines(m: Measurement, indent: str) -> list[str]:
+def _term(word: str, lang: Language) -> str:
+    return lang.t(word)
+
+
+def _measurement_lines(m: Measurement, indent: str, lang: Language) -> list[str]:
     lines = []
+    dur = lang.duration
     for seg in m.segments:
         span = seg.length
+        start, end = when(seg.start, lang), when(seg.end, lang)
         if seg.kind == "running":
             outside = span - seg.business
-            lines.append(
-                f"{indent}running {when(seg.start)} -> {when(seg.end)}: "
-                f"{format_duration(seg.business)} in business hours"
-                + (f", {format_duration(outside)} outside them" if outside > timedelta(0) else "")
+            text = lang.t(
+                "running {start} -> {end}: {business} in business hours",
+                start=start,
+                end=end,
+                business=dur(seg.business),
             )
+            if outside > timedelta(0):
+                text += lang.t(", {outside} outside them", outside=dur(outside))
+            lines.append(indent + text)
         else:
             lines.append(
-                f"{indent}{seg.kind} {when(seg.start)} -> {when(seg.end)}: "
-                f"{format_duration(span)} not counted"
+                indent
+                + lang.t(
+                    "{kind} {start} -> {end}: {span} not counted",
+                    kind=_term(seg.kind, lang),
+                    start=start,
+                    end=end,
+                    span=dur(span),
+                )
             )
     if m.target_time is not None:
-        lines.append(
-            f"{indent}elapsed {format_duration(m.elapsed)} of {format_duration(m.target_time)}"
-            + (
-                f", {format_duration(m.remaining)} left"
-                if m.remaining is not None and m.remaining >= timedelta(0)
-                else f", {format_duration(-m.remaining)} over"
-                if m.remaining is not None
-                else ""
-            )
+        text = lang.t(
+            "elapsed {elapsed} of {target}", elapsed=dur(m.elapsed), target=dur(m.target_time)
         )
+        if m.remaining is not None and m.remaining >= timedelta(0):
+            text += lang.t(", {left} left", left=dur(m.remaining))
+        elif m.remaining is not None:
+            text += lang.t(", {over} over", over=dur(-m.remaining))
+        lines.append(indent + text)
     if m.due_at is not None:
         how = (
-            "where the running time reaches the target"
+            lang.t("where the running time reaches the target")
             if m.completed_at is None and m.status not in ("running", "at_risk")
-            else "projected as if the clock keeps running"
+            else lang.t("projected as if the clock keeps running")
         )
         if m.elapsed >= (m.target_time or timedelta(0)):
-            how = "where the running time reached the target"
-        lines.append(f"{indent}due {when(m.due_at)} ({how})")
+            how = lang.t("where the running time reached the target")
+        lines.append(indent + lang.t("due {at} ({how})", at=when(m.due_at, lang), how=how))
     if m.breached_at is not None:
         lines.append(
-            f"{indent}breached at {when(m.breached_at)}, when the clock ran past the due time"
+            indent
+            + lang.t(
+                "breached at {at}, when the clock ran past the due time",
+                at=when(m.breached_at, lang),
+            )
         )
     if m.completed_at is not None:
-        lines.append(f"{indent}completed {when(m.completed_at)}")
+        lines.append(indent + lang.t("completed {at}", at=when(m.completed_at, lang)))
     return lines
 
 
-def metric_lines(name: str, metric: MetricResult, notes: Iterable[str] = ()) -> list[str]:
+def metric_lines(
+    name: str, metric: MetricResult, notes: Iterable[str] = (), lang: Language = ENGLISH
+) -> list[str]:
     """The lines that explain one metric, its cycles and segments; ``notes`` say which clock
     rules, not the defaults, shaped it."""
-    head = f"{name}: {metric.status}"
+    head = lang.t("{metric}: {status}", metric=_term(name, lang), status=_term(metric.status, lang))
     if metric.target is not None:
-        head += f" (target {metric.target} on calendar {metric.clock}, policy {metric.policy!r})"
-    lines = [head, *(f"  rule: {note}" for note in notes)]
+        head += lang.t(
+            " (target {target} on calendar {calendar}, policy {policy})",
+            target=lang.written_duration(metric.target),
+            calendar=metric.clock,
+            policy=repr(metric.policy),
+        )
+    lines = [head, *(lang.t("  rule: {note}", note=lang.made(note)) for note in notes)]
     if metric.status == "not_applicable":
-        lines.append("  no target applies to this ticket")
+        lines.append("  " + lang.t("no target applies to this ticket"))
         return lines
     if metric.cycles is not None:
         for number, cycle in enumerate(metric.cycles):
-            lines.append(f"  cycle {number + 1}: {cycle.status}")
-            lines += _measurement_lines(cycle, "    ")
+            lines.append(
+                "  "
+                + lang.t(
+                    "cycle {number}: {status}",
+                    number=lang.number(number + 1),
+                    status=_term(cycle.status, lang),
+                )
+            )
+            lines += _measurement_lines(cycle, "    ", lang)
         if not metric.cycles:
-            lines.append("  no cycle has started")
+            lines.append("  " + lang.t("no cycle has started"))
     else:
-        lines += _measurement_lines(metric, "  ")
+        lines += _measurement_lines(metric, "  ", lang)
     if metric.paused > timedelta(0):
-        lines.append(
-            f"  paused {format_duration(metric.paused)} in all, "
-            f"{format_duration(metric.paused_business)} of it in business hours"
-            + (" (of the deciding cycle)" if metric.cycles is not None else "")
+        text = lang.t(
+            "paused {paused} in all, {business} of it in business hours",
+            paused=lang.duration(metric.paused),
+            business=lang.duration(metric.paused_business),
         )
+        if metric.cycles is not None:
+            text += lang.t(" (of the deciding cycle)")
+        lines.append("  " + text)
     return lines
 
 
-def escalation_line(fired: FiredEscalation) -> str:
+def escalation_line(fired: FiredEscalation, lang: Language = ENGLISH) -> str:
     """The line that says which escalation level fired, when, and whom it notified."""
-    target = f" ({fired.metric})" if fired.metric else ""
-    return (
-        f"escalation {fired.path}[{fired.level}]{target} fired {when(fired.at)}: "
-        f"notify {', '.join(fired.notify) or 'nobody'}"
-        + (f"; actions {', '.join(fired.actions)}" if fired.actions else "")
+    text = lang.t(
+        "escalation {path}[{level}]{metric} fired {at}: notify {whom}",
+        path=fired.path,
+        level=fired.level,
+        metric=f" ({lang.t(fired.metric)})" if fired.metric else "",
+        at=when(fired.at, lang),
+        whom=", ".join(fired.notify) or lang.t("nobody"),
     )
+    if fired.actions:
+        text += lang.t("; actions {actions}", actions=", ".join(fired.actions))
+    return text

@@ -17,6 +17,7 @@ from .._common.durations import BusinessDays, parse_span
 from .._common.field_memo import memoized
 from .._common.memo import BoundedMemo
 from .._common.vocabulary import METRICS
+from .._i18n import N_
 from .._policy.conditions import condition_fields
 from .._policy.model import Policy, SlaPolicy
 from .._policy.presets import PRESETS
@@ -129,45 +130,57 @@ class PolicyIndex:
         )
 
 
+_OWN = N_("its own")
+_PRESET = N_("{preset} semantics")
+_RESPONSE_EVENT = N_("a response is an {event} event")
+_RESPONSE_STATUS = N_("a response is a change of the status to {names}")
+_START_CUSTOMER = N_("starts at the first customer message")
+_START_EVENT = N_("starts at the first {event} event")
+_START_CALENDAR = N_("starts {span} of calendar {calendar} after that")
+_START_OPEN = N_("starts {span} of open time after that")
+_CYCLES = N_("cycles start at creation and at every customer message ({source} start rule)")
+_PAUSED = N_("paused while the status is {names} ({source} pause_on)")
+_NEXT_OPEN = N_(
+    "a due time on a closing time is shown at the next opening ({source} deadline rule)"
+)
+
+
 def rule_notes(sla: SlaPolicy, metric: str, preset: str, pauses: frozenset[str]) -> tuple[str, ...]:
     """The clock rules of ``metric`` in force that are not servicepolicy's defaults, in words,
     each saying where it comes from: the file, or the named semantics."""
     notes = []
 
     def source(key: str) -> str:
-        return "its own" if sla.clock_rule(metric, key) is not None else f"{preset} semantics"
+        if sla.clock_rule(metric, key) is not None:
+            return _OWN
+        return _PRESET.format(preset=preset)
 
     stop = sla.clock_rule(metric, "stop")
     if isinstance(stop, dict) and "event" in stop:
-        notes.append(f"a response is an {stop['event']!r} event")
+        notes.append(_RESPONSE_EVENT.format(event=repr(stop["event"])))
     elif isinstance(stop, dict):
         names = " or ".join(repr(name) for name in stop["status"])
-        notes.append(f"a response is a change of the status to {names}")
+        notes.append(_RESPONSE_STATUS.format(names=names))
     start = sla.clock_rule(metric, "start")
     if start == "first_customer_message":
-        notes.append("starts at the first customer message")
+        notes.append(_START_CUSTOMER)
     elif isinstance(start, dict):
-        notes.append(f"starts at the first {start['event']!r} event")
+        notes.append(_START_EVENT.format(event=repr(start["event"])))
     after = sla.clock_rule(metric, "start_after")
     if isinstance(after, dict) and after.get("calendar"):
-        notes.append(f"starts {after['span']} of calendar {after['calendar']} after that")
+        notes.append(_START_CALENDAR.format(span=after["span"], calendar=after["calendar"]))
     elif after is not None:
         span = after.get("span") if isinstance(after, dict) else after
-        notes.append(f"starts {span} of open time after that")
+        notes.append(_START_OPEN.format(span=span))
     if metric == "next_response" and sla.rule_in_force(metric, "start", PRESETS[preset]) == (
         "customer_message"
     ):
-        notes.append(
-            f"cycles start at creation and at every customer message ({source('start')} start rule)"
-        )
+        notes.append(_CYCLES.format(source=source("start")))
     if pauses and (metric != "resolution" or sla.clock_rule(metric, "pause_on") is not None):
         names = " or ".join(repr(name) for name in sorted(pauses))
-        notes.append(f"paused while the status is {names} ({source('pause_on')} pause_on)")
+        notes.append(_PAUSED.format(names=names, source=source("pause_on")))
     if sla.rule_in_force(metric, "deadline_on_close", PRESETS[preset]) == "next_open":
-        notes.append(
-            "a due time on a closing time is shown at the next opening "
-            f"({source('deadline_on_close')} deadline rule)"
-        )
+        notes.append(_NEXT_OPEN.format(source=source("deadline_on_close")))
     return tuple(notes)
 
 

@@ -6,6 +6,9 @@ import json
 from collections.abc import Iterable, Sequence
 
 from .._common.errors import Finding
+from .._i18n import ENGLISH, N_, Language
+
+_SEVERITIES = (N_("error"), N_("warning"))
 
 
 def finding_as_dict(finding: Finding) -> dict[str, object]:
@@ -41,10 +44,26 @@ def github_annotation(finding: Finding) -> str:
     return f"::{finding.severity} {','.join(props)}::{escape_data(finding.message + at)}"
 
 
+def finding_text(finding: Finding, lang: Language = ENGLISH) -> str:
+    """``file:line:col: severity: message (at path) [code]`` in ``lang``: the file, the
+    path and the code stay as they are, for tools and searches."""
+    if lang is ENGLISH:
+        return str(finding)
+    where = f"{finding.file}:{finding.line}:{finding.column}" if finding.line else finding.file
+    at = lang.t(" (at {path})", path=finding.path) if finding.path else ""
+    return f"{where}: {lang.t(finding.severity)}: {lang.made(finding.message)}{at} [{finding.code}]"
+
+
 def render_findings(
-    findings: Sequence[Finding], files: Iterable[str], fmt: str, *, strict: bool = False
+    findings: Sequence[Finding],
+    files: Iterable[str],
+    fmt: str,
+    *,
+    strict: bool = False,
+    lang: Language = ENGLISH,
 ) -> str:
-    """All findings of a ``validate`` run in ``text``, ``json`` or ``github`` form."""
+    """All findings of a ``validate`` run in ``text``, ``json`` or ``github`` form; the text
+    form in ``lang`` (JSON and GitHub annotations are read by programs: English)."""
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     checked = list(files)
@@ -60,10 +79,17 @@ def render_findings(
     if fmt == "github":
         lines = [github_annotation(f) for f in findings]
     else:
-        lines = [str(f) for f in findings]
+        lines = [finding_text(f, lang) for f in findings]
+    if fmt == "github":
+        lang = ENGLISH
     summary = (
-        f"{len(checked)} file(s) checked: {errors} error(s), {warnings} warning(s)"
+        lang.t(
+            "{files} file(s) checked: {errors} error(s), {warnings} warning(s)",
+            files=lang.number(len(checked)),
+            errors=lang.number(errors),
+            warnings=lang.number(warnings),
+        )
         if findings
-        else f"{len(checked)} file(s) checked: all valid"
+        else lang.t("{files} file(s) checked: all valid", files=lang.number(len(checked)))
     )
     return "\n".join([*lines, summary]) + "\n"

@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from .._calendar.sources import hijri_module
 from .._common.errors import PolicyError, TicketError
 from .._common.instants import outside, supported, to_micros
+from .._i18n import LANGUAGES, Language, language
 from .._policy.loader import load_policy, load_policy_or_set
 from .._policy.model import Policy
 from .._policy.safe_yaml import MAX_BYTES
@@ -108,6 +110,34 @@ def add_strict_input(parser: argparse.ArgumentParser) -> None:
         help="a ticket with data the policy does not know (a value, status or event type it "
         "never names, a repeated id) is an error record, not a warning",
     )
+
+
+def add_language_arguments(parser: argparse.ArgumentParser, *, dates: bool = True) -> None:
+    """``--lang en|ar``, and ``--hijri`` where the output shows dates."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the text: en (default) or ar, Arabic (needs servicepolicy[i18n])",
+    )
+    if dates:
+        parser.add_argument(
+            "--hijri",
+            action="store_true",
+            help="show each date in the Umm al-Qura calendar too (needs servicepolicy[hijri])",
+        )
+
+
+def language_of(args: argparse.Namespace) -> Language:
+    """The language ``--lang`` and ``--hijri`` ask for; a missing package is a usage error
+    naming the extra to install."""
+    try:
+        words = language(args.lang, hijri=getattr(args, "hijri", False))
+        if words.hijri:
+            hijri_module()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return words
 
 
 def add_policy_and_tickets(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ import argparse
 from functools import partial
 
 from .._evaluation.outcome import Outcome, to_evaluation
+from .._i18n import language
 from ._batch import rendered_outcomes
 from ._output import add_output_argument
 from ._parallel import Render, add_jobs_argument
@@ -15,8 +16,10 @@ from ._shared import (
     Context,
     Done,
     TicketBatch,
+    add_language_arguments,
     add_policy_and_tickets,
     add_strict_input,
+    language_of,
     over_tickets,
 )
 
@@ -28,33 +31,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_policy_and_tickets(parser)
     add_strict_input(parser)
     parser.add_argument("--id", dest="ticket_id", help="explain only the ticket with this id")
+    add_language_arguments(parser)
     add_jobs_argument(parser)
     add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Explain every ticket (or one); 0 all evaluated, 1 some could not be or none matched."""
+    words = language_of(args)
     return over_tickets(
-        args, ctx, lambda batch: write_explanations(batch, args.ticket_id, args.jobs)
+        args,
+        ctx,
+        lambda batch: write_explanations(
+            batch, args.ticket_id, args.jobs, lang=words.code, hijri=words.hijri
+        ),
     )
 
 
-def _render_explanation(only: str | None) -> Render:
-    """Explanations, of the ticket with id ``only`` alone when given (others render empty)."""
+def _render_explanation(only: str | None, lang: str = "en", hijri: bool = False) -> Render:
+    """Explanations in ``lang``, of the ticket with id ``only`` alone when given (others
+    render empty)."""
+    words = language(lang, hijri=hijri)
 
     def explain(outcome: Outcome) -> str:
         if only is not None and outcome.ticket_id != only:
             return ""
-        return to_evaluation(outcome).explain()
+        return to_evaluation(outcome).explain(words)
 
     return explain
 
 
-def write_explanations(batch: TicketBatch, ticket_id: str | None, jobs: int = 1) -> Done:
-    """Write the explanation of each ticket (or only ``ticket_id``), on ``jobs`` processes."""
+def write_explanations(
+    batch: TicketBatch,
+    ticket_id: str | None,
+    jobs: int = 1,
+    *,
+    lang: str = "en",
+    hijri: bool = False,
+) -> Done:
+    """Write the explanation of each ticket (or only ``ticket_id``) in ``lang``, on ``jobs``
+    processes."""
     out = batch.out
     shown = failed = 0
-    for done in rendered_outcomes(batch, partial(_render_explanation, ticket_id), jobs):
+    render = partial(_render_explanation, ticket_id, lang, hijri)
+    for done in rendered_outcomes(batch, render, jobs):
         if ticket_id is not None and done.ticket_id != ticket_id:
             continue
         out.write(("\n" if shown else "") + done.text)

@@ -4,8 +4,10 @@ table, CSV, JSON or one self-contained HTML page."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
+from .._i18n import ENGLISH, Language
 from .._reports.render import render_csv, render_html, render_json, render_table
 from .._reports.report import Report
 from .._tickets.streams import read_deferred
@@ -17,8 +19,10 @@ from ._shared import (
     Context,
     Done,
     TicketBatch,
+    add_language_arguments,
     add_policy_and_tickets,
     add_strict_input,
+    language_of,
     over_tickets,
     summary,
 )
@@ -36,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="group by fields and/or week, comma separated (priority,channel,week)",
     )
     parser.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    add_language_arguments(parser)
     add_jobs_argument(parser)
     add_output_argument(parser)
 
@@ -43,12 +48,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Report over every ticket; 0 all evaluated, 1 some could not be."""
     by = [part.strip() for part in args.by.split(",") if part.strip()]
-    return over_tickets(args, ctx, lambda batch: write_report(batch, by, args.format, args.jobs))
+    words = language_of(args)
+    return over_tickets(
+        args, ctx, lambda batch: write_report(batch, by, args.format, args.jobs, words)
+    )
 
 
-def write_report(batch: TicketBatch, by: Sequence[str], output: str, jobs: int = 1) -> Done:
+def write_report(
+    batch: TicketBatch, by: Sequence[str], output: str, jobs: int = 1, lang: Language = ENGLISH
+) -> Done:
     """Fold every evaluation into a :class:`Report` (on ``jobs`` processes) and write it in
-    ``output`` format."""
+    ``output`` format; the table and the HTML page in ``lang`` (CSV and JSON are data, the
+    same in every language)."""
     if jobs == 1:
         report = Report(by, batch.as_of).add_all(evaluations(batch))
     else:
@@ -61,7 +72,12 @@ def write_report(batch: TicketBatch, by: Sequence[str], output: str, jobs: int =
             tally=batch.tally,
             jobs=jobs,
         )
-    renderers = {"table": render_table, "csv": render_csv, "json": render_json, "html": render_html}
+    renderers: dict[str, Callable[[Report], str]] = {
+        "table": partial(render_table, lang=lang),
+        "csv": render_csv,
+        "json": render_json,
+        "html": partial(render_html, lang=lang),
+    }
     batch.out.write(renderers[output](report))
     done = summary(report.tickets_in, report.failed, batch.as_of, tally=batch.tally)
     unseen = report.unseen_groupings()

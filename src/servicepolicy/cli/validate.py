@@ -16,7 +16,16 @@ from .._policy.loader import (
 from .._policy.model import Policy
 from ._output import add_output_argument, output_to
 from ._render import render_findings
-from ._shared import FINDINGS, OK, USAGE, Context, UsageError, read_limited
+from ._shared import (
+    FINDINGS,
+    OK,
+    USAGE,
+    Context,
+    UsageError,
+    add_language_arguments,
+    language_of,
+    read_limited,
+)
 
 HELP = "check policy files and report every problem"
 
@@ -35,11 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output format (default: github when GITHUB_ACTIONS=true, else text)",
     )
     parser.add_argument("--strict", action="store_true", help="warnings fail too")
+    add_language_arguments(parser, dates=False)
     add_output_argument(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Check every file; 0 all valid, 1 findings, 2 a file that cannot be read."""
+    words = language_of(args)
     fmt = args.format or ("github" if ctx.environ.get("GITHUB_ACTIONS") == "true" else "text")
     files = _policy_files(args.paths)
     findings: list[Finding] = []
@@ -57,7 +68,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for versions in by_directory.values():
         findings += version_findings(versions)
     with output_to(args.output, ctx.stdout, args.paths) as out:
-        out.write(render_findings(findings, files, fmt, strict=args.strict))
+        out.write(render_findings(findings, files, fmt, strict=args.strict, lang=words))
     if unreadable:
         return USAGE
     failing = [f for f in findings if f.severity == "error" or args.strict]

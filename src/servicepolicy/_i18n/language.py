@@ -1,0 +1,252 @@
+"""The :class:`Language` of a text: its messages, and how it writes durations, dates and numbers."""
+
+from __future__ import annotations
+
+import re
+import string
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from importlib import resources
+from typing import Any, Final, Literal
+
+from .._common.durations import format_duration, parse_duration
+from .._common.errors import DurationError
+
+LANGUAGES: Final = ("en", "ar")
+"""The languages of the explanations, reports and messages: English, the default, and Arabic."""
+
+I18N_EXTRA: Final = "pip install 'servicepolicy[i18n]'"
+
+_TEMPLATES: list[str] = []
+_DURATION_FIELDS: Final = frozenset({"duration", "span"})
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` as a template whose text is made in one place (in English) and read
+    in another, where :meth:`Language.made` puts it into the reader's language."""
+    _TEMPLATES.append(message)
+    return message
+
+
+N_("{message}; did you mean {near}?")  # the hint of ``_common.errors.did_you_mean``
+
+
+class Language:
+    """How one language writes the parts of an explanation or a report.
+
+    ``hijri`` adds each date in the Umm al-Qura calendar after the Gregorian one
+    (``2026-03-20T09:00:00+03:00 / 1 Shawwal 1447``); it needs the ``hijridate`` package."""
+
+    __slots__ = ("_babel", "_catalogue", "code", "direction", "hijri")
+
+    def __init__(
+        self,
+        code: str,
+        catalogue: Mapping[str, str],
+        *,
+        direction: Literal["ltr", "rtl"] = "ltr",
+        hijri: bool = False,
+        babel: Any = None,
+    ) -> None:
+        self.code = code
+        self.direction = direction
+        self.hijri = hijri
+        self._catalogue = dict(catalogue)
+        self._babel = babel
+
+    def __repr__(self) -> str:
+        return f"Language({self.code!r}, hijri={self.hijri})"
+
+    def with_hijri(self, hijri: bool) -> Language:
+        """This language, with Hijri dates beside the Gregorian ones or without."""
+        return Language(
+            self.code, self._catalogue, direction=self.direction, hijri=hijri, babel=self._babel
+        )
+
+    def t(self, message: str, /, **values: object) -> str:
+        """``message`` (an English template) in this language, its fields filled in."""
+        text = self._catalogue.get(message, message)
+        return text.format(**values) if values else text
+
+    def made(self, text: str) -> str:
+        """A text made from an :func:`N_` template in English, in this language: the template
+        is found by its shape, its fields carried over (a duration rewritten in this language's
+        words).  A text of no known template is returned as it is."""
+        if not self._catalogue:
+            return text
+        for pattern, template in _known_patterns():
+            found = pattern.fullmatch(text)
+            if found is not None:
+                values = {
+                    name: self._field(name, value) for name, value in found.groupdict().items()
+                }
+                return self.t(template, **values)
+        return text
+
+    def _field(self, name: str, value: str) -> str:
+        return self.written_duration(value) if name in _DURATION_FIELDS else self.made(value)
+
+    def written_duration(self, text: str) -> str:
+        """A duration as a policy writes it (``4h``, ``1h30m``) in this language's words; any
+        other text (``3bd``) as it is."""
+        if self._babel is None:
+            return text
+        try:
+            return self.duration(parse_duration(text))
+        except DurationError:
+            return text
+
+    def duration(self, value: timedelta) -> str:
+        """A duration in words: ``2d18h`` in English, ``يومان و18 ساعة`` in Arabic."""
+        if self._babel is None:
+            return format_duration(value)
+        micros = value // timedelta(microseconds=1)
+        seconds, _ = divmod(abs(micros), 1_000_000)
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        units = self._babel.units
+        parts = [
+            units.format_unit(amount, f"duration-{unit}", length="long", locale=self.code)
+            for amount, unit in (
+                (days, "day"),
+                (hours, "hour"),
+                (minutes, "minute"),
+                (secs, "second"),
+            )
+            if amount
+        ] or [units.format_unit(0, "duration-minute", length="long", locale=self.code)]
+        text = self._babel.lists.format_list(parts, locale=self.code)
+        return self.t("minus {duration}", duration=text) if micros < 0 else str(text)
+
+    def instant(self, moment: datetime | None) -> str:
+        """An instant in its own offset: ISO 8601 in English, the locale's digits in Arabic;
+        then the Hijri date when asked for.  ``-`` for none."""
+        if moment is None:
+            return "-"
+        if self._babel is None:
+            text = moment.isoformat()
+        else:
+            pattern = "yyyy-MM-dd HH:mm" + (":ss" if moment.second or moment.microsecond else "")
+            text = self._babel.dates.format_datetime(
+                moment, pattern + " xxx", tzinfo=moment.tzinfo, locale=self.code
+            )
+        return f"{text} / {self.hijri_date(moment)}" if self.hijri else text
+
+    def hijri_date(self, moment: datetime) -> str:
+        """The local date of ``moment`` in the Umm al-Qura calendar: ``1 Shawwal 1447``."""
+        from .._calendar.sources import HIJRI_RANGE, hijri_module
+
+        hijridate = hijri_module()
+        local = moment.date()
+        try:
+            day = hijridate.Gregorian(local.year, local.month, local.day).to_hijri()
+        except (OverflowError, ValueError):
+            return self.t("outside the Hijri table ({range})", range=HIJRI_RANGE)
+        month = day.month_name("ar" if self.code == "ar" else "en")
+        return f"{self._digits(day.day)} {month} {self._digits(day.year)}"
+
+    def _digits(self, value: int) -> str:
+        """A whole number in the locale's digits, without grouping (a year)."""
+        if self._babel is None:
+            return str(value)
+        return str(self._babel.numbers.format_decimal(value, format="0", locale=self.code))
+
+    def number(self, value: int | Decimal) -> str:
+        """A count or an amount as the locale writes it."""
+        if self._babel is None:
+            return str(value)
+        return str(self._babel.numbers.format_decimal(value, locale=self.code))
+
+    def percent(self, value: float | None) -> str:
+        """A percentage with two decimals (``97.50%``); ``-`` for none."""
+        if value is None:
+            return "-"
+        if self._babel is None:
+            return f"{value:.2f}%"
+        return str(
+            self._babel.numbers.format_percent(value / 100, format="#,##0.00%", locale=self.code)
+        )
+
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = []
+
+
+def _known_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """A pattern per template marked so far (more are marked as modules are imported)."""
+    if len(_PATTERNS) != len(_TEMPLATES):
+        with _LOCK:
+            # the template with the most fixed text first: the most specific shape wins
+            ordered = sorted(_TEMPLATES, key=_fixed_length, reverse=True)
+            _PATTERNS[:] = [(_pattern_of(t), t) for t in ordered]
+    return _PATTERNS
+
+
+def _fixed_length(template: str) -> int:
+    return sum(len(literal) for literal, *_ in string.Formatter().parse(template))
+
+
+def _pattern_of(template: str) -> re.Pattern[str]:
+    """A regular expression that matches the texts ``template`` makes."""
+    parts = []
+    seen: set[str] = set()
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            if field in seen:
+                parts.append(f"(?P={field})")
+            else:
+                parts.append(f"(?P<{field}>.+?)")
+                seen.add(field)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+_LOCK = threading.Lock()
+_LOADED: dict[tuple[str, bool], Language] = {}
+
+ENGLISH: Final = Language("en", {})
+"""English: the messages as the code writes them, durations as ``2d18h``, ISO 8601 instants."""
+
+
+def language(code: str, *, hijri: bool = False) -> Language:
+    """The :class:`Language` for ``code`` (``en`` or ``ar``); ``ValueError`` for another code,
+    or for Arabic without Babel (naming the extra to install)."""
+    if code not in LANGUAGES:
+        raise ValueError(f"language {code!r}: choose one of {', '.join(LANGUAGES)}")
+    found = _LOADED.get((code, hijri))
+    if found is None:
+        base = ENGLISH if code == "en" else _LOADED.get((code, False)) or _load(code)
+        found = _LOADED[(code, hijri)] = base.with_hijri(hijri)
+    return found
+
+
+def _load(code: str) -> Language:
+    babel = _babel()
+    return Language(code, read_catalogue(code, babel.read_po), direction="rtl", babel=babel)
+
+
+def read_catalogue(code: str, read_po: Callable[..., Any]) -> dict[str, str]:
+    """The translations in the catalogue ``<code>.po`` of this package, by English message."""
+    with resources.files(__package__).joinpath(f"{code}.po").open("rb") as file:
+        catalogue = read_po(file, locale=code)
+    return {m.id: m.string for m in catalogue if m.id and m.string}
+
+
+class _Babel:
+    """The parts of Babel a language uses, imported once."""
+
+    def __init__(self) -> None:
+        from babel import dates, lists, numbers, units
+        from babel.messages.pofile import read_po
+
+        self.dates, self.lists, self.numbers, self.units = dates, lists, numbers, units
+        self.read_po = read_po
+
+
+def _babel() -> _Babel:
+    try:
+        return _Babel()
+    except ImportError:
+        raise ValueError(f"Arabic output needs the Babel package: {I18N_EXTRA}") from None
