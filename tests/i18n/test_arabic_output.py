@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import subprocess
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from servicepolicy.cli import main
+from tests.chromium import chromium, screenshot
 from tests.paths import ROOT
 
 pytest.importorskip("babel", reason="Arabic needs Babel: servicepolicy[i18n]")
@@ -45,7 +43,8 @@ def _matches_snapshot(text: str, name: str) -> None:
         snapshot.write_text(text, encoding="utf-8")
     assert text == snapshot.read_text(encoding="utf-8"), (
         f"{name} is out of date: if the change is intended, run "
-        "`SERVICEPOLICY_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/i18n` and review the diff"
+        "`SERVICEPOLICY_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/i18n` "
+        "and review the diff"
     )
 
 
@@ -123,8 +122,8 @@ def test_validate_in_arabic(tmp_path):
     code, out, _ = run("validate", str(policy), "--lang", "ar")
     assert code == 1
     assert (
-        f"{policy}:3:1: خطأ: مفتاح غير معروف 'calendar'؛ هل تقصد 'calendars'؟ (في calendar) [unknown-key]"
-        in out
+        f"{policy}:3:1: خطأ: مفتاح غير معروف 'calendar'؛ هل تقصد 'calendars'؟ "
+        "(في calendar) [unknown-key]" in out
     )
     assert out.endswith("عدد الملفات المفحوصة 1: الأخطاء 1، التنبيهات 0\n")
     # what programs read stays English
@@ -159,53 +158,14 @@ def test_html_report_reads_right_to_left():
     assert 'direction="ltr"' not in english
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _screenshot(
-    browser: str, page: Path, shot: Path, profile: Path
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--enable-logging=stderr",
-            "--v=0",
-            f"--screenshot={shot}",
-            "--window-size=900,1400",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_arabic_report_renders_in_chromium_with_shaped_letters(tmp_path):
-    browser = _chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI installs chromium (see .ci/run); it is missing")
-        pytest.skip("chromium is not installed on this machine (CI installs it)")
+    chromium()
     _, html, _ = run(
         "report", POLICY, TICKETS, "--as-of", AS_OF, "--lang", "ar", "--format", "html"
     )
     report = tmp_path / "report.html"
     report.write_text(html, encoding="utf-8")
-    done = _screenshot(browser, report, tmp_path / "report.png", tmp_path / "profile")
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert [
-        line for line in done.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line
-    ] == []
+    assert screenshot(report, tmp_path / "report.png", size="900,1400") == []
     # Shaped Arabic joins its letters; with a zero-width non-joiner between every two letters
     # each takes its isolated form, so the two pictures differ.  Boxes for missing glyphs
     # would look the same both ways.
@@ -219,7 +179,6 @@ def test_arabic_report_renders_in_chromium_with_shaped_letters(tmp_path):
             encoding="utf-8",
         )
         shot = tmp_path / f"{name}.png"
-        done = _screenshot(browser, page, shot, tmp_path / f"profile-{name}")
-        assert done.returncode == 0, done.stderr[-2000:]
+        assert screenshot(page, shot, size="900,200") == []
         pictures.append(shot.read_bytes())
     assert pictures[0] != pictures[1]
