@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from tests.i18n.messages import english_messages, message_calls
+from tests.i18n.messages import english_messages
 
 babel = pytest.importorskip("babel", reason="the catalogue is read with Babel: servicepolicy[i18n]")
 from babel.messages.pofile import read_po  # noqa: E402

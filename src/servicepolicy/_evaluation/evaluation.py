@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .._common.fastmodel import private_value
 from .._common.money import MONEY, money_text
 from .._i18n import Language, language
-from .explain import escalation_line, metric_lines, when
+from .explain import Calendars, DatedVersions, escalation_line, metric_lines, when
 from .results import Award, FiredEscalation, MetricResult
+
+if TYPE_CHECKING:
+    from .._calendar.model import Calendar
 
 
 class Evaluation(BaseModel):
@@ -65,13 +68,24 @@ class Evaluation(BaseModel):
         that could not be evaluated gives one row with ``status: "error"`` and ``error``."""
         return rows_of(self)
 
-    def explain(self, lang: str | Language = "en", *, hijri: bool = False) -> str:
+    def explain(
+        self,
+        lang: str | Language = "en",
+        *,
+        hijri: bool = False,
+        policy: Calendars | None = None,
+    ) -> str:
         """A plain-words account of the evaluation: policy, segments, due times.
 
         ``lang`` is ``"en"`` (the default) or ``"ar"`` (Arabic, ``pip install
         'servicepolicy[i18n]'``); ``hijri`` adds each date in the Umm al-Qura calendar
-        (``pip install 'servicepolicy[hijri]'``).  Names from the policy stay as written."""
+        (``pip install 'servicepolicy[hijri]'``).  Names from the policy stay as written.
+        Given the ``policy`` that made the evaluation, each metric also names the holidays
+        of its calendar that its running time went past."""
         words = language(lang, hijri=hijri) if isinstance(lang, str) else lang
+        version = policy
+        if isinstance(policy, DatedVersions) and self.created_at is not None:
+            version = policy.for_instant(self.created_at)
         if self.ticket_id is not None:
             who = words.t("ticket {id}", id=self.ticket_id)
         elif self.line is not None:
@@ -97,12 +111,22 @@ class Evaluation(BaseModel):
             )
         notes: dict[str, list[str]] = private_value(self, "_notes") or {}
         for name, metric in self.metrics.items():
-            lines += metric_lines(name, metric, notes.get(name, ()), words)
+            calendar = _calendar(version, metric.clock)
+            lines += metric_lines(name, metric, notes.get(name, ()), words, calendar)
         lines += [escalation_line(fired, words) for fired in self.escalations]
         if self.next_escalation_at is not None:
             lines.append(words.t("next escalation {at}", at=when(self.next_escalation_at, words)))
         lines += [words.t("warning: {warning}", warning=words.made(w)) for w in self.warnings]
         return "\n".join(lines) + "\n"
+
+
+def _calendar(policy: Calendars | None, name: str | None) -> Calendar | None:
+    if policy is None or name is None or isinstance(policy, DatedVersions):
+        return None
+    try:
+        return policy.calendar(name)
+    except KeyError:
+        return None
 
 
 ROW_COLUMNS: Final = (

@@ -6,11 +6,38 @@ in another :class:`~servicepolicy._i18n.Language`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from .._i18n import ENGLISH, N_, Language
 from .results import FiredEscalation, Measurement, MetricResult
+
+if TYPE_CHECKING:
+    from .._calendar.model import Calendar
+
+
+@runtime_checkable
+class Calendars(Protocol):
+    """What names calendars: a :class:`~servicepolicy.Policy`."""
+
+    def calendar(self, name: str) -> Calendar:
+        """The calendar called ``name``; KeyError when there is none."""
+        ...
+
+
+@runtime_checkable
+class DatedVersions(Protocol):
+    """Dated versions of a policy: a :class:`~servicepolicy.PolicySet`."""
+
+    def for_instant(self, moment: datetime) -> Any:
+        """The version in force at ``moment``."""
+        ...
+
+
+MAX_HOLIDAY_DAYS = 400
+"""The most local dates of a measurement searched for holidays (a year and some)."""
 
 TERMS = (
     N_("met"),
@@ -40,7 +67,9 @@ def _term(word: str, lang: Language) -> str:
     return lang.t(word)
 
 
-def _measurement_lines(m: Measurement, indent: str, lang: Language) -> list[str]:
+def _measurement_lines(
+    m: Measurement, indent: str, lang: Language, calendar: Calendar | None
+) -> list[str]:
     lines = []
     dur = lang.duration
     for seg in m.segments:
@@ -68,6 +97,8 @@ def _measurement_lines(m: Measurement, indent: str, lang: Language) -> list[str]
                     span=dur(span),
                 )
             )
+    if calendar is not None:
+        lines += [indent + line for line in holiday_lines(calendar, m, lang)]
     if m.target_time is not None:
         text = lang.t(
             "elapsed {elapsed} of {target}", elapsed=dur(m.elapsed), target=dur(m.target_time)
@@ -100,10 +131,15 @@ def _measurement_lines(m: Measurement, indent: str, lang: Language) -> list[str]
 
 
 def metric_lines(
-    name: str, metric: MetricResult, notes: Iterable[str] = (), lang: Language = ENGLISH
+    name: str,
+    metric: MetricResult,
+    notes: Iterable[str] = (),
+    lang: Language = ENGLISH,
+    calendar: Calendar | None = None,
 ) -> list[str]:
     """The lines that explain one metric, its cycles and segments; ``notes`` say which clock
-    rules, not the defaults, shaped it."""
+    rules, not the defaults, shaped it; with its ``calendar``, the holidays its running time
+    went past, by name."""
     head = lang.t("{metric}: {status}", metric=_term(name, lang), status=_term(metric.status, lang))
     if metric.target is not None:
         head += lang.t(
@@ -126,11 +162,11 @@ def metric_lines(
                     status=_term(cycle.status, lang),
                 )
             )
-            lines += _measurement_lines(cycle, "    ", lang)
+            lines += _measurement_lines(cycle, "    ", lang, calendar)
         if not metric.cycles:
             lines.append("  " + lang.t("no cycle has started"))
     else:
-        lines += _measurement_lines(metric, "  ", lang)
+        lines += _measurement_lines(metric, "  ", lang, calendar)
     if metric.paused > timedelta(0):
         text = lang.t(
             "paused {paused} in all, {business} of it in business hours",
@@ -141,6 +177,47 @@ def metric_lines(
             text += lang.t(" (of the deciding cycle)")
         lines.append("  " + text)
     return lines
+
+
+def _local_dates(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]:
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    if end.astimezone(zone).time() == time(0):
+        last -= timedelta(days=1)  # a stretch that ends at midnight does not reach that date
+    for offset in range(min((last - first).days + 1, MAX_HOLIDAY_DAYS)):
+        yield first + timedelta(days=offset)
+
+
+def holiday_lines(calendar: Calendar, m: Measurement, lang: Language = ENGLISH) -> list[str]:
+    """The holidays (and days of special hours) of ``calendar`` within the running segments
+    of ``m``, by name, consecutive dates of one name as one range: ``holidays on the way:
+    Eid al-Fitr 2026-03-20 to 2026-03-23``.  None, no line."""
+    zone = ZoneInfo(calendar.timezone)
+    named: dict[date, str] = {}
+    for seg in m.segments:
+        if seg.kind != "running" or seg.end is None:
+            continue
+        for day in _local_dates(seg.start, seg.end, zone):
+            if day not in named:
+                name = calendar.holiday_at(datetime.combine(day, time(12), zone))
+                if name is not None:
+                    named[day] = name or lang.t("(no name)")
+    if not named:
+        return []
+    ranges: list[tuple[str, date, date]] = []
+    for day in sorted(named):
+        if ranges and ranges[-1][0] == named[day] and ranges[-1][2] == day - timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], ranges[-1][1], day)
+        else:
+            ranges.append((named[day], day, day))
+    parts = [
+        lang.t("{name} {day}", name=name, day=lang.day(first))
+        if first == final
+        else lang.t(
+            "{name} {first} to {last}", name=name, first=lang.day(first), last=lang.day(final)
+        )
+        for name, first, final in ranges
+    ]
+    return [lang.t("holidays on the way: {holidays}", holidays=", ".join(parts))]
 
 
 def escalation_line(fired: FiredEscalation, lang: Language = ENGLISH) -> str:

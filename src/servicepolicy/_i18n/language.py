@@ -6,7 +6,7 @@ import re
 import string
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any, Final, Literal
@@ -134,6 +134,15 @@ class Language:
                 moment, pattern + " xxx", tzinfo=moment.tzinfo, locale=self.code
             )
         return f"{text} / {self.hijri_date(moment)}" if self.hijri else text
+
+    def day(self, value: date) -> str:
+        """A local date: ISO 8601 (``2026-03-20``), then its Hijri date when asked for."""
+        text = value.isoformat()
+        if self._babel is not None:
+            text = self._babel.dates.format_date(value, "yyyy-MM-dd", locale=self.code)
+        if self.hijri:
+            return f"{text} / {self.hijri_date(datetime.combine(value, time(12)))}"
+        return text
 
     def hijri_date(self, moment: datetime) -> str:
         """The local date of ``moment`` in the Umm al-Qura calendar: ``1 Shawwal 1447``."""
