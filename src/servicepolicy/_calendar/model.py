@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .._common.durations import BusinessDays, Span, parse_span
@@ -40,6 +41,7 @@ from .hours import (
     refuse_boundary_overlaps,
     refuse_overlaps,
 )
+from .ical import ICAL_EXTRA, ical_dates, ical_modules
 from .recurrence import HolidayDates, holiday_dates
 from .rules import (
     SECONDS_PER_DAY,
@@ -112,13 +114,14 @@ WeeklyHours = Annotated[
 
 
 _HIJRI_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
-_SOURCES = ("date", "rrule", "country", "hijri")
+_SOURCES = ("date", "rrule", "country", "hijri", "ics")
 
 
 class Holiday(BaseModel):
     """A closed date, or a date with special hours: a fixed ``date``, a recurring ``rrule``,
-    the public holidays of a ``country`` (``holidays`` package), or a ``hijri`` date (Umm
-    al-Qura, ``hijridate`` package) and the ``days`` after it; see docs/policy-format.md."""
+    the public holidays of a ``country`` (``holidays`` package), a ``hijri`` date (Umm
+    al-Qura, ``hijridate`` package) and the ``days`` after it, or the all-day events of an
+    iCalendar file ``ics`` (``icalendar`` package); see docs/policy-format.md."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -139,6 +142,16 @@ class Holiday(BaseModel):
         description="MM-DD of the Hijri (Umm al-Qura) calendar: pip install 'servicepolicy[hijri]'",
     )
     days: int = Field(default=1, ge=1, le=30)
+    ics: str | None = Field(
+        default=None,
+        min_length=1,
+        description="an iCalendar (.ics) file of all-day events, by a path relative to the "
+        f"policy file: {ICAL_EXTRA}",
+    )
+    # The text of the file named by ``ics``: the policy loader reads the file and fills this
+    # in, so the model reads no file, and a dumped or pickled holiday needs none.  Not a key
+    # of policy files (the loader refuses it there, and the JSON Schema leaves it out).
+    ics_text: SkipJsonSchema[str | None] = Field(default=None, repr=False)
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state_with_defaults(Holiday, state))
@@ -167,6 +180,13 @@ class Holiday(BaseModel):
                 raise ValueError(f"hijri {value!r}: give MM-DD, a month 1-12 and a day 1-30")
         return value
 
+    @field_validator("ics")
+    @classmethod
+    def _ics_needs_icalendar(cls, value: str | None) -> str | None:
+        if value is not None:
+            ical_modules()
+        return value
+
     @field_validator("hours")
     @classmethod
     def _no_overnight(cls, value: list[str] | None) -> list[str] | None:
@@ -181,8 +201,12 @@ class Holiday(BaseModel):
 
     @model_validator(mode="after")
     def _one_of_date_or_rrule(self) -> Holiday:
-        given = [self.day, self.rrule, self.country, self.hijri]
+        given = [self.day, self.rrule, self.country, self.hijri, self.ics]
         if sum(v is not None for v in given) != 1:
+            if self.ics is not None:
+                raise ValueError(
+                    "a holiday needs exactly one of 'date', 'rrule', 'country', 'hijri' or 'ics'"
+                )
             if self.country is None and self.hijri is None:
                 raise ValueError("a holiday needs exactly one of 'date' or 'rrule'")
             raise ValueError("a holiday needs exactly one of 'date', 'rrule', 'country' or 'hijri'")
@@ -196,7 +220,34 @@ class Holiday(BaseModel):
                 check_country(self.country, self.subdivision, tuple(self.categories or ()))
             except ValueError as exc:
                 raise _placed(str(exc.args[0]), str(exc.args[1])) from None
+        if self.ics is not None:
+            self._check_feed(self.ics, self.ics_text)
+        elif self.ics_text is not None:
+            raise _placed("'ics_text' goes with 'ics'", "ics_text")
         return self
+
+    @staticmethod
+    def _check_feed(path: str, text: str | None) -> None:
+        if text is None:
+            raise PydanticCustomError(
+                "ics-not-read",
+                "{message}",
+                {
+                    "message": f"the iCalendar file {path!r} has not been read: load the policy "
+                    "with load_policy or parse_policy, which read it (relative to the policy "
+                    "file), or give its text as 'ics_text'",
+                    "subpath": ["ics"],
+                    "on_key": True,
+                },
+            )
+        try:
+            ical_dates(text, path)
+        except ValueError as exc:
+            raise PydanticCustomError(
+                "invalid-value",
+                "{message}",
+                {"message": f"ics {path!r}: {exc}", "subpath": ["ics"], "on_key": True},
+            ) from None
 
     def windows(self) -> tuple[Window, ...]:
         """The open windows on the holiday (none for a plain holiday)."""
@@ -211,6 +262,8 @@ class Holiday(BaseModel):
         if self.hijri is not None:
             month, day = _hijri_parts(self.hijri)
             return HijriDates(month, day, self.days, self.name)
+        if self.ics is not None and self.ics_text is not None:
+            return ical_dates(self.ics_text, self.ics)
         return None
 
 

@@ -1,8 +1,12 @@
 """Reading policy files: the only module that opens a file.
 
-``check_policy_text`` runs the whole pipeline (safe YAML, schema, semantic checks) and returns
-every finding located by file, line and column; ``parse_policy`` and ``load_policy`` raise one
-:class:`PolicyError` carrying all of them.
+``check_policy_text`` runs the whole pipeline (safe YAML, the files a policy names, schema,
+semantic checks) and returns every finding located by file, line and column; ``parse_policy``
+and ``load_policy`` raise one :class:`PolicyError` carrying all of them.
+
+A holiday entry may name an iCalendar file (``ics: holidays.ics``).  The loader reads it, by a
+path relative to the policy file (to the current directory for text without a file), and puts
+its text beside the path (``ics_text``) before the schema runs, so the model reads no file.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 import json
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from .._common.errors import FieldPath, Finding, PolicyError, did_you_mean, render_path
+from .._i18n import N_
 from .checks import check_model
 from .model import Policy
 from .safe_yaml import MAX_BYTES, Document, YamlError, decode, read_yaml
@@ -28,6 +34,17 @@ _CODES = {
     "value_error": "invalid-value",
     "assertion_error": "invalid-value",
 }
+
+_UNKNOWN_KEY = N_("unknown key {key}")
+_MISSING_KEY = N_("missing required key {key}")
+
+
+FEED_KEY = "ics"
+FEED_TEXT_KEY = "ics_text"
+MAX_FEED_BYTES = MAX_BYTES
+"""The most bytes an iCalendar file may have (as many as a policy file)."""
+
+_NOT_FILE_KEYS = frozenset({FEED_TEXT_KEY})  # model fields the loader fills in, never a file
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -58,7 +75,11 @@ def _keys_at(path: FieldPath) -> list[str]:
     for ann in candidates:
         for kind in _unwrap(ann):
             if isinstance(kind, type) and issubclass(kind, BaseModel):
-                keys += [field.alias or name for name, field in kind.model_fields.items()]
+                keys += [
+                    field.alias or name
+                    for name, field in kind.model_fields.items()
+                    if name not in _NOT_FILE_KEYS
+                ]
     return keys
 
 
@@ -79,10 +100,10 @@ def _schema_findings(error: ValidationError, doc: Document, source: str) -> list
         message = str(item["msg"]).removeprefix("Value error, ")
         if kind == "extra_forbidden":
             name = str(loc[-1])
-            message = f"unknown key {name!r}{did_you_mean(name, _keys_at(loc[:-1]))}"
+            message = _UNKNOWN_KEY.format(key=repr(name)) + did_you_mean(name, _keys_at(loc[:-1]))
             on_key = True
         elif kind == "missing":
-            message = f"missing required key {loc[-1]!r}"
+            message = _MISSING_KEY.format(key=repr(loc[-1]))
         line, column = doc.locate(loc, key=on_key)
         findings.append(Finding(source, line, column, render_path(loc), code, message))
     return findings
@@ -94,12 +115,14 @@ def check_policy_text(
     known_fields: set[str] | None = None,
     *,
     warnings: bool = True,
+    base: str | Path | None = None,
 ) -> tuple[Policy | None, list[Finding]]:
     """Check a policy's text; returns the policy (None when it has errors) and every finding.
 
     ``known_fields``: the ticket fields the policy's example tickets use, if any.  Without
     ``warnings``, checks that can only warn are skipped (loading a policy, which needs only
-    its errors, does so).
+    its errors, does so).  ``base``: the folder that a relative ``ics:`` path starts from
+    (the policy file's folder when it comes from a file); None means the current directory.
     """
     try:
         doc = read_yaml(text)
@@ -119,11 +142,17 @@ def check_policy_text(
                 "a policy file must be a mapping with keys such as 'servicepolicy'",
             )
         ]
+    data, findings = _with_feeds(doc, source, Path() if base is None else Path(base))
     try:
-        policy = Policy.model_validate(doc.data)
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
-        return None, sorted(_schema_findings(exc, doc, source), key=_order)
-    findings = []
+        unread = {f.path for f in findings}  # already reported: the file could not be read
+        findings += [
+            f
+            for f in _schema_findings(exc, doc, source)
+            if not (f.code == "ics-not-read" and f.path in unread)
+        ]
+        return None, sorted(findings, key=_order)
     for issue in check_model(policy, known_fields, warnings=warnings):
         line, column = doc.locate(issue.path, key=issue.on_key)
         findings.append(
@@ -144,6 +173,86 @@ def check_policy_text(
 
 def _order(finding: Finding) -> tuple[int, int, str]:
     return finding.line, finding.column, finding.code
+
+
+def _holiday_entries(data: dict[Any, Any]) -> Iterator[tuple[str, int, dict[Any, Any]]]:
+    """Every holiday entry that is a mapping, with its calendar's name and its index."""
+    calendars = data.get("calendars")
+    if not isinstance(calendars, dict):
+        return
+    for name, calendar in calendars.items():
+        holidays = calendar.get("holidays") if isinstance(calendar, dict) else None
+        for i, entry in enumerate(holidays if isinstance(holidays, list) else []):
+            if isinstance(entry, dict):
+                yield name, i, entry
+
+
+def _with_feeds(doc: Document, source: str, base: Path) -> tuple[Any, list[Finding]]:
+    """The document's data with the text of each iCalendar file its holidays name, and a
+    finding for each file that cannot be read (and each ``ics_text`` written in the file)."""
+    if not isinstance(doc.data, dict):
+        return doc.data, []
+    findings: list[Finding] = []
+    texts: dict[Path, str | tuple[str, str]] = {}
+    filled: dict[tuple[str, int], dict[Any, Any]] = {}
+    for calendar_name, i, entry in _holiday_entries(doc.data):
+        path: FieldPath = ("calendars", calendar_name, "holidays", i)
+        entry = dict(entry)
+        if FEED_TEXT_KEY in entry:
+            where = (*path, FEED_TEXT_KEY)
+            line, column = doc.locate(where, key=True)
+            message = f"unknown key {FEED_TEXT_KEY!r}; the loader reads the file named by 'ics'"
+            findings.append(
+                Finding(source, line, column, render_path(where), "unknown-key", message)
+            )
+            del entry[FEED_TEXT_KEY]
+            filled[calendar_name, i] = entry
+        name = entry.get(FEED_KEY)
+        if isinstance(name, str) and name:
+            filled[calendar_name, i] = entry
+            file = Path(name) if Path(name).is_absolute() else base / name
+            read = texts.get(file)
+            if read is None:
+                read = texts[file] = read_feed(file)
+            if isinstance(read, str):
+                entry[FEED_TEXT_KEY] = read
+            else:
+                where = (*path, FEED_KEY)
+                line, column = doc.locate(where, key=True)
+                findings.append(Finding(source, line, column, render_path(where), *read))
+    if not filled:
+        return doc.data, findings
+    data = dict(doc.data)
+    calendars = data["calendars"] = dict(data["calendars"])
+    for (name, i), entry in filled.items():
+        calendar = calendars[name] = dict(calendars[name])
+        holidays = calendar["holidays"] = list(calendar["holidays"])
+        holidays[i] = entry
+    return data, findings
+
+
+def read_feed(file: Path) -> str | tuple[str, str]:
+    """The text of an iCalendar file, or the code and message that say why it cannot be
+    read: a missing or unreadable file, one over :data:`MAX_FEED_BYTES`, one not UTF-8."""
+    shown = str(file)
+    if file.is_dir():
+        return "unreadable", f"the iCalendar file {shown!r} is a directory"
+    try:
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_FEED_BYTES + 1)
+    except OSError as exc:
+        return "unreadable", f"cannot read the iCalendar file {shown!r}: {exc.strerror}"
+    except ValueError:  # a path with a NUL character
+        return "unreadable", f"cannot read the iCalendar file {shown!r}: not a valid path"
+    if len(raw) > MAX_FEED_BYTES:
+        return "too-large", (
+            f"the iCalendar file {shown!r} has more than {MAX_FEED_BYTES} bytes, the most it "
+            "may have"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return "not-text", f"the iCalendar file {shown!r} is not UTF-8 text (byte {exc.start + 1})"
 
 
 def read_policy_bytes(path: Path) -> bytes:
@@ -196,7 +305,7 @@ def check_policy_file(
             Finding(str(path), p.line, p.column, "", p.code, p.message) for p in exc.problems
         ]
     known = example_fields(file) if examples else None
-    return check_policy_text(text, str(path), known, warnings=warnings)
+    return check_policy_text(text, str(path), known, warnings=warnings, base=file.parent)
 
 
 EXAMPLE_LINES = 1000
@@ -229,9 +338,12 @@ def example_fields(policy_file: Path) -> set[str] | None:
     return names
 
 
-def parse_policy(text: str, source: str = "<string>") -> Policy:
-    """Parse a policy from YAML text; raises :class:`PolicyError` with every error found."""
-    policy, findings = check_policy_text(text, source, warnings=False)
+def parse_policy(text: str, source: str = "<string>", *, base: str | Path | None = None) -> Policy:
+    """Parse a policy from YAML text; raises :class:`PolicyError` with every error found.
+
+    A relative ``ics:`` path starts from ``base``, or from the current directory when None.
+    """
+    policy, findings = check_policy_text(text, source, warnings=False, base=base)
     if policy is None:
         raise PolicyError(findings)
     return policy
