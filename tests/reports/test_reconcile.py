@@ -153,3 +153,35 @@ def test_a_cycle_metric_compares_the_deciding_and_last_cycle_or_the_one_named():
     assert difference.ours == at("2026-03-09 17:00").isoformat()
     named = Recorded("11", "next_response", due_at=first, cycle=1)
     assert _run([tk], [named]).differences == []
+
+
+def test_a_holiday_of_a_rule_is_named_too():
+    from servicepolicy import parse_policy
+
+    text = """\
+servicepolicy: "1"
+name: rule holidays
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: {mon-fri: ["09:00-17:00"]}
+    holidays:
+      - {rrule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=11", name: Rule day}
+      - {date: 2026-03-12, hours: ["09:00-10:00"], name: Short day}
+sla:
+  - name: all
+    calendar: office
+    targets: {first_response: 4h}
+"""
+    policy = parse_policy(text)
+    # Tue 16:00 + 4h: Tue 16-17, Wed closed by the rule, Thu 09-10 (short day), Fri 09-11;
+    # the helpdesk says Wed 12:00.  The short day is open, so it is not the reason.
+    tk = _ticket({"created_at": "2026-03-10T16:00:00+01:00", "fields": {}, "events": []}, "R")
+    figure = Recorded("R", "first_response", due_at=at("2026-03-11 12:00"))
+    (difference,) = reconcile(policy, [tk], [figure], as_of=AS_OF, source="zendesk").differences
+    assert difference.ours == at("2026-03-13 11:00").isoformat()
+    assert difference.reason.startswith("2026-03-11 (Rule day) is a holiday of the policy's")
+    # between Thursday (a short day, open) and Friday there is no closed holiday to name
+    figure = Recorded("R", "first_response", due_at=at("2026-03-12 12:00"))
+    (difference,) = reconcile(policy, [tk], [figure], as_of=AS_OF, source="zendesk").differences
+    assert "holiday" not in difference.reason

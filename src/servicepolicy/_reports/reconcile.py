@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Final
 
 from .._common.durations import format_duration
@@ -299,15 +299,24 @@ def _holiday_reason(metric: MetricResult, figure: Recorded, policy: Policy) -> s
         return ""
     zone = calendar.zone
     first, last = sorted((figure.due_at.astimezone(zone), metric.due_at.astimezone(zone)))
-    for holiday in calendar.holidays:
-        day = holiday.day  # recurring holidays are not looked at
-        if isinstance(day, date) and holiday.hours is None and first.date() <= day <= last.date():
-            name = f" ({holiday.name})" if holiday.name else ""
+    for offset in range(min((last.date() - first.date()).days + 1, _MOST_DAYS)):
+        day = first.date() + timedelta(days=offset)
+        noon = datetime.combine(day, time(12), zone)
+        name = calendar.holiday_at(noon)
+        # a holiday of any source (dated, rule, country, Hijri, iCalendar) that closes the day
+        if name is not None and not calendar.elapsed(
+            datetime.combine(day, time(0), zone), datetime.combine(day, time(0), zone) + _DAY
+        ):
+            named = f" ({name})" if name else ""
             return (
-                f"{day.isoformat()}{name} is a holiday of the policy's calendar "
+                f"{day.isoformat()}{named} is a holiday of the policy's calendar "
                 f"{metric.clock!r} between the two due times: a holiday in one calendar only?"
             )
     return ""
+
+
+_MOST_DAYS = 400  # the local dates searched for a holiday between two due times
+_DAY = timedelta(days=1)
 
 
 def _field_reason(ticket: Ticket, policy: Policy, metric: MetricResult | None) -> str:
