@@ -31,12 +31,29 @@ MAY_IMPORT: dict[str, set[str]] = {
     "_policy": {"_i18n", "_calendar", "_common"},
     "_evaluation": {"_i18n", "_policy", "_tickets", "_calendar", "_common"},
     "_reports": {"_i18n", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
-    "adapters": {"_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
-    "": {"adapters", "_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
+    "adapters": {"_i18n", "_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
+    "": {
+        "_i18n",
+        "adapters",
+        "_reports",
+        "_evaluation",
+        "_policy",
+        "_tickets",
+        "_calendar",
+        "_common",
+    },
     # servicepolicy.arrow: the public door for Arrow tables, beside the package's own door
-    "arrow": {"_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
+    "arrow": {"_i18n", "_reports", "_evaluation", "_policy", "_tickets", "_calendar", "_common"},
+    # servicepolicy.dask and servicepolicy.spark: public doors for clusters, over arrow, with
+    # what they share (lines in the whole input, partial reports) in _distributed
+    "_distributed": {"arrow", "_reports", "_evaluation", "_policy", "_tickets", "_calendar"}
+    | {"_i18n", "_common"},
+    "dask": {"_distributed", "arrow", "_reports", "_evaluation", "_policy", "_tickets"}
+    | {"_i18n", "_calendar", "_common"},
+    "spark": {"_distributed", "arrow", "_reports", "_evaluation", "_policy", "_tickets"}
+    | {"_i18n", "_calendar", "_common"},
     "cli": {"", "arrow", "adapters", "_reports", "_evaluation", "_policy", "_tickets"}
-    | {"_calendar", "_common"},
+    | {"_i18n", "_calendar", "_common"},
 }
 
 UPWARD: dict[tuple[str, str], str] = {
