@@ -54,8 +54,12 @@ def tables(tickets: list[dict]):
 def expected_rows(tickets) -> list[dict]:
     rows = []
     for line, evaluation in enumerate(sp.evaluate_many(POLICY, tickets, AS_OF), start=1):
+        owed: dict[str, Decimal] = {}
+        for award in evaluation.compensation:
+            if award.amount is not None and award.currency is not None:
+                owed[award.currency] = owed.get(award.currency, Decimal(0)) + award.amount
         for row in evaluation.to_rows():
-            rows.append({**row, "line": line})
+            rows.append({**row, "line": line, "compensation_owed": list(owed.items())})
     return rows
 
 
@@ -63,8 +67,10 @@ def test_the_table_has_the_rows_of_to_rows_typed():
     tickets = example_tickets()
     table = arrow.evaluate_table(*tables(tickets), POLICY, AS_OF)
     assert table.schema == arrow.result_schema()
-    assert table.schema.names == list(arrow.ROW_COLUMNS)
+    assert table.schema.names == [*arrow.ROW_COLUMNS, "compensation_owed"]
     assert table.schema.field("due_at").type == pa.timestamp("us", tz="UTC")
+    owed = table.schema.field("compensation_owed").type
+    assert owed == pa.map_(pa.string(), pa.decimal128(38, 4))
     assert table.schema.field("elapsed_seconds").type == pa.float64()
     assert table.schema.field("cycles").type == pa.int64()
     assert table.to_pylist() == expected_rows(tickets)
@@ -147,7 +153,8 @@ def test_pandas_gives_the_table():
     ticket_table, events = tables(example_tickets())
     frame = arrow.evaluate_frame(ticket_table.to_pandas(), events.to_pandas(), POLICY, AS_OF)
     table = arrow.evaluate_table(ticket_table, events, POLICY, AS_OF)
-    assert pa.Table.from_pandas(frame, preserve_index=False).to_pylist() == table.to_pylist()
+    back = pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False)
+    assert back.to_pylist() == table.to_pylist()
 
 
 def test_polars_gives_the_table():
@@ -156,7 +163,13 @@ def test_polars_gives_the_table():
     frame = arrow.evaluate_polars(pl.from_arrow(ticket_table), pl.from_arrow(events), POLICY, AS_OF)
     assert isinstance(frame, pl.DataFrame)
     table = arrow.evaluate_table(ticket_table, events, POLICY, AS_OF)
-    assert frame.to_dicts() == table.to_pylist()
+    # polars gives a map as a dict (pyarrow as a list of pairs)
+    rows = [
+        {**row, "compensation_owed": list(row["compensation_owed"].items())}
+        for row in frame.to_dicts()
+    ]
+    assert rows == table.to_pylist()
+    assert any(row["compensation_owed"] for row in rows)
 
 
 def test_without_pyarrow_the_error_says_what_to_install(monkeypatch):

@@ -228,7 +228,7 @@ def test_a_bag_gives_the_command_lines_rows_in_its_order(client, synthetic, tmp_
     bag = db.from_sequence(tickets, npartitions=4)
     assert bag.npartitions > 1
     rows = spd.evaluate(bag, POLICY, AS_OF)
-    assert list(rows.columns) == list(arrow.ROW_COLUMNS)
+    assert list(rows.columns) == list(arrow.RESULT_COLUMNS)
     got = _rows(rows.compute())
     assert got == expected
     errors = [row for row in got if row["status"] == "error"]

@@ -21,10 +21,12 @@ a decimal (floats by their shortest text), an integer an integer, text text.  So
 table and its events give the same evaluations as the same tickets in JSON Lines; ``line`` is
 the ticket's 1-based row in the tickets table, as a ticket's line is in JSON Lines.
 
-The output (:func:`result_schema`) has the columns of :data:`ROW_COLUMNS`: instants as
+The output (:func:`result_schema`) has the columns of :data:`RESULT_COLUMNS`: instants as
 ``timestamp[us, tz=UTC]`` (the same instants as the JSON's, whose offsets are the ticket's),
 seconds as ``float64``, ``line``, ``cycles`` and ``escalations`` as ``int64``, and text as
-``string``; ``compensation`` stays the CSV's text (``"120.00 EUR; 15.00 USD"``).  A ticket that
+``string``; ``compensation`` stays the CSV's text (``"120.00 EUR; 15.00 USD"``) and
+``compensation_owed`` holds the same money exactly, a map from currency to
+``decimal128(38, 4)``.  A ticket that
 cannot be read or evaluated is one row with ``status`` ``"error"`` and ``error``.
 """
 
@@ -39,7 +41,7 @@ from typing import Any, Final
 
 from ._common.instants import to_micros
 from ._evaluation.engine import evaluator_for, outcome_or_record
-from ._evaluation.evaluation import ROW_COLUMNS, Evaluation, rows_of
+from ._evaluation.evaluation import ROW_COLUMNS, Evaluation, compensation_owed, rows_of
 from ._evaluation.hygiene import SeenIds
 from ._evaluation.outcome import Outcome, to_evaluation
 from ._policy.model import Policy
@@ -47,6 +49,8 @@ from ._policy.versions import PolicySet
 
 __all__ = [
     "INSTALL",
+    "MONEY_SCALE",
+    "RESULT_COLUMNS",
     "ROW_COLUMNS",
     "evaluate_frame",
     "evaluate_polars",
@@ -63,6 +67,13 @@ TICKET_BATCH: Final = 10_000
 TICKET_COLUMNS: Final = ("id", "created_at")
 EVENT_COLUMNS: Final = ("ticket_id", "at", "type")
 """The columns the tickets and the events tables must have."""
+
+RESULT_COLUMNS: Final = (*ROW_COLUMNS, "compensation_owed")
+"""The columns of the rows: those of the CSV output (:data:`ROW_COLUMNS`), then
+``compensation_owed``, the money owed by currency as exact decimals."""
+
+MONEY_SCALE: Final = 4
+"""Decimal places of ``compensation_owed``: the most minor units of an ISO 4217 currency."""
 
 _TIMES: Final = frozenset({"as_of", "started_at", "due_at", "completed_at", "breached_at"})
 _FLOATS: Final = frozenset(
@@ -81,7 +92,8 @@ def pyarrow_module() -> Any:
 
 
 def result_schema() -> Any:
-    """The ``pyarrow.Schema`` of the rows: the columns of :data:`ROW_COLUMNS`, typed."""
+    """The ``pyarrow.Schema`` of the rows: the columns of :data:`RESULT_COLUMNS`, typed;
+    ``compensation_owed`` is a map from currency to ``decimal128(38, 4)``."""
     pa = pyarrow_module()
     instant = pa.timestamp("us", tz="UTC")
 
@@ -92,21 +104,28 @@ def result_schema() -> Any:
             return pa.float64()
         if name in _INTS:
             return pa.int64()
+        if name == "compensation_owed":
+            return pa.map_(pa.string(), pa.decimal128(38, MONEY_SCALE))
         return pa.string()
 
-    return pa.schema([pa.field(name, kind(name)) for name in ROW_COLUMNS])
+    return pa.schema([pa.field(name, kind(name)) for name in RESULT_COLUMNS])
 
 
 # -- the rows out ----------------------------------------------------------------------------
 
 
 def row_cells(evaluation: Evaluation) -> list[list[Any]]:
-    """The rows of one evaluation as lists of plain values in :data:`ROW_COLUMNS` order, each
-    instant as microseconds since the epoch (what the timestamp columns hold)."""
+    """The rows of one evaluation as lists of plain values in :data:`RESULT_COLUMNS` order,
+    each instant as microseconds since the epoch (what the timestamp columns hold), the money
+    owed as ``[currency, amount text]`` pairs (JSON can carry them to another process)."""
+    owed = [[currency, str(amount)] for currency, amount in compensation_owed(evaluation).items()]
     return [
         [
-            to_micros(value) if isinstance(value, datetime) else value
-            for value in (row[name] for name in ROW_COLUMNS)
+            *(
+                to_micros(value) if isinstance(value, datetime) else value
+                for value in (row[name] for name in ROW_COLUMNS)
+            ),
+            owed,
         ]
         for row in rows_of(evaluation)
     ]
@@ -122,7 +141,7 @@ class RowBuffer:
 
     def __init__(self) -> None:
         self.schema = result_schema()
-        self.columns: list[list[Any]] = [[] for _ in ROW_COLUMNS]
+        self.columns: list[list[Any]] = [[] for _ in RESULT_COLUMNS]
         self.rows = 0
 
     def add(self, rows: Iterable[list[Any]]) -> None:
@@ -136,11 +155,14 @@ class RowBuffer:
     def take(self) -> Any:
         """The rows gathered, as a record batch of :func:`result_schema`; the buffer empties."""
         pa = pyarrow_module()
+        self.columns[-1] = [
+            [(currency, Decimal(amount)) for currency, amount in owed] for owed in self.columns[-1]
+        ]
         arrays = [
             pa.array(column, type=field.type)
             for column, field in zip(self.columns, self.schema, strict=True)
         ]
-        self.columns = [[] for _ in ROW_COLUMNS]
+        self.columns = [[] for _ in RESULT_COLUMNS]
         self.rows = 0
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 

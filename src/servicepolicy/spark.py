@@ -71,6 +71,7 @@ _SPARK_TYPES: Final = {
     "int64": "bigint",
     "double": "double",
     "timestamp[us, tz=UTC]": "timestamp",
+    "map<string, decimal128(38, 4)>": "map<string, decimal(38,4)>",
 }
 """Spark's name for each type of ``result_schema()``."""
 _ROW_BITS: Final = 33

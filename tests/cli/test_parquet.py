@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,30 @@ def test_parquet_output_has_the_json_values(tmp_path):
             assert row["line"] == record["line"]
             assert row["status"] == metric["status"]
             assert row["due_at"] == (metric["due_at"] and datetime.fromisoformat(metric["due_at"]))
+
+
+def test_money_owed_is_exact_decimals_by_currency(tmp_path):
+    target = tmp_path / "out.parquet"
+    run("evaluate", POLICY, TICKETS, "--format", "parquet", "-o", str(target))
+    table = pq.read_table(target)
+    assert table.schema.field("compensation_owed").type == pa.map_(
+        pa.string(), pa.decimal128(38, 4)
+    )
+    owed_in_parquet = {r["ticket_id"]: r["compensation_owed"] for r in table.to_pylist()}
+    _, text, _ = run("evaluate", POLICY, TICKETS, "--format", "jsonl")
+    seen_money = False
+    for record in map(json.loads, text.splitlines()):
+        owed: dict[str, Decimal] = {}
+        for award in record["compensation"]:
+            if award.get("amount") is not None:
+                owed[award["currency"]] = owed.get(award["currency"], Decimal(0)) + Decimal(
+                    award["amount"]
+                )
+        assert owed_in_parquet[record["ticket_id"]] == list(owed.items())
+        seen_money |= bool(owed)
+        for _, amount in owed_in_parquet[record["ticket_id"]]:
+            assert isinstance(amount, Decimal)
+    assert seen_money
 
 
 def test_parquet_output_is_the_same_on_several_processes(tmp_path):

@@ -73,7 +73,7 @@ class Evaluation(BaseModel):
         lang: str | Language = "en",
         *,
         hijri: bool = False,
-        policy: Calendars | None = None,
+        policy: Calendars | DatedVersions | None = None,
     ) -> str:
         """A plain-words account of the evaluation: policy, segments, due times.
 
@@ -120,7 +120,7 @@ class Evaluation(BaseModel):
         return "\n".join(lines) + "\n"
 
 
-def _calendar(policy: Calendars | None, name: str | None) -> Calendar | None:
+def _calendar(policy: Calendars | DatedVersions | None, name: str | None) -> Calendar | None:
     if policy is None or name is None or isinstance(policy, DatedVersions):
         return None
     try:
@@ -155,13 +155,19 @@ ROW_COLUMNS: Final = (
 """The keys of every row, in the order of the CSV columns."""
 
 
-def compensation_totals(evaluation: Evaluation) -> str:
-    """Money owed per currency, ``"120.00 EUR"`` (``; `` between currencies)."""
+def compensation_owed(evaluation: Evaluation) -> dict[str, Decimal]:
+    """Money owed per currency, in the order the currencies are first awarded."""
     totals: dict[str, Decimal] = {}
     for award in evaluation.compensation:
         if award.amount is not None and award.currency is not None:
             totals[award.currency] = MONEY.add(totals.get(award.currency, Decimal(0)), award.amount)
-    return "; ".join(money_text(amount, currency) for currency, amount in totals.items())
+    return totals
+
+
+def compensation_totals(evaluation: Evaluation) -> str:
+    """Money owed per currency, ``"120.00 EUR"`` (``; `` between currencies)."""
+    owed = compensation_owed(evaluation)
+    return "; ".join(money_text(amount, currency) for currency, amount in owed.items())
 
 
 def _seconds(value: timedelta | None) -> float | None:
