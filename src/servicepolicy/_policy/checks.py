@@ -13,11 +13,62 @@ from .._common.durations import BusinessDays, Span, parse_span
 from .._common.errors import FieldPath, Severity, did_you_mean
 from .._common.money import known_currencies
 from .._common.vocabulary import METRICS
-from .compensation import CreditTier, money_places_problems
+from .._i18n import N_
+from .compensation import UNKNOWN_CURRENCY, CreditTier, money_places_problems
 from .model import EscalationPoint, Policy
 from .words import word_issues
 
 _YEAR = timedelta(days=366)
+
+# The messages of the checks, in English; ``validate --lang ar`` finds each again by its shape.
+# A template that a hint may follow (``; did you mean 'x'?``) ends with a field in every
+# language: the hint is read as part of that field.  The fields named ``span`` and
+# ``duration`` hold durations, which Arabic writes in words; a tier's bounds stay as written.
+_CALENDAR_ENDS = N_(
+    "calendar {calendar} is open only on dated days and seasons, the last on {day}; a ticket "
+    "after it cannot be measured (add weekly hours)"
+)
+_RULE_WITHOUT_DATES = N_("the rule {rule} gives no date from 2000 to 2028")
+_FIRST_TIER_LATE = N_(
+    "the first tier starts at {start}, leaving lateness below it without a tier; start it at 0h"
+)
+_EMPTY_TIER = N_("tier {start}-{end} is empty")
+_OPEN_ENDED_TIER = N_("tier {index} has no late_to, so it overlaps every tier after it")
+_TIER_GAP = N_("tiers leave a gap from {start} to {end}")
+_TIER_OVERLAP = N_("tiers overlap from {start} to {end}")
+_TIER_KINDS = N_(
+    "tier {index} ends at {end} but tier {next} starts at {start}; use the same value for both"
+)
+_ALSO_CALLED = N_("{entry} is also called {name}")
+_UNKNOWN_CALENDAR = N_("unknown calendar {calendar}")
+_NO_CURRENCY = N_("a refund needs a currency: set compensation.currency or 'currency'")
+_NO_TICKET_FIELD = N_("no example ticket has the field {field}")
+_RESERVED_NAME = N_("{calendar} is the built-in always-open calendar; choose another name")
+_UNKNOWN_PRIORITY = N_("unknown priority {priority}")
+_AMONG_PRIORITIES = N_("{message} (priorities: {priorities})")
+_UNKNOWN_ESCALATION = N_("unknown escalation path {path}")
+_CATCH_ALL_FIRST = N_(
+    "{name} has no 'when', so it matches every ticket and hides the policies after it: "
+    "{hidden}; move it last"
+)
+_EMPTY_WHEN_FIRST = N_(
+    "{name} has an empty 'when: {{}}', so it matches every ticket and hides the policies after "
+    "it: {hidden}; move it last"
+)
+_PRIORITY_TWICE = N_("priority {priority} is listed twice")
+_NO_TARGETS = N_("{name} sets no targets")
+_PRIORITY_WITHOUT_TARGET = N_("priority {priority} has no target in {name}; add it or a 'default'")
+_LEVEL_ORDER = N_(
+    "level {index} ({at}) comes before the level above it ({above}); list levels in the order "
+    "they fire"
+)
+_COUNT_ORDER = N_("count {count} for {event} is not above the level before it ({previous})")
+_ZERO_TARGET = N_("{metric} target {target} is zero")
+_TARGET_OVER_A_YEAR = N_("{metric} target {target} is over a year")
+_TARGET_OVER_A_YEAR_OF_DAYS = N_("{metric} target {target} is over a year of business days")
+_SHRINKING_TARGET = N_(
+    "{metric}: {priority} ({span}) is shorter than the higher priority {higher} ({duration})"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +128,7 @@ def _calendar_ends(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("calendars", name, "hours"),
                 "calendar-ends",
-                f"calendar {name!r} is open only on dated days and seasons, the last on "
-                f"{max(last_days)}; a ticket after it cannot be measured (add weekly hours)",
+                _CALENDAR_ENDS.format(calendar=repr(name), day=max(last_days)),
                 "warning",
             )
 
@@ -90,7 +140,7 @@ def _holiday_rules(policy: Policy) -> Iterator[Issue]:
                 yield Issue(
                     ("calendars", name, "holidays", i, "rrule"),
                     "rrule-without-dates",
-                    f"the rule {holiday.rrule!r} gives no date from 2000 to 2028",
+                    _RULE_WITHOUT_DATES.format(rule=repr(holiday.rrule)),
                     "warning",
                 )
 
@@ -104,8 +154,7 @@ def _tiers(tiers: list[CreditTier], path: FieldPath) -> Iterator[Issue]:
         yield Issue(
             (*path, 0, "late_from"),
             "tier-gap",
-            f"the first tier starts at {tiers[0].late_from}, leaving lateness below it "
-            "without a tier; start it at 0h",
+            _FIRST_TIER_LATE.format(start=tiers[0].late_from),
         )
     for j, tier in enumerate(tiers):
         here = (*path, j)
@@ -115,7 +164,7 @@ def _tiers(tiers: list[CreditTier], path: FieldPath) -> Iterator[Issue]:
                 yield Issue(
                     (*here, "late_to"),
                     "empty-tier",
-                    f"tier {tier.late_from}-{tier.late_to} is empty",
+                    _EMPTY_TIER.format(start=tier.late_from, end=tier.late_to),
                 )
         if j + 1 == len(tiers):
             continue
@@ -124,7 +173,7 @@ def _tiers(tiers: list[CreditTier], path: FieldPath) -> Iterator[Issue]:
             yield Issue(
                 (*here, "late_to"),
                 "tier-overlap",
-                f"tier {j} has no late_to, so it overlaps every tier after it",
+                _OPEN_ENDED_TIER.format(index=j),
             )
             continue
         end, start = _span_key(tier.late_to), _span_key(following.late_from)
@@ -134,20 +183,21 @@ def _tiers(tiers: list[CreditTier], path: FieldPath) -> Iterator[Issue]:
             yield Issue(
                 (*path, j + 1, "late_from"),
                 "tier-gap",
-                f"tiers leave a gap from {tier.late_to} to {following.late_from}",
+                _TIER_GAP.format(start=tier.late_to, end=following.late_from),
             )
         elif end[0] == start[0]:
             yield Issue(
                 (*path, j + 1, "late_from"),
                 "tier-overlap",
-                f"tiers overlap from {following.late_from} to {tier.late_to}",
+                _TIER_OVERLAP.format(start=following.late_from, end=tier.late_to),
             )
         else:
             yield Issue(
                 (*path, j + 1, "late_from"),
                 "tier-gap",
-                f"tier {j} ends at {tier.late_to} but tier {j + 1} starts at "
-                f"{following.late_from}; use the same value for both",
+                _TIER_KINDS.format(
+                    index=j, end=tier.late_to, next=j + 1, start=following.late_from
+                ),
             )
 
 
@@ -163,7 +213,7 @@ def _compensation(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("compensation", "rules", i, "name"),
                 "duplicate-name",
-                f"rules[{names[rule.name]}] is also called {rule.name!r}",
+                _ALSO_CALLED.format(entry=f"rules[{names[rule.name]}]", name=repr(rule.name)),
             )
         names.setdefault(rule.name, i)
         if rule.credit is not None:
@@ -178,21 +228,22 @@ def _refunds(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("refunds", i, "window", "calendar"),
                 "unknown-calendar",
-                f"unknown calendar {window.calendar!r}{did_you_mean(window.calendar, calendars)}",
+                _UNKNOWN_CALENDAR.format(calendar=repr(window.calendar))
+                + did_you_mean(window.calendar, calendars),
             )
         currency = rule.currency or (policy.compensation.currency if policy.compensation else None)
         if currency is None:
             yield Issue(
                 ("refunds", i),
                 "no-currency",
-                "a refund needs a currency: set compensation.currency or 'currency'",
+                _NO_CURRENCY,
             )
         elif currency not in known_currencies():
             yield Issue(
                 ("refunds", i, "currency"),
                 "unknown-currency",
-                f"unknown ISO 4217 currency {currency!r}"
-                f"{did_you_mean(currency.upper(), known_currencies())}",
+                UNKNOWN_CURRENCY.format(currency=repr(currency))
+                + did_you_mean(currency.upper(), known_currencies()),
             )
 
 
@@ -212,7 +263,7 @@ def _field_references(policy: Policy, known: set[str] | None) -> Iterator[Issue]
             yield Issue(
                 path,
                 "unknown-field",
-                f"no example ticket has the field {name!r}{did_you_mean(name, sorted(known))}",
+                _NO_TICKET_FIELD.format(field=repr(name)) + did_you_mean(name, sorted(known)),
                 "warning",
             )
 
@@ -223,7 +274,7 @@ def _references(policy: Policy) -> Iterator[Issue]:
         yield Issue(
             ("calendars", ALWAYS_OPEN_NAME),
             "reserved-name",
-            f"{ALWAYS_OPEN_NAME!r} is the built-in always-open calendar; choose another name",
+            _RESERVED_NAME.format(calendar=repr(ALWAYS_OPEN_NAME)),
         )
     escalations = list(policy.escalations)
     for i, sla in enumerate(policy.sla):
@@ -231,7 +282,8 @@ def _references(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("sla", i, "calendar"),
                 "unknown-calendar",
-                f"unknown calendar {sla.calendar!r}{did_you_mean(sla.calendar, calendars)}",
+                _UNKNOWN_CALENDAR.format(calendar=repr(sla.calendar))
+                + did_you_mean(sla.calendar, calendars),
             )
         for metric in METRICS:
             for place, owner in (
@@ -244,15 +296,16 @@ def _references(policy: Policy) -> Iterator[Issue]:
                     yield Issue(
                         ("sla", i, place, metric, "start_after", "calendar"),
                         "unknown-calendar",
-                        f"unknown calendar {named!r}{did_you_mean(named, calendars)}",
+                        _UNKNOWN_CALENDAR.format(calendar=repr(named))
+                        + did_you_mean(named, calendars),
                     )
             target = sla.targets.get(metric)
             if target and target.calendar and target.calendar not in calendars:
                 yield Issue(
                     ("sla", i, "targets", metric, "calendar"),
                     "unknown-calendar",
-                    f"unknown calendar {target.calendar!r}"
-                    f"{did_you_mean(target.calendar, calendars)}",
+                    _UNKNOWN_CALENDAR.format(calendar=repr(target.calendar))
+                    + did_you_mean(target.calendar, calendars),
                 )
             if target:
                 for priority in target.per_priority:
@@ -260,17 +313,19 @@ def _references(policy: Policy) -> Iterator[Issue]:
                         yield Issue(
                             ("sla", i, "targets", metric, priority),
                             "unknown-priority",
-                            f"unknown priority {priority!r} (priorities: "
-                            f"{', '.join(policy.priorities)})"
-                            f"{did_you_mean(priority, policy.priorities)}",
+                            _AMONG_PRIORITIES.format(
+                                message=_UNKNOWN_PRIORITY.format(priority=repr(priority)),
+                                priorities=", ".join(policy.priorities),
+                            )
+                            + did_you_mean(priority, policy.priorities),
                             on_key=True,
                         )
         if sla.escalation is not None and sla.escalation not in escalations:
             yield Issue(
                 ("sla", i, "escalation"),
                 "unknown-escalation",
-                f"unknown escalation path {sla.escalation!r}"
-                f"{did_you_mean(sla.escalation, escalations)}",
+                _UNKNOWN_ESCALATION.format(path=repr(sla.escalation))
+                + did_you_mean(sla.escalation, escalations),
             )
     for name, levels in policy.escalations.items():
         for j, level in enumerate(levels):
@@ -278,8 +333,8 @@ def _references(policy: Policy) -> Iterator[Issue]:
                 yield Issue(
                     ("escalations", name, j, "set_priority"),
                     "unknown-priority",
-                    f"unknown priority {level.set_priority!r}"
-                    f"{did_you_mean(level.set_priority, policy.priorities)}",
+                    _UNKNOWN_PRIORITY.format(priority=repr(level.set_priority))
+                    + did_you_mean(level.set_priority, policy.priorities),
                 )
 
 
@@ -290,18 +345,17 @@ def _reachability(policy: Policy) -> Iterator[Issue]:
             yield Issue(
                 ("sla", i, "name"),
                 "duplicate-name",
-                f"sla[{seen[sla.name]}] is also called {sla.name!r}",
+                _ALSO_CALLED.format(entry=f"sla[{seen[sla.name]}]", name=repr(sla.name)),
             )
         seen.setdefault(sla.name, i)
     for i, sla in enumerate(policy.sla[:-1]):
         if sla.when is None or not sla.when.spec:
             hidden = ", ".join(repr(s.name) for s in policy.sla[i + 1 :])
-            why = "has no 'when'" if sla.when is None else "has an empty 'when: {}'"
+            message = _CATCH_ALL_FIRST if sla.when is None else _EMPTY_WHEN_FIRST
             yield Issue(
                 ("sla", i) if sla.when is None else ("sla", i, "when"),
                 "unreachable-policy",
-                f"{sla.name!r} {why}, so it matches every ticket and hides "
-                f"the policies after it: {hidden}; move it last",
+                message.format(name=repr(sla.name), hidden=hidden),
             )
             break
 
@@ -311,21 +365,25 @@ def _coverage(policy: Policy) -> Iterator[Issue]:
     for j, priority in enumerate(policy.priorities):
         if priority in seen:
             yield Issue(
-                ("priorities", j), "duplicate-priority", f"priority {priority!r} is listed twice"
+                ("priorities", j),
+                "duplicate-priority",
+                _PRIORITY_TWICE.format(priority=repr(priority)),
             )
         seen.add(priority)
     for i, sla in enumerate(policy.sla):
         targets = [(m, sla.targets.get(m)) for m in METRICS]
         given = [(m, t) for m, t in targets if t is not None]
         if not given:
-            yield Issue(("sla", i, "targets"), "no-targets", f"{sla.name!r} sets no targets")
+            yield Issue(
+                ("sla", i, "targets"), "no-targets", _NO_TARGETS.format(name=repr(sla.name))
+            )
             continue
         for priority in policy.priorities:
             if all(t.span_for(priority) is None for _, t in given):
                 yield Issue(
                     ("sla", i, "targets"),
                     "missing-priority",
-                    f"priority {priority!r} has no target in {sla.name!r}; add it or a 'default'",
+                    _PRIORITY_WITHOUT_TARGET.format(priority=repr(priority), name=repr(sla.name)),
                 )
 
 
@@ -347,8 +405,9 @@ def _escalation_order(policy: Policy) -> Iterator[Issue]:
                 yield Issue(
                     ("escalations", name, j, "at"),
                     "escalation-order",
-                    f"level {j} ({levels[j].at}) comes before the level above it "
-                    f"({levels[j - 1].at if j else ''}); list levels in the order they fire",
+                    _LEVEL_ORDER.format(
+                        index=j, at=levels[j].at, above=levels[j - 1].at if j else ""
+                    ),
                 )
         counted: dict[str, int] = {}
         for j, level in enumerate(levels):
@@ -359,8 +418,9 @@ def _escalation_order(policy: Policy) -> Iterator[Issue]:
                     yield Issue(
                         ("escalations", name, j, "count"),
                         "escalation-order",
-                        f"count {count} for {level.on_event!r} is not above the "
-                        f"level before it ({previous})",
+                        _COUNT_ORDER.format(
+                            count=count, event=repr(level.on_event), previous=previous
+                        ),
                     )
                 counted[level.on_event] = count
 
@@ -386,17 +446,23 @@ def _plausibility(policy: Policy) -> Iterator[Issue]:
                 path = ("sla", i, "targets", metric, key)
                 if span == timedelta(0) or span == BusinessDays(0):
                     yield Issue(
-                        path, "zero-duration", f"{metric} target {text!r} is zero", "warning"
+                        path,
+                        "zero-duration",
+                        _ZERO_TARGET.format(metric=metric, target=repr(text)),
+                        "warning",
                     )
                 elif isinstance(span, timedelta) and span > _YEAR:
                     yield Issue(
-                        path, "long-duration", f"{metric} target {text!r} is over a year", "warning"
+                        path,
+                        "long-duration",
+                        _TARGET_OVER_A_YEAR.format(metric=metric, target=repr(text)),
+                        "warning",
                     )
                 elif isinstance(span, BusinessDays) and span.count > 260:
                     yield Issue(
                         path,
                         "long-duration",
-                        f"{metric} target {text!r} is over a year of business days",
+                        _TARGET_OVER_A_YEAR_OF_DAYS.format(metric=metric, target=repr(text)),
                         "warning",
                     )
             texts = [(p, target.per_priority.get(p, target.default)) for p in policy.priorities]
@@ -407,7 +473,8 @@ def _plausibility(policy: Policy) -> Iterator[Issue]:
                     yield Issue(
                         ("sla", i, "targets", metric, lp),
                         "shrinking-target",
-                        f"{metric}: {lp!r} ({ls}) is shorter than the higher priority "
-                        f"{hp!r} ({hs})",
+                        _SHRINKING_TARGET.format(
+                            metric=metric, priority=repr(lp), span=ls, higher=repr(hp), duration=hs
+                        ),
                         "warning",
                     )

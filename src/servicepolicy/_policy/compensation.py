@@ -26,7 +26,9 @@ from .._common.field_memo import memoized
 from .._common.money import decimals_of, known_currencies, minor_units, to_decimal
 from .._common.numbers import MAX_DIGITS, MAX_EXPONENT, within_bounds
 from .._common.vocabulary import METRICS
+from .._i18n import N_
 from .conditions import (
+    NOT_A_MAPPING,
     Condition,
     ConditionError,
     SpecValue,
@@ -36,23 +38,42 @@ from .conditions import (
 
 _OUTCOME_KEYS = ("breached", "met")
 
+# The messages, in English; ``validate --lang ar`` finds each again by its shape.
+_FLOAT_AMOUNT = N_(
+    'write the amount {amount} as a string such as "120.00"; a float cannot hold money exactly'
+)
+_NOT_AN_AMOUNT = N_('{value} is not an amount such as "120.00"')
+_TOO_MANY_DIGITS = N_(
+    "amount {amount} has more digits than an amount may (at most {digits}, and a power of "
+    "ten from -{exponent} to {exponent})"
+)
+_NEGATIVE = N_("amount {amount} is negative")
+_NOT_A_PERCENT = N_("percent {value} must be a number from 0 to 100")
+_NEEDS_METRICS = N_("{key} needs a metric name or a list of them ({metrics})")
+_CREDIT_SHAPE = N_("a credit needs either 'of' (with 'tiers') or a fixed 'amount'")
+_CREDIT_TIERS = N_("a credit 'of' a field needs 'tiers'")
+_MIN_ABOVE_MAX = N_("min ({min}) is above max ({max})")
+_ONE_AWARD = N_("a rule awards exactly one of 'credit' or 'gesture'")
+UNKNOWN_CURRENCY = N_("unknown ISO 4217 currency {currency}")
+_WINDOW_LENGTH = N_("a window needs exactly one of 'days' or 'business_days'")
+_WINDOW_CALENDAR = N_("a window in 'business_days' needs a 'calendar'")
+_MORE_DECIMALS = N_("{amount} has more decimals than {currency} allows ({places})")
+
 
 def _money(value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValueError(
-            f'write the amount {value!r} as a string such as "120.00"; a float '
-            "cannot hold money exactly"
-        )
+        raise ValueError(_FLOAT_AMOUNT.format(amount=repr(value)))
     number = to_decimal(value)
     if number is None:
-        raise ValueError(f'{value!r} is not an amount such as "120.00"')
+        raise ValueError(_NOT_AN_AMOUNT.format(value=repr(value)))
     if not within_bounds(number):
         raise ValueError(
-            f"amount {str(value)[:24]} has more digits than an amount may "
-            f"(at most {MAX_DIGITS}, and a power of ten from -{MAX_EXPONENT} to {MAX_EXPONENT})"
+            _TOO_MANY_DIGITS.format(
+                amount=str(value)[:24], digits=MAX_DIGITS, exponent=MAX_EXPONENT
+            )
         )
     if number < 0:
-        raise ValueError(f"amount {value} is negative")
+        raise ValueError(_NEGATIVE.format(amount=value))
     return number
 
 
@@ -61,7 +82,7 @@ def _percent(value: Any) -> Decimal:
         value = value.strip().removesuffix("%").strip()
     number = to_decimal(value) if not isinstance(value, float) else Decimal(str(value))
     if number is None or not within_bounds(number) or not Decimal(0) <= number <= Decimal(100):
-        raise ValueError(f"percent {value!r} must be a number from 0 to 100")
+        raise ValueError(_NOT_A_PERCENT.format(value=repr(value)))
     return number
 
 
@@ -95,7 +116,7 @@ class OutcomeCondition(SpecValue):
 
     def __init__(self, spec: dict[str, Any]) -> None:
         if not isinstance(spec, dict):
-            raise ConditionError("a condition must be a mapping such as {breached: resolution}")
+            raise ConditionError(NOT_A_MAPPING.format(example="{breached: resolution}"))
         self.spec = spec
         outcomes: dict[str, tuple[str, ...]] = {}
         for key in _OUTCOME_KEYS:
@@ -108,8 +129,7 @@ class OutcomeCondition(SpecValue):
                     or any(n not in METRICS for n in names)
                 ):
                     raise ConditionError(
-                        f"'{key}' needs a metric name or a list of them ({', '.join(METRICS)})",
-                        (key,),
+                        _NEEDS_METRICS.format(key=repr(key), metrics=", ".join(METRICS)), (key,)
                     )
                 outcomes[key] = tuple(names)
         self.breached = outcomes.get("breached", ())
@@ -166,11 +186,11 @@ class Credit(BaseModel):
     @model_validator(mode="after")
     def _shape(self) -> Credit:
         if (self.amount is None) == (self.of is None):
-            raise ValueError("a credit needs either 'of' (with 'tiers') or a fixed 'amount'")
+            raise ValueError(_CREDIT_SHAPE)
         if self.of is not None and not self.tiers:
-            raise ValueError("a credit 'of' a field needs 'tiers'")
+            raise ValueError(_CREDIT_TIERS)
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+            raise ValueError(_MIN_ABOVE_MAX.format(min=self.min, max=self.max))
         return self
 
 
@@ -187,7 +207,7 @@ class CompensationRule(BaseModel):
     @model_validator(mode="after")
     def _one_award(self) -> CompensationRule:
         if (self.credit is None) == (self.gesture is None):
-            raise ValueError("a rule awards exactly one of 'credit' or 'gesture'")
+            raise ValueError(_ONE_AWARD)
         return self
 
 
@@ -210,7 +230,7 @@ class Compensation(BaseModel):
             minor_units(value)
         except KeyError:
             more = did_you_mean(value.upper(), known_currencies())
-            message = f"unknown ISO 4217 currency {value!r}{more}"
+            message = UNKNOWN_CURRENCY.format(currency=repr(value)) + more
             raise PydanticCustomError("unknown-currency", message.replace("{", "(")) from None
         return value
 
@@ -228,9 +248,9 @@ class RefundWindow(BaseModel):
     @model_validator(mode="after")
     def _one_length(self) -> RefundWindow:
         if (self.days is None) == (self.business_days is None):
-            raise ValueError("a window needs exactly one of 'days' or 'business_days'")
+            raise ValueError(_WINDOW_LENGTH)
         if self.business_days is not None and self.calendar is None:
-            raise ValueError("a window in 'business_days' needs a 'calendar'")
+            raise ValueError(_WINDOW_CALENDAR)
         return self
 
 
@@ -279,7 +299,8 @@ def money_places_problems(compensation: Compensation) -> list[tuple[tuple[str | 
                 amounts.append((("rules", i, "credit", key), getattr(rule.credit, key)))
     for path, amount in amounts:
         if amount is not None and decimals_of(amount) > places:
-            found.append(
-                (path, f"{amount} has more decimals than {compensation.currency} allows ({places})")
+            message = _MORE_DECIMALS.format(
+                amount=amount, currency=compensation.currency, places=places
             )
+            found.append((path, message))
     return found

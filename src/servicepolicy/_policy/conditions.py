@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from .._common.field_memo import MISSING, memoized
 from .._common.numbers import as_number
+from .._i18n import N_
 
 Fields = Mapping[str, Any]
 _OPERATORS = (
@@ -45,6 +46,22 @@ MATCHED_LENGTH = 1000
 """How much of a text ``matches`` searches: its first characters, so that no pattern costs
 more than a bounded text allows."""
 _SCALARS = (str, int, Decimal, bool, type(None))
+
+# The messages of a malformed condition, in English; ``validate --lang ar`` finds each again
+# by its shape.  A finding shows them with the braces of a mapping turned into parentheses
+# (see ``SpecValue._validate``), so a mapping given as an example is a value (``{example}``),
+# never text of the template.
+NOT_A_MAPPING = N_("a condition must be a mapping such as {example}")
+_NEEDS_LIST = N_("{operator} needs a list of values")
+_NEEDS_NUMBER = N_("{operator} needs a number, got {value}")
+_NEEDS_BOOLEAN = N_("'exists' needs true or false")
+_NEEDS_PATTERN_TEXT = N_("'matches' needs a regular expression as text")
+_NEEDS_PATTERN = N_("'matches' needs a regular expression: {error}")
+_NEEDS_SINGLE_VALUE = N_("{operator} needs a single value")
+_PLAIN_VALUES = N_("a list of values may hold only plain values")
+_NO_OPERATOR = N_("an operator mapping needs at least one operator")
+_UNKNOWN_OPERATOR = N_("unknown operator {operator}; use one of {operators}")
+_NEEDS_CONDITIONS = N_("{key} needs a non-empty list of conditions")
 
 
 class ConditionError(ValueError):
@@ -105,29 +122,29 @@ Predicate = Callable[[Fields], bool]
 def _operator(op: str, arg: Any, where: tuple[str | int, ...]) -> Test:
     if op in ("in", "not_in"):
         if not isinstance(arg, list) or not all(isinstance(x, _SCALARS) for x in arg):
-            raise ConditionError(f"'{op}' needs a list of values", where)
+            raise ConditionError(_NEEDS_LIST.format(operator=repr(op)), where)
         options = list(arg)
         inside: Test = lambda v: any(_equal(v, o) for o in options)  # noqa: E731
         return inside if op == "in" else (lambda v: not inside(v))
     if op in ("gt", "gte", "lt", "lte"):
         bound = as_number(arg)
         if bound is None:
-            raise ConditionError(f"'{op}' needs a number, got {arg!r}", where)
+            raise ConditionError(_NEEDS_NUMBER.format(operator=repr(op), value=repr(arg)), where)
         return _compare(op, bound)
     if op == "exists":
         if not isinstance(arg, bool):
-            raise ConditionError("'exists' needs true or false", where)
+            raise ConditionError(_NEEDS_BOOLEAN, where)
         return lambda v: (v is not MISSING) == arg
     if op == "matches":
         if not isinstance(arg, str):
-            raise ConditionError("'matches' needs a regular expression as text", where)
+            raise ConditionError(_NEEDS_PATTERN_TEXT, where)
         try:
             pattern = re.compile(arg)
         except re.error as exc:
-            raise ConditionError(f"'matches' needs a regular expression: {exc}", where) from None
+            raise ConditionError(_NEEDS_PATTERN.format(error=exc), where) from None
         return lambda v: isinstance(v, str) and pattern.search(v[:MATCHED_LENGTH]) is not None
     if not isinstance(arg, _SCALARS):
-        raise ConditionError(f"'{op}' needs a single value", where)
+        raise ConditionError(_NEEDS_SINGLE_VALUE.format(operator=repr(op)), where)
     if op == "eq":
         return lambda v: _equal(v, arg)
     if op == "ne":
@@ -138,16 +155,16 @@ def _operator(op: str, arg: Any, where: tuple[str | int, ...]) -> Test:
 def _field_test(spec: Any, where: tuple[str | int, ...]) -> Test:
     if isinstance(spec, list):
         if not all(isinstance(x, _SCALARS) for x in spec):
-            raise ConditionError("a list of values may hold only plain values", where)
+            raise ConditionError(_PLAIN_VALUES, where)
         return lambda v: any(_equal(v, o) for o in spec)
     if isinstance(spec, dict):
         if not spec:
-            raise ConditionError("an operator mapping needs at least one operator", where)
+            raise ConditionError(_NO_OPERATOR, where)
         tests = []
         for op, arg in spec.items():
             if op not in _OPERATORS:
                 raise ConditionError(
-                    f"unknown operator {op!r}; use one of {', '.join(_OPERATORS)}",
+                    _UNKNOWN_OPERATOR.format(operator=repr(op), operators=", ".join(_OPERATORS)),
                     (*where, op),
                     on_key=True,
                 )
@@ -159,13 +176,13 @@ def _field_test(spec: Any, where: tuple[str | int, ...]) -> Test:
 def compile_condition(spec: Any, where: tuple[str | int, ...] = ()) -> Predicate:
     """Turn a ``when:`` mapping into a predicate on ticket fields (or :class:`ConditionError`)."""
     if not isinstance(spec, dict):
-        raise ConditionError("a condition must be a mapping such as {tier: enterprise}", where)
+        raise ConditionError(NOT_A_MAPPING.format(example="{tier: enterprise}"), where)
     parts: list[Predicate] = []
     for key, value in spec.items():
         here = (*where, key)
         if key in ("any_of", "all_of"):
             if not isinstance(value, list) or not value:
-                raise ConditionError(f"'{key}' needs a non-empty list of conditions", here)
+                raise ConditionError(_NEEDS_CONDITIONS.format(key=repr(key)), here)
             subs = [compile_condition(item, (*here, i)) for i, item in enumerate(value)]
             parts.append(_any(subs) if key == "any_of" else _all(subs))
         elif key == "not":

@@ -33,6 +33,7 @@ from .._calendar.model import ALWAYS_OPEN_NAME, Calendar, always_open
 from .._common.durations import Span, parse_duration, parse_span
 from .._common.fastmodel import private_value, set_private_value, state_with_defaults
 from .._common.vocabulary import DEFAULT_PAUSE_ON, DEFAULT_PRIORITIES, METRICS, Metric
+from .._i18n import N_
 from .compensation import Compensation, RefundRule
 from .conditions import Condition
 from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES, FieldValues, StatusMeaning
@@ -50,6 +51,51 @@ _SPAN_PATTERN = (
 _P = TypeVar("_P", bound=BaseModel)
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
 _POINT = re.compile(r"\s*breach\s*(?:([+-])\s*(\S+))?\s*")
+
+# The messages of the model, in English; ``validate --lang ar`` finds each again by its shape.
+# A mapping given as an example is a value (``{form}``) where a template has no other field:
+# such a template is shown as it is, without ``str.format`` unescaping ``{{``.
+_NOT_A_PERCENTAGE = N_("{text} is not a percentage such as '75%'")
+_PERCENT_OUT_OF_RANGE = N_("{text} must be above 0% and at most 100%")
+_PERCENT_WITHOUT_SIGN = N_("write a percentage with its sign, such as '{value}%'")
+_START_AFTER_FORM = N_("'start_after' is a duration ('15m') or {form}")
+_START_AFTER_OPEN_TIME = N_("'start_after' is open time such as '15m', not business days")
+_STOP_AT_CUSTOMER_MESSAGE = N_("a customer message asks for a response; it cannot be one")
+_STOP_FORMS = N_(
+    "a response ends at 'agent_reply', {{event: TYPE}} (with 'actor', 'public' or 'channel' if "
+    "the message must have them) or {{status: [...]}}, not {stop}"
+)
+_CYCLE_START = N_(
+    "next_response's cycles start 'after_agent_reply' or at a 'customer_message', not {start}"
+)
+_NO_UPDATE_START = N_("periodic_update's cycles start at each agent reply: it takes no 'start'")
+_METRIC_START = N_(
+    "{metric} starts at 'created', at the 'first_customer_message', or at the first "
+    "{{event: TYPE}}, not {start}"
+)
+_STOP_ONLY_FOR_RESPONSES = N_("'stop' is for first_response and next_response, not {metric}")
+_SOLVED_STATUSES_HINT = N_("{message}; declare more solved statuses under 'statuses:'")
+_START_AFTER_ONLY = N_("'start_after' is for first_response and resolution, not {metric}")
+_TARGET_FORM = N_("a target is a duration such as '4h' or a mapping per priority, got {value}")
+_UNKNOWN_KEY = N_("unknown key {key}")  # as the loader writes it
+_NEVER_LATE = N_(
+    "first_response would start and stop at the same {event} event: it could never be late; "
+    "start it at another event, or stop it at another"
+)
+_AT_NOT_TEXT = N_("'at' must be a string such as '50%' or 'breach + 2h', got {value}")
+_AT_UNREADABLE = N_(
+    "cannot read 'at: {at}'; write '50%', 'breach', 'breach + 2h', 'breach - 30m' or '2h'"
+)
+_ONE_TRIGGER = N_("a level needs exactly one of 'at' or 'on_event'")
+_COUNT_WITH_AT = N_("'count' goes with 'on_event', not with 'at'")
+_VERSION_AS_TEXT = N_('write the format version as text: servicepolicy: "{version}"')
+_BUILT_IN_STATUS = N_(
+    "status {status} is built in ({meaning}); declare only the policy's own statuses"
+)
+# a built-in status's meaning, in the reader's words
+_MEANINGS = (N_("open"), N_("paused"), N_("solved"), N_("closed"))
+_BUILT_IN_EVENT = N_("event type {event} is built in; declare only the policy's own types")
+_EFFECTIVE_ORDER = N_("effective_until ({until}) is not after effective_from ({start})")
 
 
 def _is_span(value: Any) -> bool:
@@ -69,14 +115,14 @@ def parse_percent(text: str) -> Decimal:
     """``"75%"`` -> ``Decimal("0.75")``."""
     match = _PERCENT.fullmatch(text) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"{text!r} is not a percentage such as '75%'")
+        raise ValueError(_NOT_A_PERCENTAGE.format(text=repr(text)))
     return Decimal(match.group(1)) / 100
 
 
 def _check_percent(text: str) -> str:
     fraction = parse_percent(text)
     if not Decimal(0) < fraction <= Decimal(1):
-        raise ValueError(f"{text!r} must be above 0% and at most 100%")
+        raise ValueError(_PERCENT_OUT_OF_RANGE.format(text=repr(text)))
     return text
 
 
@@ -90,7 +136,7 @@ SpanText = Annotated[str, AfterValidator(_check_span), WithJsonSchema(_SPAN_SCHE
 
 def _percent_is_text(value: Any) -> Any:
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        raise ValueError(f"write a percentage with its sign, such as '{value}%'")
+        raise ValueError(_PERCENT_WITHOUT_SIGN.format(value=value))
     return value
 
 
@@ -121,16 +167,14 @@ def _start_after_form(after: Any) -> Any:
     span = after if isinstance(after, str) else after.get("span")
     if isinstance(after, dict) and not (set(after) <= {"span", "calendar"} and span):
         raise PydanticCustomError(
-            "invalid-value", "'start_after' is a duration ('15m') or {span: 15m, calendar: NAME}"
+            "invalid-value", _START_AFTER_FORM.format(form="{span: 15m, calendar: NAME}")
         )
     try:
         found = parse_span(span) if isinstance(span, str) else None
     except ValueError:
         found = None
     if not isinstance(found, timedelta):
-        raise PydanticCustomError(
-            "invalid-value", "'start_after' is open time such as '15m', not business days"
-        )
+        raise PydanticCustomError("invalid-value", _START_AFTER_OPEN_TIME)
     return after
 
 
@@ -162,27 +206,24 @@ def stop_form_problem(stop: Any) -> str | None:
     if isinstance(stop, dict) and "event" in stop and set(stop) <= {"event", *_MESSAGE_TESTS}:
         event = stop["event"]
         if event == "customer_message":
-            return "a customer message asks for a response; it cannot be one"
+            return _STOP_AT_CUSTOMER_MESSAGE
         wrong = [
             key
             for key, kind in _MESSAGE_TESTS.items()
             if key in stop and not isinstance(stop[key], kind)
         ]
         if wrong:
-            return f"'{wrong[0]}' in a stop rule is {_MESSAGE_WANTED[wrong[0]]}"
+            return _MESSAGE_WANTED[wrong[0]]
         if isinstance(event, str) and event:
             return None
-    return (
-        "a response ends at 'agent_reply', {event: TYPE} (with 'actor', 'public' or 'channel' "
-        f"if the message must have them) or {{status: [...]}}, not {stop!r}"
-    )
+    return _STOP_FORMS.format(stop=repr(stop))
 
 
 _MESSAGE_TESTS: Final[dict[str, type]] = {"actor": str, "public": bool, "channel": str}
-_MESSAGE_WANTED: Final = {
-    "actor": "text such as 'agent'",
-    "public": "true or false",
-    "channel": "text such as 'email'",
+_MESSAGE_WANTED: Final = {  # what each message test of a stop rule holds, as a message
+    "actor": N_("'actor' in a stop rule is text such as 'agent'"),
+    "public": N_("'public' in a stop rule is true or false"),
+    "channel": N_("'channel' in a stop rule is text such as 'email'"),
 }
 
 
@@ -191,20 +232,14 @@ def start_problem(metric: str, start: StartRule) -> str | None:
     if metric == "next_response":
         if start in _CYCLE_STARTS:
             return None
-        return (
-            "next_response's cycles start 'after_agent_reply' or at a 'customer_message', "
-            f"not {start!r}"
-        )
+        return _CYCLE_START.format(start=repr(start))
     if metric == "periodic_update":
-        return "periodic_update's cycles start at each agent reply: it takes no 'start'"
+        return _NO_UPDATE_START
     if start in _METRIC_STARTS:
         return None
     if isinstance(start, dict) and set(start) == {"event"} and start["event"]:
         return None
-    return (
-        f"{metric} starts at 'created', at the 'first_customer_message', or at the first "
-        f"{{event: TYPE}}, not {start!r}"
-    )
+    return _METRIC_START.format(metric=metric, start=repr(start))
 
 
 class ClockRules(BaseModel):
@@ -279,18 +314,14 @@ def _check_start(metric: str, rules: ClockRules | Target | None) -> None:
         if problem is not None:
             raise PydanticCustomError("invalid-value", problem, {"subpath": [metric, "start"]})
     if rules.stop is not None and metric not in ("first_response", "next_response"):
-        raise PydanticCustomError(
-            "invalid-value",
-            f"'stop' is for first_response and next_response, not {metric}"
-            + (
-                "; declare more solved statuses under 'statuses:'" if metric == "resolution" else ""
-            ),
-            {"subpath": [metric, "stop"]},
-        )
+        message = _STOP_ONLY_FOR_RESPONSES.format(metric=metric)
+        if metric == "resolution":
+            message = _SOLVED_STATUSES_HINT.format(message=message)
+        raise PydanticCustomError("invalid-value", message, {"subpath": [metric, "stop"]})
     if rules.start_after is not None and metric not in ("first_response", "resolution"):
         raise PydanticCustomError(
             "invalid-value",
-            f"'start_after' is for first_response and resolution, not {metric}",
+            _START_AFTER_ONLY.format(metric=metric),
             {"subpath": [metric, "start_after"]},
         )
 
@@ -331,9 +362,7 @@ class Target(BaseModel):
         if isinstance(data, str):
             return {"default": data}
         if not isinstance(data, dict | Target):
-            raise ValueError(
-                f"a target is a duration such as '4h' or a mapping per priority, got {data!r}"
-            )
+            raise ValueError(_TARGET_FORM.format(value=repr(data)))
         if isinstance(data, dict):
             for key, value in data.items():
                 if key in _TARGET_KEYS or _is_span(value):
@@ -342,7 +371,7 @@ class Target(BaseModel):
                 if near:
                     raise PydanticCustomError(
                         "unknown-key",
-                        f"unknown key {key!r}; did you mean {near[0]!r}?",
+                        f"{_UNKNOWN_KEY.format(key=repr(key))}; did you mean {near[0]!r}?",
                         {"subpath": [key], "on_key": True},
                     )
         return data
@@ -414,8 +443,7 @@ class SlaPolicy(BaseModel):
             place = "targets" if target is not None and target.start is not None else "clock_rules"
             raise PydanticCustomError(
                 "invalid-value",
-                f"first_response would start and stop at the same {stop_event!r} event: it "
-                "could never be late; start it at another event, or stop it at another",
+                _NEVER_LATE.format(event=repr(stop_event)),
                 {"subpath": [place, "first_response", "start"]},
             )
         return self
@@ -494,7 +522,7 @@ class EscalationPoint:
 def parse_point(text: str) -> EscalationPoint:
     """``"50%"``, ``"breach"``, ``"breach + 2h"``, ``"breach - 30m"`` or a running time ``"2h"``."""
     if not isinstance(text, str):
-        raise ValueError(f"'at' must be a string such as '50%' or 'breach + 2h', got {text!r}")
+        raise ValueError(_AT_NOT_TEXT.format(value=repr(text)))
     if _PERCENT.fullmatch(text):
         return EscalationPoint(parse_percent(text), timedelta(0))
     match = _POINT.fullmatch(text)
@@ -505,10 +533,7 @@ def parse_point(text: str) -> EscalationPoint:
     try:
         return EscalationPoint(Decimal(0), parse_duration(text))
     except ValueError:
-        raise ValueError(
-            f"cannot read 'at: {text}'; write '50%', 'breach', 'breach + 2h', "
-            "'breach - 30m' or '2h'"
-        ) from None
+        raise ValueError(_AT_UNREADABLE.format(at=text)) from None
 
 
 def _check_point(text: str) -> str:
@@ -542,9 +567,9 @@ class EscalationLevel(BaseModel):
     @model_validator(mode="after")
     def _one_trigger(self) -> EscalationLevel:
         if (self.at is None) == (self.on_event is None):
-            raise ValueError("a level needs exactly one of 'at' or 'on_event'")
+            raise ValueError(_ONE_TRIGGER)
         if self.at is not None and self.count is not None:
-            raise ValueError("'count' goes with 'on_event', not with 'at'")
+            raise ValueError(_COUNT_WITH_AT)
         return self
 
     @property
@@ -574,7 +599,7 @@ class Policy(BaseModel):
     @classmethod
     def _version_is_text(cls, value: Any) -> Any:
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
-            raise ValueError(f'write the format version as text: servicepolicy: "{value}"')
+            raise ValueError(_VERSION_AS_TEXT.format(version=value))
         return value
 
     name: str
@@ -647,8 +672,7 @@ class Policy(BaseModel):
         for name in value:
             if name in BUILT_IN_STATUSES:
                 raise ValueError(
-                    f"status {name!r} is built in ({BUILT_IN_STATUSES[name]}); "
-                    "declare only the policy's own statuses"
+                    _BUILT_IN_STATUS.format(status=repr(name), meaning=BUILT_IN_STATUSES[name])
                 )
         return value
 
@@ -657,9 +681,7 @@ class Policy(BaseModel):
     def _own_events(cls, value: list[str]) -> list[str]:
         for name in value:
             if name in BUILT_IN_EVENTS:
-                raise ValueError(
-                    f"event type {name!r} is built in; declare only the policy's own types"
-                )
+                raise ValueError(_BUILT_IN_EVENT.format(event=repr(name)))
         return value
 
     @model_validator(mode="after")
@@ -667,8 +689,7 @@ class Policy(BaseModel):
         start, end = self.effective_from, self.effective_until
         if start is not None and end is not None and end <= start:
             raise ValueError(
-                f"effective_until ({end.isoformat()}) is not after effective_from "
-                f"({start.isoformat()})"
+                _EFFECTIVE_ORDER.format(until=end.isoformat(), start=start.isoformat())
             )
         return self
 

@@ -13,11 +13,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._common.errors import TicketError
+from .._i18n import N_
 from .model import Policy
 
 if TYPE_CHECKING:
     from .._evaluation.evaluation import Evaluation
     from .._evaluation.results import RefundDecision
+
+# The messages of gaps and overlaps, in English; ``validate --lang ar`` finds each again by its
+# shape.  ``{previous}`` is the earlier version's file.
+_TWO_UNDATED = N_("only one version may omit effective_from; so does {previous}")
+_SAME_START = N_("{previous} starts at the same instant, {start}")
+_GAP = N_("no version is in force from {end} (when {previous} ends) to {start}")
+_OVERLAP = N_("{previous} is still in force until {end}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,7 @@ class PolicySet:
                         i,
                         "effective_from",
                         "version-overlap",
-                        f"only one version may omit effective_from; so does {previous}",
+                        _TWO_UNDATED.format(previous=previous),
                     )
                 )
             elif before.effective_from == start:
@@ -68,7 +76,7 @@ class PolicySet:
                         i,
                         "effective_from",
                         "version-overlap",
-                        f"{previous} starts at the same instant, {start.isoformat()}",
+                        _SAME_START.format(previous=previous, start=start.isoformat()),
                     )
                 )
             elif before.effective_until is not None and before.effective_until < start:
@@ -77,8 +85,11 @@ class PolicySet:
                         i,
                         "effective_from",
                         "version-gap",
-                        f"no version is in force from {before.effective_until.isoformat()} "
-                        f"(when {previous} ends) to {start.isoformat()}",
+                        _GAP.format(
+                            end=before.effective_until.isoformat(),
+                            previous=previous,
+                            start=start.isoformat(),
+                        ),
                     )
                 )
             elif before.effective_until is not None and before.effective_until > start:
@@ -87,7 +98,7 @@ class PolicySet:
                         i,
                         "effective_from",
                         "version-overlap",
-                        f"{previous} is still in force until {before.effective_until.isoformat()}",
+                        _OVERLAP.format(previous=previous, end=before.effective_until.isoformat()),
                     )
                 )
         return found

@@ -19,6 +19,7 @@ from typing import Any
 from .._common.durations import BusinessDays, parse_span
 from .._common.errors import FieldPath
 from .._common.vocabulary import METRICS, TERMINAL
+from .._i18n import N_
 from .declarations import BUILT_IN_EVENTS, BUILT_IN_STATUSES
 from .model import Policy
 
@@ -26,6 +27,32 @@ _COMBINING = ("any_of", "all_of", "not")
 _OUTCOMES = ("breached", "met")
 _VALUE_OPERATORS = ("eq", "ne", "in", "not_in")
 _ALWAYS_OPEN = "24/7"
+
+# The messages, in English; ``validate --lang ar`` finds each again by its shape.  A hint is a
+# template of its own: ``; declare it under 'fields:'`` here, ``; did you mean 'x'?`` the one
+# that ``did_you_mean`` writes.
+_PAUSE_ON_SOLVED = N_("status {status} ends the metric, so it never pauses it")
+_UNKNOWN_WORD = {
+    "status": N_("status {name} is neither built in nor declared"),
+    "event type": N_("event type {name} is neither built in nor declared"),
+}
+_DECLARE_IT = N_("{message}; declare it under {section}")
+_FIRST_MESSAGE_ATTRIBUTE = N_(
+    "the first message has an actor, public, channel and subject, not {attribute}"
+)
+_UNDECLARED_FIELD = N_("field {field} is not declared")
+_LOOKS_LIKE_A_TICKET_FIELD = N_(
+    "field {field} looks like {near}, which the example tickets have: is one misspelt?"
+)
+_LOOKS_LIKE_A_FILE_FIELD = N_(
+    "field {field} looks like {near}, which the file also uses: is one misspelt?"
+)
+_NEVER_HOLDS = N_("field {field} never holds {value}: its values are {values}")
+_UNDECLARED_PRIORITY = N_("priority {priority} is not one of the declared values {values}")
+_CALENDAR_DAYS = N_(
+    "{target} is {days} x 24 hours of open time on calendar {calendar}, while other targets "
+    "count business days; write {fixed} for business days"
+)
 
 
 def _close(word: str, known: list[str]) -> str | None:
@@ -56,7 +83,7 @@ def _statuses(policy: Policy) -> Iterator[tuple[Any, ...]]:
                     yield (
                         ("sla", i, *where, j),
                         "pause-on-solved",
-                        f"status {status!r} ends the metric, so it never pauses it",
+                        _PAUSE_ON_SOLVED.format(status=repr(status)),
                         False,
                     )
                 yield from _unknown(
@@ -74,13 +101,19 @@ def _unknown(
     near = _close(name, known)
     if declares or near:
         section = "statuses" if what == "status" else "events"
-        hint = f"; did you mean {near!r}?" if near else f"; declare it under '{section}:'"
         yield (
             path,
             f"unknown-{what.split()[0]}",
-            f"{what} {name!r} is neither built in nor declared{hint}",
+            _hinted(_UNKNOWN_WORD[what].format(name=repr(name)), near, section),
             False,
         )
+
+
+def _hinted(message: str, near: str | None, section: str) -> str:
+    """``message`` with the word it most likely meant, or else where to declare it."""
+    if near:
+        return f"{message}; did you mean {near!r}?"  # the shape of ``did_you_mean``
+    return _DECLARE_IT.format(message=message, section=f"'{section}:'")
 
 
 def _events(policy: Policy) -> Iterator[tuple[Any, ...]]:
@@ -155,15 +188,15 @@ def _conditions(policy: Policy, known_fields: set[str]) -> Iterator[tuple[Any, .
                 yield (
                     path,
                     "unknown-field",
-                    "the first message has an actor, public, channel and subject, "
-                    f"not {attribute!r}",
+                    _FIRST_MESSAGE_ATTRIBUTE.format(attribute=repr(attribute)),
                     True,
                 )
             continue
         if declared and name not in declared:
-            near = _close(name, sorted(declared))
-            hint = f"; did you mean {near!r}?" if near else "; declare it under 'fields:'"
-            yield path, "undeclared-field", f"field {name!r} is not declared{hint}", True
+            message = _hinted(
+                _UNDECLARED_FIELD.format(field=repr(name)), _close(name, sorted(declared)), "fields"
+            )
+            yield path, "undeclared-field", message, True
             continue
         if not declared:
             if name in known_fields:
@@ -175,13 +208,8 @@ def _conditions(policy: Policy, known_fields: set[str]) -> Iterator[tuple[Any, .
             if near is None or pair in reported or uses[near] < uses[name]:
                 continue
             reported.add(pair)
-            where = "the example tickets have" if near in known_fields else "the file also uses"
-            yield (
-                path,
-                "unknown-field",
-                f"field {name!r} looks like {near!r}, which {where}: is one misspelt?",
-                True,
-            )
+            like = _LOOKS_LIKE_A_TICKET_FIELD if near in known_fields else _LOOKS_LIKE_A_FILE_FIELD
+            yield path, "unknown-field", like.format(field=repr(name), near=repr(near)), True
             continue
         allowed = declared.get(name)
         if allowed is None:
@@ -191,8 +219,11 @@ def _conditions(policy: Policy, known_fields: set[str]) -> Iterator[tuple[Any, .
                 yield (
                     path,
                     "undeclared-value",
-                    f"field {name!r} never holds {value!r}: its values are "
-                    f"{', '.join(map(repr, allowed.values))}",
+                    _NEVER_HOLDS.format(
+                        field=repr(name),
+                        value=repr(value),
+                        values=", ".join(map(repr, allowed.values)),
+                    ),
                     False,
                 )
 
@@ -210,8 +241,9 @@ def _priorities(policy: Policy) -> Iterator[tuple[Any, ...]]:
                     yield (
                         ("sla", i, "targets", metric, priority),
                         "undeclared-value",
-                        f"priority {priority!r} is not one of the declared values "
-                        f"{', '.join(map(repr, allowed.values))}",
+                        _UNDECLARED_PRIORITY.format(
+                            priority=repr(priority), values=", ".join(map(repr, allowed.values))
+                        ),
                         True,
                     )
 
@@ -238,8 +270,11 @@ def _calendar_days(policy: Policy) -> Iterator[tuple[Any, ...]]:
             yield (
                 path,
                 "calendar-days",
-                f"{text!r} is {text.strip()[:-1]} x 24 hours of open time on calendar "
-                f"{calendar!r}, while other targets count business days; write {fixed!r} "
-                "for business days",
+                _CALENDAR_DAYS.format(
+                    target=repr(text),
+                    days=text.strip()[:-1],
+                    calendar=repr(calendar),
+                    fixed=repr(fixed),
+                ),
                 False,
             )
