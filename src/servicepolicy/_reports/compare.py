@@ -8,11 +8,16 @@ Groups (``by``) are ticket fields as they stand at ``as_of`` (``field`` events a
 is ``"(none)"``.  Nothing is kept per ticket and every id list holds at most :data:`MAX_IDS`
 entries next to its full count, so memory stays bounded for any number of tickets.
 
+The counts of a run of tickets (:class:`ComparisonCounts`) merge exactly: the counts of
+consecutive runs, merged in input order, are those of one run over them all, id lists
+included, so the tickets can be compared in chunks on several processes.
+
 ``cli/compare.py`` is the ``servicepolicy compare`` command.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -138,6 +143,12 @@ class _Bounded(Generic[_T]):
         if len(self.items) < MAX_IDS:
             self.items.append(item)
 
+    def merge(self, later: _Bounded[_T]) -> None:
+        """Add the items of ``later`` (added after these): the items kept are those one list
+        would keep had every item been added to it."""
+        self.count += later.count
+        self.items.extend(later.items[: MAX_IDS - len(self.items)])
+
 
 @dataclass(slots=True)
 class _Tally:
@@ -177,6 +188,17 @@ class _Tally:
                     )
                 )
 
+    def merge(self, later: _Tally) -> None:
+        """Count what ``later`` (a tally of later tickets) counted."""
+        self.tickets += later.tickets
+        self.met_before += later.met_before
+        self.breached_before += later.breached_before
+        self.met_after += later.met_after
+        self.breached_after += later.breached_after
+        self.became_breached.merge(later.became_breached)
+        self.became_met.merge(later.became_met)
+        self.due_moved.merge(later.due_moved)
+
     def change(self, group: dict[str, str], metric: str) -> MetricChange:
         return MetricChange(
             group=group,
@@ -205,12 +227,49 @@ def _attainment(met: int, breached: int) -> float | None:
 def _owed(totals: dict[str, Decimal], evaluation: Evaluation) -> None:
     for award in evaluation.compensation:
         if award.amount is not None:
-            currency = award.currency or NO_VALUE
-            totals[currency] = MONEY.add(totals.get(currency, Decimal(0)), award.amount)
+            _owe(totals, award.currency or NO_VALUE, award.amount)
+
+
+def _owe(totals: dict[str, Decimal], currency: str, amount: Decimal) -> None:
+    totals[currency] = MONEY.add(totals.get(currency, Decimal(0)), amount)
+
+
+_Key = tuple[tuple[str, ...], str]  # (group values, metric)
+
+
+@dataclass(slots=True)
+class ComparisonCounts:
+    """What a comparison has counted: a tally per group and metric, the compensation owed
+    before and after by currency (exact sums), the ids of the failed tickets, and how many
+    tickets were read and compared."""
+
+    tallies: dict[_Key, _Tally] = field(default_factory=dict)
+    owed_before: dict[str, Decimal] = field(default_factory=dict)
+    owed_after: dict[str, Decimal] = field(default_factory=dict)
+    failed: _Bounded[str] = field(default_factory=_Bounded)
+    tickets: int = 0
+    compared: int = 0
+
+    def merge(self, later: ComparisonCounts) -> None:
+        """Count what ``later`` (the counts of the tickets after these, by the same groups)
+        counted: the counts are exactly those of one comparison over both runs."""
+        for key, tally in later.tallies.items():
+            mine = self.tallies.get(key)
+            if mine is None:
+                mine = self.tallies[key] = _Tally()
+            mine.merge(tally)
+        for currency, amount in later.owed_before.items():
+            _owe(self.owed_before, currency, amount)
+        for currency, amount in later.owed_after.items():
+            _owe(self.owed_after, currency, amount)
+        self.failed.merge(later.failed)
+        self.tickets += later.tickets
+        self.compared += later.compared
 
 
 class Comparison:
-    """A comparison in progress: feed it tickets (``add``) and failures (``fail``)."""
+    """A comparison in progress: feed it tickets (``add``) and failures (``fail``), or the
+    counts of a comparison of later tickets (``merge``)."""
 
     def __init__(
         self,
@@ -233,16 +292,34 @@ class Comparison:
         self.evaluators = prepared(old), prepared(new)
         self.as_of = as_of
         self.by, self.threshold = by, threshold
-        self.tallies: dict[tuple[tuple[str, ...], str], _Tally] = {}
-        self.owed_before: dict[str, Decimal] = {}
-        self.owed_after: dict[str, Decimal] = {}
-        self.failed: _Bounded[str] = _Bounded()
-        self.tickets = self.compared = 0
+        self.counts = ComparisonCounts()
+
+    @property
+    def tickets(self) -> int:
+        """The tickets counted so far."""
+        return self.counts.tickets
+
+    @property
+    def compared(self) -> int:
+        """The tickets compared so far (read, and evaluated under both policies)."""
+        return self.counts.compared
+
+    def partial(self) -> Comparison:
+        """A comparison with nothing counted yet, of the same policies (sharing this one's
+        prepared evaluators), moment, groups and threshold: for a run of tickets whose counts
+        are then merged into this one's (:meth:`merge`)."""
+        fresh = copy.copy(self)
+        fresh.counts = ComparisonCounts()
+        return fresh
+
+    def merge(self, later: ComparisonCounts) -> None:
+        """Count what a comparison of the tickets after those fed so far counted."""
+        self.counts.merge(later)
 
     def fail(self, ticket_id: str) -> None:
         """Count a ticket that could not be read."""
-        self.tickets += 1
-        self.failed.add(ticket_id)
+        self.counts.tickets += 1
+        self.counts.failed.add(ticket_id)
 
     def add(self, ticket: Ticket, line: int | None = None) -> str | None:
         """Compare one ticket; returns why it failed, or None."""
@@ -256,40 +333,42 @@ class Comparison:
         if before.errors or after.errors:
             self.fail(ticket.id)
             return "; ".join([*before.errors, *after.errors])
-        self.tickets += 1
-        self.compared += 1
+        counts = self.counts
+        counts.tickets += 1
+        counts.compared += 1
         for metric in METRICS:
-            tally = self.tallies.get((group, metric))
+            tally = counts.tallies.get((group, metric))
             if tally is None:
-                tally = self.tallies[(group, metric)] = _Tally()
+                tally = counts.tallies[(group, metric)] = _Tally()
             tally.add(
                 ticket.id, metric, before.metrics[metric], after.metrics[metric], self.threshold
             )
-        _owed(self.owed_before, before)
-        _owed(self.owed_after, after)
+        _owed(counts.owed_before, before)
+        _owed(counts.owed_after, after)
         return None
 
     def result(self) -> PolicyDiff:
         """The diff of everything fed so far."""
-        order = sorted(self.tallies, key=lambda key: (key[0], METRICS.index(key[1])))
+        counts = self.counts
+        order = sorted(counts.tallies, key=lambda key: (key[0], METRICS.index(key[1])))
         changes = [
-            self.tallies[key].change(dict(zip(self.by, key[0], strict=True)), key[1])
+            counts.tallies[key].change(dict(zip(self.by, key[0], strict=True)), key[1])
             for key in order
         ]
-        currencies = sorted({*self.owed_before, *self.owed_after})
+        currencies = sorted({*counts.owed_before, *counts.owed_after})
         zero = Decimal(0)
-        before = {c: self.owed_before.get(c, zero) for c in currencies}
-        after = {c: self.owed_after.get(c, zero) for c in currencies}
+        before = {c: counts.owed_before.get(c, zero) for c in currencies}
+        after = {c: counts.owed_after.get(c, zero) for c in currencies}
         return PolicyDiff(
             old_policy=self.old.name,
             new_policy=self.new.name,
             as_of=self.as_of,
             by=self.by,
             threshold_seconds=self.threshold.total_seconds(),
-            tickets=self.tickets,
-            compared=self.compared,
-            failed=self.failed.items,
-            failed_count=self.failed.count,
+            tickets=counts.tickets,
+            compared=counts.compared,
+            failed=counts.failed.items,
+            failed_count=counts.failed.count,
             changes=changes,
             compensation_before={c: str(v) for c, v in before.items()},
             compensation_after={c: str(v) for c, v in after.items()},

@@ -6,6 +6,14 @@ outcome as text.  The main process writes the texts in input order.  A ticket id
 in the input is the one thing a worker cannot know: the main process evaluates that record
 again itself, through the same steps as one process, so the output is byte-identical to
 ``--jobs 1``.  At most ``2 x jobs`` chunks are in flight, whatever the input's size.
+
+:func:`in_chunks` is the same machinery for any work on a chunk (``compare``, ``refund``).
+
+Stopping: interrupted in the console script (Ctrl-C, SIGTERM), the main process removes its
+unfinished ``-o`` file and exits at once (``cli.entry_point``), with no time to tell its
+workers; each worker watches its parent and leaves as soon as it is gone.  Interrupted within
+Python (``KeyboardInterrupt``), the main process cancels the chunks not begun and waits for
+the workers to end.
 """
 
 from __future__ import annotations
@@ -14,13 +22,15 @@ import argparse
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from .._evaluation.engine import evaluator_for, outcome_or_record
 from .._evaluation.hygiene import DUPLICATE_ID, SeenIds, strictly
@@ -29,10 +39,15 @@ from .._policy.model import Policy
 from .._policy.versions import PolicySet
 from .._reports.report import Report
 from .._tickets.streams import RawLine, TicketRecord, line_record
+from ._progress import add_progress_argument
 from ._shared import WarningTally
 
 CHUNK: Final = 256
 """Records per chunk handed to a worker."""
+_WATCH_EVERY: Final = 0.25
+"""Seconds between a worker's looks at whether its parent is still there."""
+_I = TypeVar("_I")
+_R = TypeVar("_R")
 
 Render = Callable[[Outcome], str]
 
@@ -76,7 +91,8 @@ def jobs_argument(text: str) -> int:
 
 
 def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
-    """``--jobs N|auto``."""
+    """``--jobs N|auto``, and ``--no-progress`` with it: a run long enough to want one wants
+    the other."""
     parser.add_argument(
         "--jobs",
         type=_jobs_type,
@@ -85,6 +101,7 @@ def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
         help="processes to evaluate on: a number, or auto for every available core "
         "(default; a small input stays in one process). The output is the same for any N",
     )
+    add_progress_argument(parser)
 
 
 def _jobs_type(text: str) -> int:
@@ -97,10 +114,15 @@ def _jobs_type(text: str) -> int:
 Item = TicketRecord | RawLine
 
 
+def read_record(item: Item) -> TicketRecord:
+    """The record of an item read from the input, its JSON read now if it was deferred."""
+    return line_record(item) if isinstance(item, RawLine) else item
+
+
 def record_outcome(evaluator: Any, item: Item, as_of: datetime) -> Outcome:
     """A record's outcome (an error record for one that could not be read), before any check
     of the input as a whole."""
-    record = line_record(item) if isinstance(item, RawLine) else item
+    record = read_record(item)
     if record.error is not None:
         return error_outcome(record.error, as_of, record.ticket_id, record.line)
     return outcome_or_record(evaluator, record.data, as_of, record.line)
@@ -130,11 +152,35 @@ def checked_outcome(
 _WORKER: dict[str, Any] = {}
 
 
+def _leave_with_parent() -> None:
+    """Ignore Ctrl-C (the main process stops the workers), and leave at once when the main
+    process is gone: stopped by a signal, it exits without a word to its workers, which would
+    otherwise wait for work that never comes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_EVERY)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="servicepolicy-watch-parent", daemon=True).start()
+
+
 def _start_worker(
     policy: Policy | PolicySet, as_of: datetime, strict: bool, setup: Callable[[], Any]
 ) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops the workers
+    _leave_with_parent()
     _WORKER.update(evaluator=evaluator_for(policy), as_of=as_of, strict=strict, tool=setup())
+
+
+def _start_work(make_work: Callable[[], Callable[[list[Any]], Any]]) -> None:
+    _leave_with_parent()
+    _WORKER.update(work=make_work())
+
+
+def _work_chunk(items: list[Any]) -> Any:
+    return _WORKER["work"](items)
 
 
 def _render_chunk(records: list[Item]) -> list[tuple[str | None, Rendered]]:
@@ -174,17 +220,18 @@ def _line_of(record: Item) -> int | None:
 
 
 def _chunk_results(
-    records: Iterable[Item],
+    records: Iterable[_I],
     *,
     jobs: int,
     chunk: int,
     initargs: tuple[Any, ...],
-    work: Callable[[list[Item]], Any],
-) -> Iterator[tuple[list[Item], Any]]:
-    """The records in chunks, each with what ``work`` made of it in a worker, in input order;
-    None in its place for a chunk the main process must do itself (too small an input, one
-    job, or a chunk that could not be sent).  An input that breaks off raises its error once
-    the chunks read before it are out."""
+    work: Callable[[list[_I]], Any],
+    initializer: Callable[..., None] = _start_worker,
+) -> Iterator[tuple[list[_I], Any]]:
+    """The records in chunks, each with what ``work`` made of it in a worker (started by
+    ``initializer(*initargs)``), in input order; None in its place for a chunk the main
+    process must do itself (too small an input, one job, or a chunk that could not be sent).
+    An input that breaks off raises its error once the chunks read before it are out."""
     source = iter(records)
     pending, broke = _take(source, chunk)
     if broke is not None or len(pending) < chunk or jobs == 1:
@@ -197,9 +244,9 @@ def _chunk_results(
             raise broke
         return
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_context(), initializer=_start_worker, initargs=initargs
+        max_workers=jobs, mp_context=_context(), initializer=initializer, initargs=initargs
     )
-    in_flight: deque[tuple[list[Item], Future[Any]]] = deque()
+    in_flight: deque[tuple[list[_I], Future[Any]]] = deque()
     try:
         while pending or in_flight:
             while pending and len(in_flight) < 2 * jobs:
@@ -219,6 +266,29 @@ def _chunk_results(
         pool.shutdown(wait=True, cancel_futures=True)
     if broke is not None:  # the input broke off: what was read before it is out
         raise broke
+
+
+def in_chunks(
+    items: Iterable[_I],
+    *,
+    jobs: int,
+    make_work: Callable[[], Callable[[list[_I]], _R]],
+    chunk: int = CHUNK,
+) -> Iterator[tuple[list[_I], _R | None]]:
+    """The items in chunks, in input order, each with what a worker made of it on one of
+    ``jobs`` processes: the work is the function ``make_work`` makes once in each worker (a
+    module-level function, or a ``partial`` of one, for the workers).  None stands for a chunk
+    the caller must work on itself, as one process would: an input smaller than a chunk, one
+    job, or a chunk whose work could not be sent or sent back (so the work must never return
+    None).  An input that breaks off raises its error once the chunks read before it are out."""
+    return _chunk_results(
+        items,
+        jobs=jobs,
+        chunk=chunk,
+        initializer=_start_work,
+        initargs=(make_work,),
+        work=_work_chunk,
+    )
 
 
 def rendered_in_parallel(
@@ -315,9 +385,9 @@ def _repeated(seen: SeenIds, ids: list[str | None]) -> list[bool]:
     return repeated
 
 
-def _take(source: Iterator[Item], count: int) -> tuple[list[Item], Exception | None]:
+def _take(source: Iterator[_I], count: int) -> tuple[list[_I], Exception | None]:
     """Up to ``count`` records, and the error that broke the reading off, if one did."""
-    taken: list[Item] = []
+    taken: list[_I] = []
     try:
         for record in source:
             taken.append(record)

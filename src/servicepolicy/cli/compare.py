@@ -1,7 +1,10 @@
 """``servicepolicy compare``: what-if, the same tickets under an old and a new policy, and the
 diff as a table or JSON.
 
-``_reports/compare.py`` says what is compared and how.
+``_reports/compare.py`` says what is compared and how.  With ``--jobs``, each worker compares
+chunks of the tickets and sends back their counts and messages; the main process merges the
+counts and writes the messages in input order, so the output and the messages are those of
+one process, byte for byte.
 """
 
 from __future__ import annotations
@@ -9,18 +12,22 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import IO, Any, TextIO
 
 from .._common.durations import format_duration, parse_duration
 from .._evaluation.engine import failed_id
-from .._reports.compare import ERRORS, Comparison, MetricChange, PolicyDiff
+from .._policy.model import Policy
+from .._reports.compare import ERRORS, Comparison, ComparisonCounts, MetricChange, PolicyDiff
 from .._tickets.model import Ticket
-from .._tickets.streams import read_tickets
+from .._tickets.streams import TicketRecord, read_deferred, read_tickets
 from ._output import add_output_argument, output_to
+from ._parallel import CHUNK, Item, add_jobs_argument, in_chunks, read_record
+from ._progress import progress_bar
 from ._shared import (
     Context,
     UsageError,
@@ -55,6 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="list due times that move by more than this (default: 1h)",
     )
     parser.add_argument("--format", choices=["table", "json"], default="table")
+    add_jobs_argument(parser)
     add_output_argument(parser)
 
 
@@ -77,7 +85,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             raise UsageError(cannot_read(args.tickets, exc)) from None
         inputs = (args.old, args.new, args.tickets)
         with output_to(args.output, ctx.stdout, inputs) as out:
-            _feed(comparison, source, args.tickets, args.input_format, ctx.stderr)
+            compare_tickets(
+                comparison,
+                source,
+                args.tickets,
+                args.input_format,
+                ctx.stderr,
+                jobs=args.jobs,
+                progress=args.progress,
+            )
             diff = comparison.result()
             if args.format == "json":
                 out.write(json.dumps(diff.model_dump(mode="json"), indent=2) + "\n")
@@ -88,26 +104,79 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return done.status
 
 
-def _feed(comparison: Comparison, source: IO[Any], name: str, fmt: str, stderr: TextIO) -> None:
-    """Compare every record of ``source``; each failure is reported on ``stderr``."""
-    for record in read_tickets(source, fmt, name):
-        where = f"line {record.line}: " if record.line is not None else ""
-        fallback = (
-            f"line {record.line}" if record.line is not None else f"#{comparison.tickets + 1}"
-        )
-        if record.error is not None:
-            comparison.fail(record.ticket_id or fallback)
-            print(record.error, file=stderr)
+def compare_tickets(
+    comparison: Comparison,
+    source: IO[Any],
+    name: str,
+    fmt: str,
+    stderr: TextIO,
+    *,
+    jobs: int = 1,
+    progress: bool = False,
+    chunk: int = CHUNK,
+) -> None:
+    """Compare every record of ``source`` (a file named ``name``, in ``--input-format``
+    ``fmt``) on ``jobs`` processes, ``chunk`` records at a time; each failure is reported on
+    ``stderr`` in input order (under a progress bar when ``progress`` asks for one)."""
+    bar = progress_bar(stderr, source, name) if progress else None
+    records: Iterator[Item] = (read_tickets if jobs == 1 else read_deferred)(source, fmt, name)
+    numbered = enumerate(records if bar is None else bar.counted(records), 1)
+    say = stderr.write if bar is None else bar.say
+    if jobs == 1:
+        for position, record in numbered:
+            _said(compare_record(comparison, read_record(record), position), say)
+        return
+    same = comparison.old, comparison.new, comparison.as_of, comparison.by
+    work = partial(_comparing, *same, comparison.threshold)
+    for items, done in in_chunks(numbered, jobs=jobs, make_work=work, chunk=chunk):
+        if done is None:
+            for position, item in items:
+                _said(compare_record(comparison, read_record(item), position), say)
             continue
-        try:
-            ticket = Ticket.from_dict(record.data)
-        except ERRORS as exc:
-            comparison.fail(failed_id(record.data, exc) or fallback)
-            print(where + str(exc), file=stderr)
-            continue
-        problem = comparison.add(ticket, record.line)
-        if problem is not None:
-            print(f"{where}ticket {ticket.id!r}: {problem}", file=stderr)
+        counts, problems = done
+        comparison.merge(counts)
+        for problem in problems:
+            _said(problem, say)
+
+
+def _said(problem: str | None, say: Callable[[str], object]) -> None:
+    if problem is not None:
+        say(problem + "\n")
+
+
+def compare_record(comparison: Comparison, record: TicketRecord, position: int) -> str | None:
+    """Compare one record, the ``position``-th of the input (1 for the first); why it
+    failed, or None."""
+    where = f"line {record.line}: " if record.line is not None else ""
+    fallback = f"line {record.line}" if record.line is not None else f"#{position}"
+    if record.error is not None:
+        comparison.fail(record.ticket_id or fallback)
+        return record.error
+    try:
+        ticket = Ticket.from_dict(record.data)
+    except ERRORS as exc:
+        comparison.fail(failed_id(record.data, exc) or fallback)
+        return where + str(exc)
+    problem = comparison.add(ticket, record.line)
+    return None if problem is None else f"{where}ticket {ticket.id!r}: {problem}"
+
+
+_Chunk = list[tuple[int, Item]]
+
+
+def _comparing(
+    old: Policy, new: Policy, as_of: datetime, by: Sequence[str], threshold: timedelta
+) -> Callable[[_Chunk], tuple[ComparisonCounts, list[str]]]:
+    """A worker's work: compare a chunk of numbered records, and send back the counts and
+    the failures' messages, in order."""
+    whole = Comparison(old, new, as_of, by, threshold)
+
+    def compare_chunk(chunk: _Chunk) -> tuple[ComparisonCounts, list[str]]:
+        comparison = whole.partial()
+        problems = [compare_record(comparison, read_record(item), n) for n, item in chunk]
+        return comparison.counts, [problem for problem in problems if problem is not None]
+
+    return compare_chunk
 
 
 # -- table --------------------------------------------------------------------------------------

@@ -41,7 +41,6 @@ from ._shared import (
 )
 
 HELP = "SLA status of every ticket in a file"
-_PROGRESS_EVERY = 10_000
 # JSON text is handed to the output this many records at a time: one write per ticket of a few
 # kilobytes cost more than the rest of writing it (the stream's 8 KiB buffer spills on most).
 _WRITE_EVERY = 128
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     make_render, header = _shaped(args.format, args.fields, args.summary)
 
     def work(batch: TicketBatch) -> Done:
-        return write_evaluations(batch, args.format, args.jobs, make_render, header)
+        return write_evaluations(batch, args.format, args.jobs, make_render, header, args.progress)
 
     return (
         _parquet.run(args, ctx, work)
@@ -156,13 +155,14 @@ def write_evaluations(
     jobs: int = 1,
     make_render: Callable[[], Render] | None = None,
     csv_header: str | None = None,
+    progress: bool = False,
 ) -> Done:
     """Write every evaluation in ``output`` format (each record rendered by what
     ``make_render`` makes, the format's full record by default), evaluated on ``jobs``
-    processes; a summary goes to the batch's ``err``."""
-    out, err, as_of = batch.out, batch.err, batch.as_of
+    processes, with a progress bar when ``progress`` asks for one; a summary goes to the
+    batch's ``err``."""
+    out, as_of = batch.out, batch.as_of
     total = failed = 0
-    progress = err.isatty()
     if output == "json":
         out.write("[")
     elif output == "csv":
@@ -171,7 +171,7 @@ def write_evaluations(
         out.write(table_header(as_of))
     pending: list[str] = []
     try:
-        for done in rendered_outcomes(batch, make_render or _RENDERERS[output], jobs):
+        for done in rendered_outcomes(batch, make_render or _RENDERERS[output], jobs, progress):
             if output == "json":
                 pending.append(("\n" if total == 0 else ",\n") + done.text)
             else:
@@ -181,15 +181,10 @@ def write_evaluations(
             if len(pending) == _WRITE_EVERY:
                 out.write("".join(pending))
                 pending.clear()
-            if progress and total % _PROGRESS_EVERY == 0:
-                err.write(f"\r{total} tickets evaluated...")
-                err.flush()
     finally:  # a stream that breaks off keeps the records read before
         out.write("".join(pending))
     if output == "json":
         out.write("\n]\n" if total else "]\n")
-    if progress and total >= _PROGRESS_EVERY:
-        err.write("\r")
     return summary(total, failed, as_of, tally=batch.tally)
 
 

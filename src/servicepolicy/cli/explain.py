@@ -7,6 +7,8 @@ from functools import partial
 
 from .._evaluation.outcome import Outcome, to_evaluation
 from .._i18n import language
+from .._policy.model import Policy
+from .._policy.versions import PolicySet
 from ._batch import rendered_outcomes
 from ._output import add_output_argument
 from ._parallel import Render, add_jobs_argument
@@ -43,20 +45,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         args,
         ctx,
         lambda batch: write_explanations(
-            batch, args.ticket_id, args.jobs, lang=words.code, hijri=words.hijri
+            batch,
+            args.ticket_id,
+            args.jobs,
+            lang=words.code,
+            hijri=words.hijri,
+            progress=args.progress,
         ),
     )
 
 
-def _render_explanation(only: str | None, lang: str = "en", hijri: bool = False) -> Render:
+def _render_explanation(
+    only: str | None,
+    lang: str = "en",
+    hijri: bool = False,
+    policy: Policy | PolicySet | None = None,
+) -> Render:
     """Explanations in ``lang``, of the ticket with id ``only`` alone when given (others
-    render empty)."""
+    render empty); with the ``policy``, the holidays each metric's time went past."""
     words = language(lang, hijri=hijri)
 
     def explain(outcome: Outcome) -> str:
         if only is not None and outcome.ticket_id != only:
             return ""
-        return to_evaluation(outcome).explain(words)
+        return to_evaluation(outcome).explain(words, policy=policy)
 
     return explain
 
@@ -68,13 +80,14 @@ def write_explanations(
     *,
     lang: str = "en",
     hijri: bool = False,
+    progress: bool = False,
 ) -> Done:
     """Write the explanation of each ticket (or only ``ticket_id``) in ``lang``, on ``jobs``
     processes."""
     out = batch.out
     shown = failed = 0
-    render = partial(_render_explanation, ticket_id, lang, hijri)
-    for done in rendered_outcomes(batch, render, jobs):
+    render = partial(_render_explanation, ticket_id, lang, hijri, batch.policy)
+    for done in rendered_outcomes(batch, render, jobs, progress):
         if ticket_id is not None and done.ticket_id != ticket_id:
             continue
         out.write(("\n" if shown else "") + done.text)

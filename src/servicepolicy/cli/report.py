@@ -10,10 +10,9 @@ from functools import partial
 from .._i18n import ENGLISH, Language
 from .._reports.render import render_csv, render_html, render_json, render_table
 from .._reports.report import Report
-from .._tickets.streams import read_deferred
-from ._batch import evaluations
+from ._batch import report_of
 from ._output import add_output_argument
-from ._parallel import add_jobs_argument, report_in_parallel
+from ._parallel import add_jobs_argument
 from ._shared import (
     FINDINGS,
     Context,
@@ -50,28 +49,24 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     by = [part.strip() for part in args.by.split(",") if part.strip()]
     words = language_of(args)
     return over_tickets(
-        args, ctx, lambda batch: write_report(batch, by, args.format, args.jobs, words)
+        args,
+        ctx,
+        lambda batch: write_report(batch, by, args.format, args.jobs, words, args.progress),
     )
 
 
 def write_report(
-    batch: TicketBatch, by: Sequence[str], output: str, jobs: int = 1, lang: Language = ENGLISH
+    batch: TicketBatch,
+    by: Sequence[str],
+    output: str,
+    jobs: int = 1,
+    lang: Language = ENGLISH,
+    progress: bool = False,
 ) -> Done:
     """Fold every evaluation into a :class:`Report` (on ``jobs`` processes) and write it in
     ``output`` format; the table and the HTML page in ``lang`` (CSV and JSON are data, the
     same in every language)."""
-    if jobs == 1:
-        report = Report(by, batch.as_of).add_all(evaluations(batch))
-    else:
-        report = report_in_parallel(
-            read_deferred(batch.source, batch.input_format, batch.name),
-            batch.policy,
-            batch.as_of,
-            strict=batch.strict_input,
-            by=by,
-            tally=batch.tally,
-            jobs=jobs,
-        )
+    report = report_of(batch, by, jobs, progress)
     renderers: dict[str, Callable[[Report], str]] = {
         "table": partial(render_table, lang=lang),
         "csv": render_csv,
