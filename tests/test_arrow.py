@@ -3,7 +3,6 @@ polars give the same; a missing pyarrow says what to install."""
 
 from __future__ import annotations
 
-import builtins
 import json
 import sys
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ pa = pytest.importorskip("pyarrow")
 
 import servicepolicy as sp  # noqa: E402
 from servicepolicy import arrow  # noqa: E402
+from tests.missing import without  # noqa: E402
 from tests.paths import EXAMPLES  # noqa: E402
 
 POLICY = sp.load_policy(EXAMPLES / "saas-support.yaml")
@@ -173,14 +173,7 @@ def test_polars_gives_the_table():
 
 
 def test_without_pyarrow_the_error_says_what_to_install(monkeypatch):
-    real_import = builtins.__import__
-
-    def no_pyarrow(name, *args, **kwargs):
-        if name == "pyarrow" or name.startswith("pyarrow."):
-            raise ImportError("No module named 'pyarrow'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    without(monkeypatch, "pyarrow")
     with pytest.raises(ImportError, match=r"pip install 'servicepolicy\[arrow\]'"):
         arrow.evaluate_table(None, None, POLICY, AS_OF)
 

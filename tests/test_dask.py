@@ -9,7 +9,6 @@ missing dask fails instead.
 
 from __future__ import annotations
 
-import builtins
 import copyreg
 import importlib.util
 import io
@@ -66,6 +65,7 @@ from servicepolicy import arrow  # noqa: E402
 from servicepolicy import dask as spd  # noqa: E402
 from servicepolicy.cli import main  # noqa: E402
 from tests import strategies  # noqa: E402
+from tests.missing import without  # noqa: E402
 from tests.paths import EXAMPLES, ROOT  # noqa: E402
 
 POLICY_PATH = EXAMPLES / "saas-support.yaml"
@@ -405,14 +405,7 @@ def test_wrong_arguments_are_said_before_any_work():
 
 
 def test_without_dask_the_error_says_what_to_install(monkeypatch):
-    real_import = builtins.__import__
-
-    def no_dask(name, *args, **kwargs):
-        if name == "dask" or name.startswith("dask."):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_dask)
+    without(monkeypatch, "dask")
     with pytest.raises(ImportError, match=re.escape("pip install 'servicepolicy[dask]'")):
         spd.evaluate(None, POLICY, AS_OF)
     with pytest.raises(ImportError, match=re.escape("pip install 'servicepolicy[dask]'")):

@@ -10,7 +10,6 @@ the whole module.
 
 from __future__ import annotations
 
-import builtins
 import importlib.util
 import io
 import itertools
@@ -57,6 +56,7 @@ import servicepolicy as sp  # noqa: E402
 from servicepolicy import arrow  # noqa: E402
 from servicepolicy import spark as sps  # noqa: E402
 from servicepolicy.cli import main  # noqa: E402
+from tests.missing import without  # noqa: E402
 from tests.paths import EXAMPLES, ROOT  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(
@@ -280,14 +280,7 @@ def test_wrong_arguments_are_said_before_any_work(spark):
 
 
 def test_without_pyspark_the_error_says_what_to_install(monkeypatch):
-    real_import = builtins.__import__
-
-    def no_pyspark(name, *args, **kwargs):
-        if name == "pyspark" or name.startswith("pyspark."):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+    without(monkeypatch, "pyspark")
     with pytest.raises(ImportError, match=re.escape("pip install 'servicepolicy[spark]'")):
         sps.evaluate(None, POLICY, AS_OF)
     with pytest.raises(ImportError, match=re.escape("pip install 'servicepolicy[spark]'")):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from servicepolicy._i18n import ENGLISH, N_, language
+from tests.missing import without
 
 pytest.importorskip("babel", reason="Arabic needs Babel: servicepolicy[i18n]")
 
@@ -98,18 +99,10 @@ def test_an_unknown_language_is_refused():
 
 
 def test_arabic_without_babel_names_the_extra(monkeypatch):
-    import builtins
 
     module = sys.modules["servicepolicy._i18n.language"]
 
-    real_import = builtins.__import__
-
-    def no_babel(name, *args, **kwargs):
-        if name == "babel" or name.startswith("babel."):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_babel)
+    without(monkeypatch, "babel")
     monkeypatch.setattr(module, "_LOADED", {})
     with pytest.raises(ValueError, match=r"pip install 'servicepolicy\[i18n\]'"):
         language("ar")
