@@ -13,21 +13,15 @@ from typing import Any, Final, Literal
 
 from .._common.durations import format_duration, parse_duration
 from .._common.errors import DurationError
+from .._common.messages import N_ as N_
+from .._common.messages import TEMPLATES as _TEMPLATES
 
 LANGUAGES: Final = ("en", "ar")
 """The languages of the explanations, reports and messages: English, the default, and Arabic."""
 
 I18N_EXTRA: Final = "pip install 'servicepolicy[i18n]'"
 
-_TEMPLATES: list[str] = []
 _DURATION_FIELDS: Final = frozenset({"duration", "span"})
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` as a template whose text is made in one place (in English) and read
-    in another, where :meth:`Language.made` puts it into the reader's language."""
-    _TEMPLATES.append(message)
-    return message
 
 
 N_("{message}; did you mean {near}?")  # the hint of ``_common.errors.did_you_mean``
