@@ -155,3 +155,27 @@ def test_the_commands_with_jobs_are_those_listed_here():
         if "--jobs" in out:
             have_jobs.append(name)
     assert sorted(have_jobs) == sorted(COMMANDS_WITH_JOBS)
+
+
+@pytest.mark.usefixtures("at_once")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_parquet_output_shows_the_bar_and_writes_the_same_rows(tickets, tmp_path, jobs):
+    pq = pytest.importorskip("pyarrow.parquet")
+    shown, quiet = tmp_path / "shown.parquet", tmp_path / "quiet.parquet"
+    base = [
+        "evaluate",
+        SAAS,
+        str(tickets),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "parquet",
+        "--jobs",
+        jobs,
+    ]
+    code, out, err = _run([*base, "-o", str(shown)])
+    plain = _run([*base, "-o", str(quiet), "--no-progress"])
+    assert (code, out) == plain[:2]
+    assert "tickets.jsonl: " in err and " tickets/s" in err
+    assert _on_screen(err) == plain[2]
+    assert pq.read_table(shown).equals(pq.read_table(quiet))

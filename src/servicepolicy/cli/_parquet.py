@@ -117,7 +117,7 @@ def run(args: argparse.Namespace, ctx: Context, work: Callable[[TicketBatch], Do
             batch = TicketBatch(
                 policy, source, args.tickets, input_format, as_of, io.StringIO(), ctx.stderr, strict
             )
-            done = write_parquet(batch, target, args.jobs)
+            done = write_parquet(batch, target, args.jobs, getattr(args, "progress", False))
         else:
             assert work is not None
             with output_to(args.output, ctx.stdout, inputs) as out:
@@ -212,10 +212,13 @@ def _render_rows() -> Render:
     return arrow.outcome_cells_json
 
 
-def write_parquet(batch: TicketBatch, target: IO[bytes], jobs: int = 1) -> Done:
+def write_parquet(
+    batch: TicketBatch, target: IO[bytes], jobs: int = 1, progress: bool = False
+) -> Done:
     """Write every evaluation of the batch to ``target`` as Parquet rows
     (:func:`servicepolicy.arrow.result_schema`), a row group every :data:`ROW_GROUP` rows,
-    evaluated on ``jobs`` processes; the summary, as the other formats have it."""
+    evaluated on ``jobs`` processes, with a progress bar when ``progress`` asks for one; the
+    summary, as the other formats have it."""
     import json
 
     pa, parquet = _pyarrow(), _parquet_module()
@@ -234,7 +237,7 @@ def write_parquet(batch: TicketBatch, target: IO[bytes], jobs: int = 1) -> Done:
         gathered = 0
 
     with parquet.ParquetWriter(target, buffer.schema) as writer:
-        for done in rendered_outcomes(batch, _render_rows, jobs):
+        for done in rendered_outcomes(batch, _render_rows, jobs, progress):
             rows = json.loads(done.text)
             buffer.add(rows)
             gathered += len(rows)
