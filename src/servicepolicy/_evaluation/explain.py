@@ -217,7 +217,7 @@ def holiday_lines(calendar: Calendar, m: Measurement, lang: Language = ENGLISH) 
         )
         for name, first, final in ranges
     ]
-    return [lang.t("holidays on the way: {holidays}", holidays=", ".join(parts))]
+    return [lang.t("holidays on the way: {holidays}", holidays=lang.join(parts))]
 
 
 def escalation_line(fired: FiredEscalation, lang: Language = ENGLISH) -> str:
@@ -228,8 +228,8 @@ def escalation_line(fired: FiredEscalation, lang: Language = ENGLISH) -> str:
         level=fired.level,
         metric=f" ({lang.t(fired.metric)})" if fired.metric else "",
         at=when(fired.at, lang),
-        whom=", ".join(fired.notify) or lang.t("nobody"),
+        whom=lang.join(fired.notify) or lang.t("nobody"),
     )
     if fired.actions:
-        text += lang.t("; actions {actions}", actions=", ".join(fired.actions))
+        text += lang.t("; actions {actions}", actions=lang.join(fired.actions))
     return text

@@ -92,6 +92,10 @@ class Language:
         except DurationError:
             return text
 
+    def join(self, items: list[str]) -> str:
+        """Items of a list one after the other: ``a, b`` in English, ``a، b`` in Arabic."""
+        return self.t(", ").join(items)
+
     def duration(self, value: timedelta) -> str:
         """A duration in words: ``2d18h`` in English, ``يومان و18 ساعة`` in Arabic."""
         if self._babel is None:
