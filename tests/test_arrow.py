@@ -192,3 +192,21 @@ def test_the_core_does_not_import_pyarrow():
 def test_as_of_is_utc_in_the_table():
     table = arrow.evaluate_table(*tables(example_tickets()), POLICY, AS_OF)
     assert set(table.column("as_of").to_pylist()) == {AS_OF.astimezone(UTC)}
+
+
+def test_an_amount_too_large_for_decimal128_is_null_and_the_text_keeps_it():
+    # no cap: 39 nines of monthly fee give an award of 34 digits or more before the point
+    policy = sp.parse_policy(
+        (EXAMPLES / "saas-support.yaml")
+        .read_text(encoding="utf-8")
+        .replace('  cap_per_ticket: "1000.00"\n', "")
+        .replace('        max: "500.00"\n', "")
+    )
+    tickets = example_tickets()
+    for ticket in tickets:
+        ticket.setdefault("fields", {})["monthly_fee"] = "9" * 39
+    table = arrow.evaluate_table(*tables(tickets), policy, AS_OF)
+    rows = table.to_pylist()
+    huge = [r for r in rows if r["compensation"] and r["compensation_owed"] is None]
+    assert huge, "some ticket is owed a huge amount"
+    assert all(len(r["compensation"].split(".")[0]) >= 34 for r in huge)

@@ -26,7 +26,8 @@ The output (:func:`result_schema`) has the columns of :data:`RESULT_COLUMNS`: in
 seconds as ``float64``, ``line``, ``cycles`` and ``escalations`` as ``int64``, and text as
 ``string``; ``compensation`` stays the CSV's text (``"120.00 EUR; 15.00 USD"``) and
 ``compensation_owed`` holds the same money exactly, a map from currency to
-``decimal128(38, 4)``.  A ticket that
+``decimal128(38, 4)`` (null for a ticket owed an amount of 34 digits or more before the point,
+which that type cannot hold).  A ticket that
 cannot be read or evaluated is one row with ``status`` ``"error"`` and ``error``.
 """
 
@@ -75,6 +76,10 @@ RESULT_COLUMNS: Final = (*ROW_COLUMNS, "compensation_owed")
 MONEY_SCALE: Final = 4
 """Decimal places of ``compensation_owed``: the most minor units of an ISO 4217 currency."""
 
+_MOST_OWED: Final = Decimal(10) ** (38 - MONEY_SCALE)
+"""Amounts from here up do not fit decimal128(38, 4): such a ticket's ``compensation_owed``
+is null (its ``compensation`` text still says the amount)."""
+
 _TIMES: Final = frozenset({"as_of", "started_at", "due_at", "completed_at", "breached_at"})
 _FLOATS: Final = frozenset(
     {"elapsed_seconds", "remaining_seconds", "paused_seconds", "paused_business_seconds"}
@@ -118,7 +123,12 @@ def row_cells(evaluation: Evaluation) -> list[list[Any]]:
     """The rows of one evaluation as lists of plain values in :data:`RESULT_COLUMNS` order,
     each instant as microseconds since the epoch (what the timestamp columns hold), the money
     owed as ``[currency, amount text]`` pairs (JSON can carry them to another process)."""
-    owed = [[currency, str(amount)] for currency, amount in compensation_owed(evaluation).items()]
+    totals = compensation_owed(evaluation)
+    owed = (
+        None
+        if any(abs(amount) >= _MOST_OWED for amount in totals.values())
+        else [[currency, str(amount)] for currency, amount in totals.items()]
+    )
     return [
         [
             *(
@@ -156,7 +166,8 @@ class RowBuffer:
         """The rows gathered, as a record batch of :func:`result_schema`; the buffer empties."""
         pa = pyarrow_module()
         self.columns[-1] = [
-            [(currency, Decimal(amount)) for currency, amount in owed] for owed in self.columns[-1]
+            None if owed is None else [(currency, Decimal(amount)) for currency, amount in owed]
+            for owed in self.columns[-1]
         ]
         arrays = [
             pa.array(column, type=field.type)

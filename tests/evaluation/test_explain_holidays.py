@@ -115,3 +115,46 @@ def test_the_riyadh_eid_in_arabic_and_both_calendars():
         "  العطلات خلال المدة: Eid al-Fitr من 2026-03-20 / 1 شوال 1447 إلى 2026-03-23 / 4 شوال 1447"
         in arabic.splitlines()
     )
+
+
+SANTIAGO = """\
+servicepolicy: "1"
+name: midnight that does not exist
+calendars:
+  desk:
+    timezone: America/Santiago
+    hours: {daily: ["00:00-24:00"]}
+    holidays:
+      - {date: 2026-09-06, name: After the gap}
+sla:
+  - name: all
+    calendar: desk
+    targets: {first_response: 8h}
+"""
+
+
+def test_a_stretch_ending_where_dst_skips_midnight_does_not_reach_that_day():
+    # Santiago springs forward on 2026-09-06 at 00:00, to 01:00: a reply at that day's first
+    # instant ends the stretch before the day begins
+    policy = parse_policy(SANTIAGO)
+    ticket = {
+        "id": "S-1",
+        "created_at": "2026-09-05T20:00:00-04:00",
+        "events": [{"at": "2026-09-06T01:00:00-03:00", "type": "agent_reply"}],
+    }
+    evaluation = policy.evaluate(ticket, as_of=datetime.fromisoformat("2026-09-06T02:00:00-03:00"))
+    first = evaluation.explain(policy=policy).split("first_response:")[1].split("\nresolution")[0]
+    assert "holidays on the way" not in first
+
+
+def test_a_measurement_longer_than_ten_years_says_where_it_stopped_looking(monkeypatch):
+    from servicepolicy._evaluation import explain
+
+    monkeypatch.setattr(explain, "MAX_HOLIDAY_DAYS", 10)
+    ticket = {"id": "L-1", "created_at": "2026-12-20T09:00:00+01:00", "events": []}
+    text, _ = _explain(ticket, "2027-01-05T10:00:00+01:00")
+    # ten dates from 20 Dec: the 24th, 25-26 are named, then the search stops at the 30th
+    assert (
+        "  holidays on the way: Christmas Eve 2026-12-24, Christmas 2026-12-25 to 2026-12-26, "
+        "dates from 2026-12-30 not looked at"
+    ) in text.splitlines()

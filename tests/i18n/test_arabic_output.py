@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -182,3 +183,40 @@ def test_arabic_report_renders_in_chromium_with_shaped_letters(tmp_path):
         assert screenshot(page, shot, size="900,200") == []
         pictures.append(shot.read_bytes())
     assert pictures[0] != pictures[1]
+
+
+def test_html_data_attributes_are_the_same_in_every_language():
+    argv = ("report", POLICY, TICKETS, "--as-of", AS_OF, "--format", "html")
+    _, english, _ = run(*argv)
+    _, arabic, _ = run(*argv, "--lang", "ar")
+    attributes = re.compile(r'data-(?:group|metric)="[^"]*"')
+    assert attributes.findall(arabic) == attributes.findall(english)
+    assert 'data-group="all"' in arabic
+
+
+def test_json_and_csv_reports_need_no_language_package(monkeypatch):
+    import servicepolicy.cli._shared as shared
+
+    def missing(code, hijri=False):
+        raise ValueError("Arabic output needs the Babel package: pip install 'servicepolicy[i18n]'")
+
+    monkeypatch.setattr(shared, "language", missing)
+    code, out, _ = run(
+        "report", POLICY, TICKETS, "--as-of", AS_OF, "--format", "json", "--lang", "ar"
+    )
+    assert code == 0 and out.startswith("{")
+
+
+def test_money_in_an_arabic_report_keeps_every_decimal_place(tmp_path):
+    # CLF has four decimal places; 5.55% of a fee gives amounts such as 107.2790
+    text = (ROOT / "policies" / "examples" / "ecommerce.yaml").read_text(encoding="utf-8")
+    assert "currency: EUR" in text
+    policy = tmp_path / "clf.yaml"
+    policy.write_text(text.replace("currency: EUR", "currency: CLF"), encoding="utf-8")
+    tickets = str(ROOT / "policies" / "examples" / "ecommerce.tickets.jsonl")
+    argv = ("report", str(policy), tickets, "--as-of", "2026-12-01T00:00:00+01:00")
+    _, english, _ = run(*argv)
+    _, arabic, _ = run(*argv, "--lang", "ar")
+    english_amounts = re.findall(r"\d+\.\d+ CLF", english)
+    assert english_amounts
+    assert re.findall(r"\d+\.\d+ CLF", arabic) == english_amounts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -106,3 +107,55 @@ def test_arabic_without_babel_names_the_extra(monkeypatch):
     monkeypatch.setattr(module, "_LOADED", {})
     with pytest.raises(ValueError, match=r"pip install 'servicepolicy\[i18n\]'"):
         language("ar")
+
+
+def test_a_name_in_a_made_text_is_never_translated():
+    # a calendar called "paused": the note is Arabic, the name stays as the policy wrote it
+    made = "starts 15m of calendar paused after that"
+    assert AR.made(made) == "يبدأ بعد ذلك بـ15 دقيقة حسب التقويم paused"
+    assert AR.made("paused") == "متوقف مؤقتًا"  # the word alone is a status of the vocabulary
+
+
+def test_an_outer_message_is_read_before_the_one_it_quotes():
+    made = "paused while the status is 'x' (its own pause_on)"
+    assert AR.made(made) == "يتوقف مؤقتًا ما دامت الحالة 'x' (قاعدة pause_on: قاعدته الخاصة)"
+
+
+def test_matching_is_linear_in_the_text():
+    # texts repeating a template's fixed words without its shape once took exponential time
+    near_miss = "x: y (z) is shorter than the higher priority w (" * 40
+    assert AR.made(near_miss) == near_miss
+    assert AR.made("a" * 5000) == "a" * 5000  # over the length looked at: as it is
+
+
+@pytest.mark.parametrize(
+    ("span", "arabic"),
+    [
+        (timedelta(seconds=59.9), "59.9 ثانية"),
+        (timedelta(seconds=0.5), "0.5 ثانية"),
+        (-timedelta(seconds=0.5), "سالب 0.5 ثانية"),
+        (timedelta(minutes=1, microseconds=250), "دقيقة و0.00025 ثانية"),
+    ],
+)
+def test_a_part_of_a_second_is_kept(span, arabic):
+    assert AR.duration(span) == arabic
+
+
+def test_an_instant_keeps_its_microseconds():
+    moment = datetime(2026, 3, 20, 9, 5, 7, 120000, tzinfo=RIYADH)
+    assert AR.instant(moment) == "2026-03-20 09:05:07.120000 +03:00"
+
+
+@pytest.mark.parametrize(
+    ("amount", "english", "arabic"),
+    [
+        (Decimal("107.2790"), "107.2790", "107.2790"),
+        (Decimal("120.00"), "120.00", "120.00"),
+        (Decimal("0.0005"), "0.0005", "0.0005"),
+        (Decimal("1234567.5"), "1234567.5", "1,234,567.5"),
+        (Decimal("12"), "12", "12"),
+    ],
+)
+def test_an_amount_is_written_exactly(amount, english, arabic):
+    assert ENGLISH.amount(amount) == english
+    assert AR.amount(amount) == arabic

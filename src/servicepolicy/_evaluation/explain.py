@@ -6,8 +6,8 @@ in another :class:`~servicepolicy._i18n.Language`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -36,8 +36,9 @@ class DatedVersions(Protocol):
         ...
 
 
-MAX_HOLIDAY_DAYS = 400
-"""The most local dates of a measurement searched for holidays (a year and some)."""
+MAX_HOLIDAY_DAYS = 3660
+"""The most local dates of a measurement searched for holidays (ten years); a longer one says
+from which date it was not looked at."""
 
 TERMS = (
     N_("met"),
@@ -179,12 +180,16 @@ def metric_lines(
     return lines
 
 
-def _local_dates(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[date]:
-    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-    if end.astimezone(zone).time() == time(0):
-        last -= timedelta(days=1)  # a stretch that ends at midnight does not reach that date
-    for offset in range(min((last - first).days + 1, MAX_HOLIDAY_DAYS)):
-        yield first + timedelta(days=offset)
+def _local_dates(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
+    """The local dates ``[start, end)`` touches (its last instant is the one before ``end``,
+    so a stretch ending at a midnight, or at a day's first instant where DST skips midnight,
+    does not reach that day)."""
+    if end <= start:
+        return []
+    first = start.astimezone(zone).date()
+    # in UTC: arithmetic on a zoned datetime is on its wall clock, which DST can skip
+    last = (end.astimezone(UTC) - timedelta(microseconds=1)).astimezone(zone).date()
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 def holiday_lines(calendar: Calendar, m: Measurement, lang: Language = ENGLISH) -> list[str]:
@@ -193,15 +198,22 @@ def holiday_lines(calendar: Calendar, m: Measurement, lang: Language = ENGLISH) 
     Eid al-Fitr 2026-03-20 to 2026-03-23``.  None, no line."""
     zone = ZoneInfo(calendar.timezone)
     named: dict[date, str] = {}
+    looked: set[date] = set()
+    beyond: date | None = None  # the first date not looked at, past MAX_HOLIDAY_DAYS
     for seg in m.segments:
         if seg.kind != "running" or seg.end is None:
             continue
         for day in _local_dates(seg.start, seg.end, zone):
-            if day not in named:
-                name = calendar.holiday_at(datetime.combine(day, time(12), zone))
-                if name is not None:
-                    named[day] = name or lang.t("(no name)")
-    if not named:
+            if day in looked:
+                continue
+            if len(looked) == MAX_HOLIDAY_DAYS:
+                beyond = day if beyond is None else min(beyond, day)
+                break
+            looked.add(day)
+            name = calendar.holiday_at(datetime.combine(day, time(12), zone))
+            if name is not None:
+                named[day] = name or lang.t("(no name)")
+    if not named and beyond is None:
         return []
     ranges: list[tuple[str, date, date]] = []
     for day in sorted(named):
@@ -217,6 +229,8 @@ def holiday_lines(calendar: Calendar, m: Measurement, lang: Language = ENGLISH) 
         )
         for name, first, final in ranges
     ]
+    if beyond is not None:
+        parts.append(lang.t("dates from {day} not looked at", day=lang.day(beyond)))
     return [lang.t("holidays on the way: {holidays}", holidays=lang.join(parts))]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 import threading
 from collections.abc import Callable, Mapping
@@ -22,6 +21,11 @@ LANGUAGES: Final = ("en", "ar")
 I18N_EXTRA: Final = "pip install 'servicepolicy[i18n]'"
 
 _DURATION_FIELDS: Final = frozenset({"duration", "span"})
+MESSAGE_FIELDS: Final = frozenset({"message", "source", "problem", "problems", "reason", "note"})
+"""Fields of a template that hold a message of their own, put into the reader's language too."""
+_TERM_FIELDS: Final = frozenset({"metric", "meaning"})  # a word of the vocabulary, by itself
+MOST_MADE: Final = 2000
+"""The longest text :meth:`Language.made` looks for a template in (longer ones stay as they are)."""
 
 
 N_("{message}; did you mean {near}?")  # the hint of ``_common.errors.did_you_mean``
@@ -66,21 +70,30 @@ class Language:
 
     def made(self, text: str) -> str:
         """A text made from an :func:`N_` template in English, in this language: the template
-        is found by its shape, its fields carried over (a duration rewritten in this language's
-        words).  A text of no known template is returned as it is."""
-        if not self._catalogue:
+        is found by its shape (the one with the most fixed text first), its fields carried
+        over.  A field that holds a message (:data:`MESSAGE_FIELDS`) is put into this language
+        in turn, a duration is written in its words, a metric's key is translated; any other
+        field is a value (a name from the policy, a quoted key) and stays as it is.  A text of
+        no known template, or longer than :data:`MOST_MADE` characters, is returned as it is.
+        Matching is linear in the text: each field ends where the next fixed text is first
+        found."""
+        if not self._catalogue or len(text) > MOST_MADE:
             return text
-        for pattern, template in _known_patterns():
-            found = pattern.fullmatch(text)
-            if found is not None:
-                values = {
-                    name: self._field(name, value) for name, value in found.groupdict().items()
-                }
-                return self.t(template, **values)
+        for shape, template in _known_shapes():
+            values = shape.match(text)
+            if values is not None:
+                fields = {name: self._field(name, value) for name, value in values.items()}
+                return self.t(template, **fields)
         return text
 
     def _field(self, name: str, value: str) -> str:
-        return self.written_duration(value) if name in _DURATION_FIELDS else self.made(value)
+        if name in _DURATION_FIELDS:
+            return self.written_duration(value)
+        if name in MESSAGE_FIELDS:
+            return self.made(value)
+        if name in _TERM_FIELDS:
+            return self._catalogue.get(value, value)
+        return value
 
     def written_duration(self, text: str) -> str:
         """A duration as a policy writes it (``4h``, ``1h30m``) in this language's words; any
@@ -97,22 +110,26 @@ class Language:
         return self.t(", ").join(items)
 
     def duration(self, value: timedelta) -> str:
-        """A duration in words: ``2d18h`` in English, ``يومان و18 ساعة`` in Arabic."""
+        """A duration in words: ``2d18h`` in English, ``يومان و18 ساعة`` in Arabic; a part of a
+        second is kept (``30.5s``)."""
         if self._babel is None:
             return format_duration(value)
         micros = value // timedelta(microseconds=1)
-        seconds, _ = divmod(abs(micros), 1_000_000)
+        seconds, fraction = divmod(abs(micros), 1_000_000)
         days, rest = divmod(seconds, 86400)
         hours, rest = divmod(rest, 3600)
         minutes, secs = divmod(rest, 60)
+        exact_secs = Decimal(secs) + Decimal(fraction).scaleb(-6) if fraction else Decimal(secs)
         units = self._babel.units
         parts = [
-            units.format_unit(amount, f"duration-{unit}", length="long", locale=self.code)
+            units.format_unit(
+                amount, f"duration-{unit}", length="long", locale=self.code, format="#,##0.######"
+            )
             for amount, unit in (
                 (days, "day"),
                 (hours, "hour"),
                 (minutes, "minute"),
-                (secs, "second"),
+                (exact_secs.normalize(), "second"),
             )
             if amount
         ] or [units.format_unit(0, "duration-minute", length="long", locale=self.code)]
@@ -120,14 +137,15 @@ class Language:
         return self.t("minus {duration}", duration=text) if micros < 0 else str(text)
 
     def instant(self, moment: datetime | None) -> str:
-        """An instant in its own offset: ISO 8601 in English, the locale's digits in Arabic;
-        then the Hijri date when asked for.  ``-`` for none."""
+        """An instant in its own offset: ISO 8601 in English, the locale's pattern in Arabic
+        (``2026-03-20 09:00 +03:00``); then the Hijri date when asked for.  ``-`` for none."""
         if moment is None:
             return "-"
         if self._babel is None:
             text = moment.isoformat()
         else:
             pattern = "yyyy-MM-dd HH:mm" + (":ss" if moment.second or moment.microsecond else "")
+            pattern += ".SSSSSS" if moment.microsecond else ""
             text = self._babel.dates.format_datetime(
                 moment, pattern + " xxx", tzinfo=moment.tzinfo, locale=self.code
             )
@@ -156,7 +174,7 @@ class Language:
         return f"{self._digits(day.day)} {month} {self._digits(day.year)}"
 
     def _digits(self, value: int) -> str:
-        """A whole number in the locale's digits, without grouping (a year)."""
+        """A whole number as the locale writes it, without grouping (a year)."""
         if self._babel is None:
             return str(value)
         return str(self._babel.numbers.format_decimal(value, format="0", locale=self.code))
@@ -166,6 +184,19 @@ class Language:
         if self._babel is None:
             return str(value)
         return str(self._babel.numbers.format_decimal(value, locale=self.code))
+
+    def amount(self, value: Decimal) -> str:
+        """An amount of money exactly, every decimal place it has kept (``107.2790``)."""
+        if self._babel is None:
+            return f"{value:f}"
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return str(
+            self._babel.numbers.format_decimal(
+                value, format=pattern, locale=self.code, decimal_quantization=False
+            )
+        )
 
     def percent(self, value: float | None) -> str:
         """A percentage with two decimals (``97.50%``); ``-`` for none."""
@@ -178,36 +209,72 @@ class Language:
         )
 
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = []
+class _Shape:
+    """The fixed texts of a template, between and around its fields."""
+
+    __slots__ = ("fields", "texts")
+
+    def __init__(self, template: str) -> None:
+        texts = [""]
+        fields: list[str] = []
+        for literal, field, _, _ in string.Formatter().parse(template):
+            texts[-1] += literal
+            if field is not None:
+                fields.append(field)
+                texts.append("")
+        self.texts = texts
+        self.fields = fields
+
+    def match(self, text: str) -> dict[str, str] | None:
+        """The fields of ``text`` when it has this shape: it starts and ends with the first
+        and last fixed text, and each field (never empty) runs to the first place the next
+        fixed text is found.  None otherwise."""
+        texts, fields = self.texts, self.fields
+        if not fields:
+            return {} if text == texts[0] else None
+        head, tail = texts[0], texts[-1]
+        if not text.startswith(head) or not text.endswith(tail):
+            return None
+        end = len(text) - len(tail)
+        found: dict[str, str] = {}
+        at = len(head)
+        for field, following in zip(fields[:-1], texts[1:-1], strict=True):
+            place = text.find(following, at + 1, end) if following else at + 1
+            if place < 0:
+                return None
+            value = text[at:place]
+            if found.setdefault(field, value) != value:
+                return None
+            at = place + len(following)
+        last = text[at:end]
+        if not last or found.setdefault(fields[-1], last) != last:
+            return None
+        return found
 
 
-def _known_patterns() -> list[tuple[re.Pattern[str], str]]:
-    """A pattern per template marked so far (more are marked as modules are imported)."""
-    if len(_PATTERNS) != len(_TEMPLATES):
+_SHAPES: list[tuple[_Shape, str]] = []
+_SHAPED = [0]  # how many marked templates _SHAPES was made from
+
+
+def _known_shapes() -> list[tuple[_Shape, str]]:
+    """A shape per template marked so far (more are marked as modules are imported), in the
+    order they are tried: first the templates that wrap a message (``{message}; did you mean
+    {near}?``), so a hint comes off before its message is read; then the one with the longest
+    fixed beginning (an outer message before the one it quotes), then the one with the most
+    fixed text: the most specific shape wins."""
+    if _SHAPED[0] != len(_TEMPLATES):
         with _LOCK:
-            # the template with the most fixed text first: the most specific shape wins
-            ordered = sorted(_TEMPLATES, key=_fixed_length, reverse=True)
-            _PATTERNS[:] = [(_pattern_of(t), t) for t in ordered]
-    return _PATTERNS
+            count = len(_TEMPLATES)
+            ordered = sorted(dict.fromkeys(_TEMPLATES[:count]), key=_specificity, reverse=True)
+            _SHAPES[:] = [(_Shape(template), template) for template in ordered]
+            _SHAPED[0] = count
+    return _SHAPES
 
 
-def _fixed_length(template: str) -> int:
-    return sum(len(literal) for literal, *_ in string.Formatter().parse(template))
-
-
-def _pattern_of(template: str) -> re.Pattern[str]:
-    """A regular expression that matches the texts ``template`` makes."""
-    parts = []
-    seen: set[str] = set()
-    for literal, field, _, _ in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if field is not None:
-            if field in seen:
-                parts.append(f"(?P={field})")
-            else:
-                parts.append(f"(?P<{field}>.+?)")
-                seen.add(field)
-    return re.compile("".join(parts), re.DOTALL)
+def _specificity(template: str) -> tuple[bool, int, int]:
+    parts = list(string.Formatter().parse(template))
+    fixed = sum(len(literal) for literal, *_ in parts)
+    return template.startswith("{message}"), len(parts[0][0]) if parts else 0, fixed
 
 
 _LOCK = threading.Lock()

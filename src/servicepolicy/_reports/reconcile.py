@@ -315,7 +315,7 @@ def _holiday_reason(metric: MetricResult, figure: Recorded, policy: Policy) -> s
     return ""
 
 
-_MOST_DAYS = 400  # the local dates searched for a holiday between two due times
+_MOST_DAYS = 3660  # the local dates searched for a holiday between two due times (ten years)
 _DAY = timedelta(days=1)
 
 

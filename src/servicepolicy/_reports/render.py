@@ -56,7 +56,7 @@ def _dur(value: timedelta | None, lang: Language = ENGLISH) -> str:
 def _money(group: GroupStats, lang: Language = ENGLISH) -> str:
     if lang is ENGLISH:
         return "; ".join(f"{a:f} {c}" for c, a in sorted(group.compensation.items())) or "-"
-    return "; ".join(f"{lang.number(a)} {c}" for c, a in sorted(group.compensation.items())) or "-"
+    return "; ".join(f"{lang.amount(a)} {c}" for c, a in sorted(group.compensation.items())) or "-"
 
 
 def _rows(report: Report, lang: Language = ENGLISH) -> list[tuple[str, GroupStats]]:
@@ -204,13 +204,14 @@ _FIELDS = (N_("priority"), N_("channel"))
 def _table_html(report: Report, lang: Language) -> str:
     head = "<tr>" + "".join(f"<th>{_esc(lang.t(h))}</th>" for h in _HEADINGS) + "</tr>"
     rows = []
-    for label, group in _rows(report, lang):
+    # the data- attributes are for programs: the same in every language
+    for (key, group), (label, _) in zip(_rows(report), _rows(report, lang), strict=True):
         for name, s in group.metrics.items():
             if not s.tickets:
                 continue
             cells = _cells(s, lang)
             rows.append(
-                f'<tr data-group="{_esc(label)}" data-metric="{name}"><td>{_esc(label)}</td>'
+                f'<tr data-group="{_esc(key)}" data-metric="{name}"><td>{_esc(label)}</td>'
                 f"<td>{_esc(lang.t(name))}</td>"
                 + "".join(f'<td class="n">{_esc(c)}</td>' for c in cells)
                 + "</tr>"
@@ -285,7 +286,7 @@ def _bars_svg(name: str, counts: dict[str, int], lang: Language) -> str:
         length = (width - 180) * n / top
         y = i * bar + 5
         parts.append(
-            f'<text x="0" y="{y + 15}" font-size="12">{_esc(label)[:20]}</text>'
+            f'<text x="0" y="{y + 15}" font-size="12">{_esc(label[:20])}</text>'
             f'<rect x="130" y="{y}" width="{length:.1f}" height="{bar - 6}" '
             f'fill="#d62728" data-count="{n}"/>'
             f'<text x="{135 + length:.1f}" y="{y + 15}" font-size="12">{lang.number(n)}</text>'

@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     """Report over every ticket; 0 all evaluated, 1 some could not be."""
     by = [part.strip() for part in args.by.split(",") if part.strip()]
-    words = language_of(args)
+    # JSON and CSV are data, the same in every language: they need no language's package
+    words = language_of(args) if args.format in ("table", "html") else ENGLISH
     return over_tickets(
         args,
         ctx,
