@@ -1,9 +1,11 @@
 """``validate --lang ar``: the messages of the policy checks read in Arabic.
 
-The model, the conditions, compensation and refunds, the checks a schema cannot make, the words
-a policy uses and dated versions each write their messages from English templates; Arabic finds
-each template again by its shape.  A message counts as translated when no English prose is left
-outside its quoted values: the file's own names, keys and values stay as written."""
+The YAML reader, the file reader, calendars (hours, seasons, holidays, holiday rules, iCalendar
+files), durations, the model, the conditions, compensation and refunds, the checks a schema
+cannot make, the words a policy uses and dated versions each write their messages from English
+templates; Arabic finds each template again by its shape.  A message counts as translated when
+no English prose is left outside its quoted values: the file's own names, keys and values stay
+as written."""
 
 from __future__ import annotations
 
@@ -24,10 +26,13 @@ BAD = DATA / "bad_policies"
 
 COVERED = frozenset(
     {
+        "bad-key",
         "calendar-days",
         "calendar-ends",
+        "duplicate-key",
         "duplicate-name",
         "duplicate-priority",
+        "empty",
         "empty-tier",
         "escalation-order",
         "invalid-condition",
@@ -36,12 +41,18 @@ COVERED = frozenset(
         "money-precision",
         "no-currency",
         "no-targets",
+        "not-a-mapping",
+        "not-text",
+        "number-out-of-range",
         "pause-on-solved",
+        "recursive-alias",
         "reserved-name",
         "rrule-without-dates",
         "shrinking-target",
         "tier-gap",
         "tier-overlap",
+        "too-deep",
+        "too-large",
         "undeclared-field",
         "undeclared-value",
         "unknown-calendar",
@@ -52,13 +63,16 @@ COVERED = frozenset(
         "unknown-priority",
         "unknown-status",
         "unreachable-policy",
+        "unsupported-merge",
+        "unsupported-tag",
         "version-gap",
         "version-overlap",
         "zero-duration",
     }
 )
-"""The codes whose every message the translated modules write (``invalid-value`` and
-``unknown-key`` are shared with the calendars, the YAML reader and pydantic)."""
+"""The codes whose every message the translated modules write (``invalid-value``,
+``unknown-key`` and ``wrong-type`` are shared with pydantic; ``yaml-syntax`` and ``unreadable``
+quote the YAML parser's or the system's own English)."""
 
 # Words that only English prose has: none of them is a key, a value or an operator of a policy.
 _ENGLISH = frozenset(
@@ -388,6 +402,122 @@ escalations:
         ["invalid-value"],
         id="dates-in-force",
     ),
+    pytest.param(
+        policy(
+            calendars="""\
+  office: {timezone: Europe/Berlin, hours: {mon: ['9-5'], tue: ['25:00-26:00'], satt: []}}
+  berlin: {timezone: Europe/Berln, hours: {mon-fri: ['09:00-17:00']}}
+  nowhere: {timezone: Nowhere/Zzzzzzzz, hours: {mon-fri: ['09:00-17:00']}}
+  twice: {timezone: UTC, hours: {mon-fri: ['09:00-17:00'], fri: ['10:00-12:00']}}
+  overlap: {timezone: UTC, hours: {mon: ['09:00-13:00', '12:00-17:00']}}
+  night: {timezone: UTC, hours: {mon: ['22:00-06:00'], tue: ['05:00-12:00']}}
+  closed: {timezone: UTC, hours: {}}
+"""
+        ),
+        None,
+        ["invalid-value"] * 9,
+        id="calendar-hours",
+    ),
+    pytest.param(
+        policy(
+            calendars="""\
+  office:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    seasons:
+      - name: summer
+        from: 2026-06-01
+        to: 2026-08-31
+        hours: {mon: ['08:00-14:00', '13:00-15:00']}
+  seasons:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    seasons:
+      - {name: summer, from: 2026-06-01, to: 2026-08-31, hours: {mon-fri: ['08:00-14:00']}}
+      - {name: late, from: 2026-08-01, to: 2026-09-30, hours: {mon-fri: ['08:00-12:00']}}
+  shapes:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    seasons:
+      - {from: 2026-06-01, to: 2026-05-01, hours: {mon: ['09:00-10:00']}}
+      - {hours: {mon: ['09:00-10:00']}}
+      - {from: 2026-06-01, hijri_month: 9, hours: {mon: ['09:00-10:00']}}
+  both:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    seasons:
+      - {from: 2026-01-01, to: 2026-02-01, hours: {mon-fri: ['09:00-12:00'], mon: ['13:00-14:00']}}
+"""
+        ),
+        None,
+        ["invalid-value"] * 6,
+        id="seasons",
+    ),
+    pytest.param(
+        policy(
+            calendars="""\
+  office:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    holidays:
+      - {date: 2026-01-01, hours: ['09:00-12:00', '11:00-13:00']}
+      - {date: 2026-01-02, hours: ['20:00-02:00']}
+      - {date: 2026-01-03, rrule: 'FREQ=YEARLY'}
+      - {date: 2026-01-05, subdivision: BY}
+      - {date: 2026-01-06, days: 3}
+      - {date: 2026-01-07, ics_text: x}
+  twice:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    holidays: [{date: 2026-12-24}, {date: 2026-12-24, hours: ['09:00-12:00']}]
+"""
+        ),
+        None,
+        ["invalid-value"] * 6 + ["unknown-key"],
+        id="holidays",
+    ),
+    pytest.param(
+        policy(
+            calendars="""\
+  office:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    holidays:
+      - {rrule: 'FREQ=HOURLY'}
+      - {rrule: 'FREQ=YEARLY;BYHOUR=1,2'}
+      - {rrule: 'FREQ=YEARLY;BYMONTH=x'}
+      - {rrule: 'FREQ=YEARLY;BYMONTHDAY=40'}
+      - {rrule: 'FREQ=YEARLY;BYMONTH=13'}
+      - {rrule: 'FREQ=YEARLY;BYDAY=XX'}
+      - {rrule: 'FREQ=MONTHLY;BYDAY=6MO'}
+      - {rrule: 'FREQ=YEARLY;BYWEEKDAY=60MO'}
+      - {rrule: "DTSTART:18000101\\nRRULE:FREQ=YEARLY"}
+      - {rrule: 'FREQ=YEARLY;FOO'}
+      - {rrule: 'FREQ=YEARLY;COUNT=2;UNTIL=20300101'}
+"""
+        ),
+        None,
+        ["invalid-value"] * 11,
+        id="holiday-rules",
+    ),
+    pytest.param(
+        policy(
+            """\
+fields: {tier: {values: [gold], aliases: {g: silver}}}
+escalations: {p: [{at: 'breach + 1bd'}]}
+sla:
+  - {name: a, calendar: office, targets: {first_response: P1Y}}
+  - {name: b, calendar: office, targets: {first_response: P}}
+  - {name: c, calendar: office, targets: {first_response: 1h1h}}
+  - {name: d, calendar: office, targets: {first_response: 200000bd}}
+  - {name: e, calendar: office, targets: {first_response: 99999999w}}
+  - {name: f, calendar: office, targets: {first_response: 4x}}
+"""
+        ),
+        None,
+        ["invalid-value"] * 8,
+        id="durations-and-aliases",
+    ),
 ]
 
 
@@ -408,7 +538,8 @@ def test_every_bad_policy_of_a_covered_code_reads_in_arabic():
             if finding.code in COVERED:
                 assert AR.made(finding.message) != finding.message
                 arabic = assert_in_arabic(finding.message)
-                assert f"{arabic} (في {finding.path}) [{finding.code}]" in out
+                at = f" (في {finding.path})" if finding.path else ""
+                assert f"{arabic}{at} [{finding.code}]" in out
                 checked.add(finding.code)
     assert len(checked) >= 10
     # English is the default, and its text is the code's own
@@ -464,3 +595,144 @@ def test_durations_are_written_in_words_and_the_files_values_as_written():
     assert [AR.made(f.message) for f in findings] == [
         "تبدأ الشريحة الأولى عند 1h، فيبقى التأخر الأقل منها بلا شريحة؛ ابدأها عند 0h"
     ]
+
+
+# Each case: a document the YAML reader refuses, and the code of its one finding.
+YAML_CASES = [
+    pytest.param("a: 1\na: 2\n", "duplicate-key", id="duplicate-key"),
+    pytest.param("a: !zone x\n", "unsupported-tag", id="tag"),
+    pytest.param("a: {b: 1}\nc:\n  <<: {d: 2}\n", "unsupported-merge", id="merge-key"),
+    pytest.param("? [a]\n: 1\n", "bad-key", id="key-not-text"),
+    pytest.param("a: 1e99999\n", "number-out-of-range", id="number"),
+    pytest.param("# nothing\n", "empty", id="empty"),
+    pytest.param("- a\n", "not-a-mapping", id="not-a-mapping"),
+    pytest.param("a: \x07\n", "not-text", id="character"),
+    pytest.param('a: "\\U00110000"\n', "yaml-syntax", id="escape"),
+    pytest.param("a: " + "[" * 60 + "]" * 60 + "\n", "too-deep", id="too-deep"),
+    pytest.param("a: &x [" + ", ".join(["*x"]) + "]\n", "recursive-alias", id="recursive-alias"),
+    pytest.param(
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+            for p, n in zip("abcdef", "bcdefg", strict=True)
+        ),
+        "too-large",
+        id="alias-bomb",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), YAML_CASES)
+def test_every_message_of_the_yaml_reader_reads_in_arabic(text, code):
+    _, findings = check_policy_text(text)
+    assert [f.code for f in findings] == [code]
+    assert_in_arabic(findings[0].message)
+
+
+def test_a_yaml_syntax_error_keeps_the_parsers_own_words():
+    _, findings = check_policy_file(BAD / "truncated.yaml")
+    problem = findings[0].message.removeprefix("YAML syntax: ")
+    assert problem != findings[0].message
+    assert AR.made(findings[0].message) == f"خطأ في صياغة YAML: {problem}"
+
+
+def test_files_too_large_or_not_files_read_in_arabic(tmp_path):
+    large = tmp_path / "large.yaml"
+    large.write_bytes(b"#" * (2 * 1024 * 1024 + 1))
+    for path in (large, tmp_path):
+        _, findings = check_policy_file(path)
+        assert [f.code for f in findings] == ["too-large" if path == large else "unreadable"]
+        assert_in_arabic(findings[0].message)
+    _, findings = check_policy_text("a: 1\n" + "#" * (2 * 1024 * 1024))
+    assert [f.code for f in findings] == ["too-large"]
+    assert_in_arabic(findings[0].message)
+
+
+def _feed(*events: str) -> str:
+    body = "".join(f"BEGIN:VEVENT\r\nUID:u{i}\r\n{e}END:VEVENT\r\n" for i, e in enumerate(events))
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n{body}END:VCALENDAR\r\n"
+
+
+TIMED = "SUMMARY:Eid\r\nDTSTART:20260320T090000Z\r\n"
+FEEDS = {
+    "timed.ics": _feed(TIMED),
+    "no-start.ics": _feed("SUMMARY:Eid\r\n"),
+    "ends-early.ics": _feed("DTSTART;VALUE=DATE:20260320\r\nDTEND;VALUE=DATE:20260310\r\n"),
+    "timed-end.ics": _feed("DTSTART;VALUE=DATE:20260320\r\nDTEND:20260321T100000Z\r\n"),
+    "hours.ics": _feed("DTSTART;VALUE=DATE:20260320\r\nDURATION:PT5H\r\n"),
+    "rdate.ics": _feed("DTSTART;VALUE=DATE:20260320\r\nRDATE:20260401T100000Z\r\n"),
+    "rule.ics": _feed("DTSTART;VALUE=DATE:20260320\r\nRRULE:FREQ=YEARLY;BYMONTH=13\r\n"),
+    "old-rule.ics": _feed("DTSTART;VALUE=DATE:18000320\r\nRRULE:FREQ=YEARLY\r\n"),
+    "no-events.ics": _feed(),
+    "todo.ics": "BEGIN:VTODO\r\nUID:t\r\nEND:VTODO\r\n",
+    "two.ics": _feed(TIMED, "DTSTART;VALUE=DATE:20260320\r\nDTEND;VALUE=DATE:20260310\r\n"),
+    "many.ics": _feed(*[TIMED] * 7),
+}
+
+
+def test_every_message_about_an_icalendar_file_reads_in_arabic(tmp_path):
+    pytest.importorskip("icalendar", reason="iCalendar files need servicepolicy[ical]")
+    for name, text in FEEDS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+    (tmp_path / "latin-1.ics").write_bytes("SUMMARY:Café".encode("latin-1"))
+    (tmp_path / "folder.ics").mkdir()
+    names = [*FEEDS, "latin-1.ics", "folder.ics"]
+    entries = "".join(f"      - {{ics: {name}}}\n" for name in names)
+    calendars = (
+        "  office:\n    timezone: UTC\n    hours: {mon-fri: ['09:00-17:00']}\n"
+        f"    holidays:\n{entries}"
+    )
+    _, findings = check_policy_text(policy(calendars=calendars), base=tmp_path)
+    assert len(findings) == len(names)
+    for finding in findings:
+        english = finding.message.replace(str(tmp_path), "")
+        arabic = assert_in_arabic(english)
+        # the file's name and the event's, as written
+        assert re.findall(r"'[^']*'", english) == re.findall(r"'[^']*'", arabic)
+    many = next(f for f in findings if "'many.ics'" in f.message)
+    assert AR.made(many.message).count("فيه وقت من اليوم") == 5
+    assert AR.made(many.message).endswith("؛ و2 غيرها")
+
+
+def test_country_and_hijri_holidays_read_in_arabic():
+    pytest.importorskip("holidays", reason="country holidays need servicepolicy[holidays]")
+    pytest.importorskip("hijridate", reason="Hijri dates need servicepolicy[hijri]")
+    calendars = """\
+  office:
+    timezone: UTC
+    hours: {mon-fri: ['09:00-17:00']}
+    holidays:
+      - {country: XX}
+      - {country: DE, categories: [nonsense]}
+      - {hijri: '13-40'}
+      - {country: DE, hijri: '10-01'}
+"""
+    _, findings = check_policy_text(policy(calendars=calendars))
+    assert [f.code for f in findings] == ["invalid-value"] * 4
+    for finding in findings:
+        assert_in_arabic(finding.message)
+
+
+def test_calendar_messages_in_arabic_word_for_word():
+    expected = {
+        "overlapping-windows.yaml": (
+            "التقويم 'office': تتداخل الفترات في mon: 09:00-13:00 و12:00-17:00"
+        ),
+        "overlapping-season-windows.yaml": (
+            "التقويم 'office'، الموسم 'summer': تتداخل الفترات في mon: 08:00-14:00 و13:00-15:00"
+        ),
+        "duplicate-key.yaml": "مفتاح مكرر 'first_response' (ورد أولًا في السطر 12، العمود 7)",
+        "bad-duration.yaml": (
+            "تعذّرت قراءة المدة '4x'؛ اكتب مثلًا '30m' أو '4h' أو '1h30m' أو '2d' أو 'PT4H'"
+        ),
+    }
+    for name, arabic in expected.items():
+        _, findings = check_policy_file(BAD / name)
+        assert [AR.made(f.message) for f in findings] == [arabic], name
+
+
+def test_a_calendars_name_alone_is_no_template():
+    # the messages about a calendar name it inside a longer template: a text that only starts
+    # like one is left as it is, not half translated
+    for text in ("calendar 'office' is painted blue", "calendar 'office' season 'x': hello"):
+        assert AR.made(text) == text

@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from .._common.errors import CalendarError
 from .._common.memo import BoundedMemo
+from .._common.messages import N_
 from .recurrence import FIRST_DTSTART_YEAR, LAST_EXPANDED_YEAR, holiday_dates, rule_problem
 from .sources import YearlyDates
 
@@ -38,6 +39,31 @@ _UNTIL_TIME: Final = re.compile(r"(UNTIL=\d{8})T\d{6}Z?", re.IGNORECASE)
 _FIRST_RULE_DATE: Final = date(FIRST_DTSTART_YEAR, 1, 1)
 _AFTER_RULE_DATES: Final = date(LAST_EXPANDED_YEAR + 1, 1, 1)
 
+_NEEDS_PACKAGES = N_(
+    "iCalendar holidays need the icalendar and recurring-ical-events packages: {install}"
+)
+_EVENT = N_("event {name}: {problem}")
+_EVENT_ON = N_("event {name} (DTSTART {start}): {problem}")
+_RECURRING_START = N_("a recurring event must start from {first} to {last}")
+_NO_DATE_UP_TO = N_("no date up to {year}")
+_RULE = N_("RRULE {rule}: {problem}")
+_NO_DTSTART = N_("it has no DTSTART")
+_TIME_OF_DAY = N_("it has a time of day; a holiday feed takes all-day events (DTSTART;VALUE=DATE)")
+_TIMED_END = N_("DTEND {end} has a time of day; give a date")
+_ENDS_BEFORE = N_("it ends ({end}) before it starts")
+_NOT_WHOLE_DAYS = N_("DURATION {length} is not a whole number of days")
+_TIMED_LIST = {  # the property's name, not a field, first (see recurrence.py)
+    "RDATE": N_("RDATE {value} is not a date; an all-day event's RDATE values are dates"),
+    "EXDATE": N_("EXDATE {value} is not a date; an all-day event's EXDATE values are dates"),
+}
+_NOT_ICALENDAR = N_("not an iCalendar file: {error}")
+_NOT_VCALENDAR = N_("not an iCalendar file: it holds a {component}, not a VCALENDAR")
+_NO_VEVENT = N_("the file has no VEVENT: a holiday feed lists its holidays as events")
+_MORE_PROBLEMS = N_("{problems}; and {more} more")
+# The problems of a feed are joined by "; ": a list is read one event's problem at a time.
+N_("{problems}; event {name}: {problem}")
+N_("{problems}; event {name} (DTSTART {start}): {problem}")
+
 
 def ical_modules() -> tuple[ModuleType, ModuleType]:
     """The ``icalendar`` and ``recurring_ical_events`` packages; ``ValueError`` saying how to
@@ -46,10 +72,7 @@ def ical_modules() -> tuple[ModuleType, ModuleType]:
         icalendar = importlib.import_module("icalendar")
         recurring = importlib.import_module("recurring_ical_events")
     except ImportError:
-        raise ValueError(
-            f"iCalendar holidays need the icalendar and recurring-ical-events packages: "
-            f"{ICAL_EXTRA}"
-        ) from None
+        raise ValueError(_NEEDS_PACKAGES.format(install=ICAL_EXTRA)) from None
     return icalendar, recurring
 
 
@@ -60,12 +83,26 @@ def _short(text: object) -> str:
     return first if len(first) <= _SHOWN else f"{first[: _SHOWN - 3]}..."
 
 
-def _label(event: Any) -> str:
-    """How a problem names an event: its SUMMARY (else its UID) and its DTSTART."""
+def _named(event: Any) -> tuple[str, Any]:
+    """How a problem names an event: its SUMMARY (else its UID), quoted, and its DTSTART's
+    value (None when it has none)."""
     name = event.get("SUMMARY") or event.get("UID") or "(no SUMMARY)"
     start = event.get("DTSTART")
-    when = f" (DTSTART {start.dt})" if start is not None and hasattr(start, "dt") else ""
-    return f"event {_short(name)!r}{when}"
+    return repr(_short(name)), start.dt if start is not None and hasattr(start, "dt") else None
+
+
+def _label(event: Any) -> str:
+    """An event as a problem names it: ``event 'Eid' (DTSTART 2026-03-20)``."""
+    name, start = _named(event)
+    return f"event {name}" + ("" if start is None else f" (DTSTART {start})")
+
+
+def _event_problem(event: Any, problem: str) -> str:
+    """``problem`` of ``event``, the event named as :func:`_label` names it."""
+    name, start = _named(event)
+    if start is None:
+        return _EVENT.format(name=name, problem=problem)
+    return _EVENT_ON.format(name=name, start=start, problem=problem)
 
 
 def _lines(event: Any, key: str) -> list[Any]:
@@ -94,7 +131,7 @@ def _rule_problem(event: Any, start: date) -> str | None:
         problem = rule_problem(text)
         if problem is None and not FIRST_DTSTART_YEAR <= start.year < LAST_EXPANDED_YEAR:
             last = LAST_EXPANDED_YEAR - 1
-            problem = f"a recurring event must start from {FIRST_DTSTART_YEAR} to {last}"
+            problem = _RECURRING_START.format(first=FIRST_DTSTART_YEAR, last=last)
         if problem is None:
             # dateutil, unlike recurring-ical-events, wants a date UNTIL with a date DTSTART
             as_dates = _UNTIL_TIME.sub(r"\1", text)
@@ -104,9 +141,9 @@ def _rule_problem(event: Any, start: date) -> str | None:
                 problem = _short(exc)
             else:
                 if not dates.between(_FIRST_RULE_DATE, _AFTER_RULE_DATES):
-                    problem = f"no date up to {LAST_EXPANDED_YEAR}"
+                    problem = _NO_DATE_UP_TO.format(year=LAST_EXPANDED_YEAR)
         if problem is not None:
-            return f"RRULE {text!r}: {problem}"
+            return _RULE.format(rule=repr(text), problem=problem)
     return None
 
 
@@ -117,24 +154,24 @@ def event_problem(event: Any) -> str | None:
         return f"{key}: {_short(message)}"
     start = event.get("DTSTART")
     if start is None:
-        return "it has no DTSTART"
+        return _NO_DTSTART
     if not _is_day(start.dt):
-        return "it has a time of day; a holiday feed takes all-day events (DTSTART;VALUE=DATE)"
+        return _TIME_OF_DAY
     end = event.get("DTEND")
     if end is not None:
         if not _is_day(end.dt):
-            return f"DTEND {end.to_ical().decode()} has a time of day; give a date"
+            return _TIMED_END.format(end=end.to_ical().decode())
         if end.dt < start.dt:
-            return f"it ends ({end.dt}) before it starts"
+            return _ENDS_BEFORE.format(end=end.dt)
     length = event.get("DURATION")
     if length is not None and (
         not isinstance(length.dt, timedelta) or length.dt % _DAY or length.dt < timedelta(0)
     ):
-        return f"DURATION {length.to_ical().decode()} is not a whole number of days"
+        return _NOT_WHOLE_DAYS.format(length=length.to_ical().decode())
     for key in ("RDATE", "EXDATE"):
         timed = [v for v in _values(event, key) if not _is_day(v)]
         if timed:
-            return f"{key} {timed[0]} is not a date; an all-day event's {key} values are dates"
+            return _TIMED_LIST[key].format(value=timed[0])
     return _rule_problem(event, start.dt)
 
 
@@ -145,21 +182,21 @@ def parse_feed(text: str) -> Any:
     try:
         found = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
-        raise ValueError(f"not an iCalendar file: {_short(exc)}") from None
+        raise ValueError(_NOT_ICALENDAR.format(error=_short(exc))) from None
     if found.name != "VCALENDAR":
-        raise ValueError(f"not an iCalendar file: it holds a {found.name}, not a VCALENDAR")
+        raise ValueError(_NOT_VCALENDAR.format(component=found.name))
     events = found.walk("VEVENT")
     if not events:
-        raise ValueError("the file has no VEVENT: a holiday feed lists its holidays as events")
+        raise ValueError(_NO_VEVENT)
     problems = [
-        f"{_label(event)}: {problem}"
+        _event_problem(event, problem)
         for event in events
         if (problem := event_problem(event)) is not None
     ]
     if problems:
         more = len(problems) - MOST_PROBLEMS
         shown = "; ".join(problems[:MOST_PROBLEMS])
-        raise ValueError(shown + (f"; and {more} more" if more > 0 else ""))
+        raise ValueError(_MORE_PROBLEMS.format(problems=shown, more=more) if more > 0 else shown)
     return found
 
 

@@ -31,15 +31,17 @@ from .._common.fastmodel import (
     state_without,
 )
 from .._common.instants import instant, to_micros
+from .._common.messages import N_
 from .clock import BusinessClock, CalendarIntersection, IntersectionClock, clock_behind
 from .hours import (
+    Owner,
     Place,
     PlacedError,
     compile_week,
     parse_weekdays,
     parse_window,
     refuse_boundary_overlaps,
-    refuse_overlaps,
+    refuse_holiday_overlaps,
 )
 from .ical import ICAL_EXTRA, ical_dates, ical_modules
 from .recurrence import HolidayDates, holiday_dates
@@ -116,6 +118,31 @@ WeeklyHours = Annotated[
 _HIJRI_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
 _SOURCES = ("date", "rrule", "country", "hijri", "ics")
 
+_HIJRI_RANGES = N_("hijri {value}: give MM-DD, a month 1-12 and a day 1-30")
+_HIJRI_FORM = N_("hijri {value}: give MM-DD, such as '10-01'")
+_PAST_MIDNIGHT = N_("special hours {window} run past midnight; a holiday's hours end by 24:00")
+_ONE_SOURCE_OF_FIVE = N_(
+    "a holiday needs exactly one of 'date', 'rrule', 'country', 'hijri' or 'ics'"
+)
+_ONE_SOURCE_OF_TWO = N_("a holiday needs exactly one of 'date' or 'rrule'")
+_ONE_SOURCE_OF_FOUR = N_("a holiday needs exactly one of 'date', 'rrule', 'country' or 'hijri'")
+_GOES_WITH_COUNTRY = N_("{key} goes with 'country'")
+_DAYS_GO_WITH_HIJRI = N_("'days' goes with 'hijri'")
+_TEXT_GOES_WITH_ICS = N_("'ics_text' goes with 'ics'")
+_FEED_NOT_READ = N_(
+    "the iCalendar file {path} has not been read: load the policy with load_policy or "
+    "parse_policy, which read it (relative to the policy file), or give its text as 'ics_text'"
+)
+_FEED_PROBLEM = N_("ics {path}: {problem}")
+_SEASON_FORMS = N_("a season has 'from' and 'to', or 'hijri_month', not both")
+_SEASON_DATES = N_("a season needs 'from' and 'to' (or 'hijri_month')")
+_SEASON_ORDER = N_("season {season} ends ({last}) before it starts ({first})")
+_UNKNOWN_ZONE = N_("unknown time zone {zone}")
+_UNKNOWN_ZONE_HINT = N_("unknown time zone {zone}; use an IANA name such as 'Europe/Berlin'")
+_SEASONS_OVERLAP = N_("calendar {calendar}: seasons {first} and {second} overlap")
+_LISTED_TWICE = N_("calendar {calendar}: {day} is listed twice with different hours")
+_NEVER_OPEN = N_("calendar {calendar} is never open: give it some hours")
+
 
 class Holiday(BaseModel):
     """A closed date, or a date with special hours: a fixed ``date``, a recurring ``rrule``,
@@ -177,7 +204,7 @@ class Holiday(BaseModel):
             hijri_module()
             month, day = _hijri_parts(value)
             if not (1 <= month <= 12 and 1 <= day <= 30):
-                raise ValueError(f"hijri {value!r}: give MM-DD, a month 1-12 and a day 1-30")
+                raise ValueError(_HIJRI_RANGES.format(value=repr(value)))
         return value
 
     @field_validator("ics")
@@ -192,11 +219,9 @@ class Holiday(BaseModel):
     def _no_overnight(cls, value: list[str] | None) -> list[str] | None:
         for text in value or []:
             if parse_window(text)[1] > SECONDS_PER_DAY:
-                raise ValueError(
-                    f"special hours {text!r} run past midnight; a holiday's hours end by 24:00"
-                )
+                raise ValueError(_PAST_MIDNIGHT.format(window=repr(text)))
         if value:
-            refuse_overlaps("holiday", "that date", [parse_window(w) for w in value])
+            refuse_holiday_overlaps([parse_window(w) for w in value])
         return value
 
     @model_validator(mode="after")
@@ -204,17 +229,15 @@ class Holiday(BaseModel):
         given = [self.day, self.rrule, self.country, self.hijri, self.ics]
         if sum(v is not None for v in given) != 1:
             if self.ics is not None:
-                raise ValueError(
-                    "a holiday needs exactly one of 'date', 'rrule', 'country', 'hijri' or 'ics'"
-                )
+                raise ValueError(_ONE_SOURCE_OF_FIVE)
             if self.country is None and self.hijri is None:
-                raise ValueError("a holiday needs exactly one of 'date' or 'rrule'")
-            raise ValueError("a holiday needs exactly one of 'date', 'rrule', 'country' or 'hijri'")
+                raise ValueError(_ONE_SOURCE_OF_TWO)
+            raise ValueError(_ONE_SOURCE_OF_FOUR)
         if self.country is None and (self.subdivision is not None or self.categories):
             field = "subdivision" if self.subdivision is not None else "categories"
-            raise _placed(f"'{field}' goes with 'country'", field)
+            raise _placed(_GOES_WITH_COUNTRY.format(key=repr(field)), field)
         if self.hijri is None and self.days != 1:
-            raise _placed("'days' goes with 'hijri'", "days")
+            raise _placed(_DAYS_GO_WITH_HIJRI, "days")
         if self.country is not None:
             try:
                 check_country(self.country, self.subdivision, tuple(self.categories or ()))
@@ -223,7 +246,7 @@ class Holiday(BaseModel):
         if self.ics is not None:
             self._check_feed(self.ics, self.ics_text)
         elif self.ics_text is not None:
-            raise _placed("'ics_text' goes with 'ics'", "ics_text")
+            raise _placed(_TEXT_GOES_WITH_ICS, "ics_text")
         return self
 
     @staticmethod
@@ -233,9 +256,7 @@ class Holiday(BaseModel):
                 "ics-not-read",
                 "{message}",
                 {
-                    "message": f"the iCalendar file {path!r} has not been read: load the policy "
-                    "with load_policy or parse_policy, which read it (relative to the policy "
-                    "file), or give its text as 'ics_text'",
+                    "message": _FEED_NOT_READ.format(path=repr(path)),
                     "subpath": ["ics"],
                     "on_key": True,
                 },
@@ -246,7 +267,11 @@ class Holiday(BaseModel):
             raise PydanticCustomError(
                 "invalid-value",
                 "{message}",
-                {"message": f"ics {path!r}: {exc}", "subpath": ["ics"], "on_key": True},
+                {
+                    "message": _FEED_PROBLEM.format(path=repr(path), problem=exc),
+                    "subpath": ["ics"],
+                    "on_key": True,
+                },
             ) from None
 
     def windows(self) -> tuple[Window, ...]:
@@ -270,7 +295,7 @@ class Holiday(BaseModel):
 def _hijri_parts(text: str) -> tuple[int, int]:
     found = _HIJRI_DAY.fullmatch(text)
     if found is None:
-        raise ValueError(f"hijri {text!r}: give MM-DD, such as '10-01'")
+        raise ValueError(_HIJRI_FORM.format(value=repr(text)))
     return int(found[1]), int(found[2])
 
 
@@ -313,13 +338,13 @@ class Season(BaseModel):
         if self.hijri_month is not None:
             if self.first is not None or self.last is not None:
                 field = "from" if self.first is not None else "to"
-                raise _placed("a season has 'from' and 'to', or 'hijri_month', not both", field)
+                raise _placed(_SEASON_FORMS, field)
             return self
         if self.first is None or self.last is None:
-            raise ValueError("a season needs 'from' and 'to' (or 'hijri_month')")
+            raise ValueError(_SEASON_DATES)
         if self.last < self.first:
             raise ValueError(
-                f"season {self.name!r} ends ({self.last}) before it starts ({self.first})"
+                _SEASON_ORDER.format(season=repr(self.name), last=self.last, first=self.first)
             )
         return self
 
@@ -358,11 +383,10 @@ class Calendar(BaseModel):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
             shown = value if len(value) <= 60 else f"{value[:57]}..."
-            more = (
-                did_you_mean(value[:60], _zone_names())
-                or "; use an IANA name such as 'Europe/Berlin'"
-            )
-            raise ValueError(f"unknown time zone {shown!r}{more}") from None
+            near = did_you_mean(value[:60], _zone_names())
+            if not near:
+                raise ValueError(_UNKNOWN_ZONE_HINT.format(zone=repr(shown))) from None
+            raise ValueError(_UNKNOWN_ZONE.format(zone=repr(shown)) + near) from None
         return value
 
     @model_validator(mode="after")
@@ -560,7 +584,7 @@ class Calendar(BaseModel):
 
 def _clock_for(calendar: Calendar) -> BusinessClock:
     """The clock of a calendar's fields; ValueError for rules that cannot hold together."""
-    owner = f"calendar {calendar.name!r}" if calendar.name else "calendar"
+    owner = Owner(calendar.name)
     week = compile_week(calendar.hours, owner)
     seasons = []
     hijri_seasons = []
@@ -568,28 +592,27 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
     dated_seasons = [(i, s) for i, s in enumerate(calendar.seasons) if s.first is not None]
     for i, season in sorted(dated_seasons, key=lambda pair: pair[1].first or date.min):
         assert season.first is not None and season.last is not None
-        label = f"{owner} season {season.name or season.first.isoformat()!r}"
+        label = Owner(calendar.name, season.name or season.first.isoformat())
         weekly = compile_week(season.hours, label, ("seasons", i, "hours"))
         seasons.append(SeasonRules(season.first, season.last, weekly, season.name))
         places.append(("seasons", i))
     for i, season in enumerate(calendar.seasons):
         if season.hijri_month is not None:
-            label = f"{owner} season {season.name or f'hijri month {season.hijri_month}'!r}"
+            label = Owner(calendar.name, season.name or f"hijri month {season.hijri_month}")
             weekly = compile_week(season.hours, label, ("seasons", i, "hours"))
             dates = HijriDates(season.hijri_month, 1, 0, season.name)
             hijri_seasons.append(RecurringSeason(dates, weekly, season.name))
     for (before, after), place in zip(pairwise(seasons), places[1:], strict=True):
         if after.first <= before.last:
-            raise PlacedError(f"{owner}: seasons {before.name!r} and {after.name!r} overlap", place)
+            message = owner.says(_SEASONS_OVERLAP, first=repr(before.name), second=repr(after.name))
+            raise PlacedError(message, place)
     dated: dict[date, tuple[Window, ...]] = {}
     recurring = []
     for i, holiday in enumerate(calendar.holidays):
         if holiday.day is not None:
             if holiday.day in dated and dated[holiday.day] != holiday.windows():
-                raise PlacedError(
-                    f"{owner}: {holiday.day} is listed twice with different hours",
-                    ("holidays", i),
-                )
+                message = owner.says(_LISTED_TWICE, day=str(holiday.day))
+                raise PlacedError(message, ("holidays", i))
             dated[holiday.day] = holiday.windows()
         else:
             source = holiday.source()
@@ -603,7 +626,7 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
         or any(any(s.week) for s in hijri_seasons)
     )
     if not has_hours:
-        raise ValueError(f"{owner} is never open: give it some hours")
+        raise ValueError(owner.says(_NEVER_OPEN))
     refuse_boundary_overlaps(owner, week, seasons, dated, recurring, places)
     rules = CalendarRules(
         ZoneInfo(calendar.timezone),
@@ -613,7 +636,7 @@ def _clock_for(calendar: Calendar) -> BusinessClock:
         tuple(recurring),
         tuple(hijri_seasons),
     )
-    return BusinessClock(rules, owner)
+    return BusinessClock(rules, str(owner))
 
 
 def clock_of(calendar: Calendar) -> BusinessClock:

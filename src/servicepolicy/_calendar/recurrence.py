@@ -23,6 +23,7 @@ import dateutil.rrule as _dateutil_rrule
 from dateutil.rrule import rrule, rrulebase, rruleset, rrulestr
 
 from .._common.memo import BoundedMemo
+from .._common.messages import N_
 
 RRULE_ANCHOR: Final = datetime(1970, 1, 1)  # noqa: DTZ001 - rrules run on naive local dates
 """Where a rule without ``DTSTART`` starts: it gives no date before 1970."""
@@ -57,20 +58,81 @@ OTHER_PARTS: Final = ("FREQ", "UNTIL", "BYDAY", "BYWEEKDAY", "WKST")
 _BYDAY = re.compile(r"([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _DTSTART_YEAR = re.compile(r"DTSTART(?:;[^:]*)?:(\d{4})", re.IGNORECASE)
 
+_ONE_AT_MOST = {
+    "BYHOUR": N_("BYHOUR={value}: a holiday is a date, so give one hour at most"),
+    "BYMINUTE": N_("BYMINUTE={value}: a holiday is a date, so give one minute at most"),
+    "BYSECOND": N_("BYSECOND={value}: a holiday is a date, so give one second at most"),
+}
+# Each message about a part of a rule starts with the part's name, not with a field: a
+# template that starts with a field would be read as the whole of a longer message that ends
+# like it ("rrule ... is not a holiday rule: ...", or an iCalendar file's).
+_NOT_WHOLE = {
+    "INTERVAL": N_("INTERVAL={value}: {item} is not a whole number"),
+    "COUNT": N_("COUNT={value}: {item} is not a whole number"),
+    "BYMONTH": N_("BYMONTH={value}: {item} is not a whole number"),
+    "BYMONTHDAY": N_("BYMONTHDAY={value}: {item} is not a whole number"),
+    "BYYEARDAY": N_("BYYEARDAY={value}: {item} is not a whole number"),
+    "BYWEEKNO": N_("BYWEEKNO={value}: {item} is not a whole number"),
+    "BYSETPOS": N_("BYSETPOS={value}: {item} is not a whole number"),
+    "BYHOUR": N_("BYHOUR={value}: {item} is not a whole number"),
+    "BYMINUTE": N_("BYMINUTE={value}: {item} is not a whole number"),
+    "BYSECOND": N_("BYSECOND={value}: {item} is not a whole number"),
+    "BYEASTER": N_("BYEASTER={value}: {item} is not a whole number"),
+}
+_OUTSIDE = {
+    "INTERVAL": N_("INTERVAL={value}: {number} is outside {low}..{high}"),
+    "COUNT": N_("COUNT={value}: {number} is outside {low}..{high}"),
+    "BYMONTH": N_("BYMONTH={value}: {number} is outside {low}..{high}"),
+    "BYMONTHDAY": N_("BYMONTHDAY={value}: {number} is outside {low}..{high} or -{high}..-{low}"),
+    "BYYEARDAY": N_("BYYEARDAY={value}: {number} is outside {low}..{high} or -{high}..-{low}"),
+    "BYWEEKNO": N_("BYWEEKNO={value}: {number} is outside {low}..{high} or -{high}..-{low}"),
+    "BYSETPOS": N_("BYSETPOS={value}: {number} is outside {low}..{high} or -{high}..-{low}"),
+    "BYHOUR": N_("BYHOUR={value}: {number} is outside {low}..{high}"),
+    "BYMINUTE": N_("BYMINUTE={value}: {number} is outside {low}..{high}"),
+    "BYSECOND": N_("BYSECOND={value}: {number} is outside {low}..{high}"),
+    "BYEASTER": N_("BYEASTER={value}: {number} is outside {low}..{high}"),
+}
+_NOT_WEEKDAY = {
+    "BYDAY": N_("BYDAY={value}: {item} is not a weekday such as MO or -1FR"),
+    "BYWEEKDAY": N_("BYWEEKDAY={value}: {item} is not a weekday such as MO or -1FR"),
+}
+_PAST_LAST_WEEKDAY = {
+    ("BYDAY", True): N_("BYDAY={value}: {item} counts past the last such weekday (a month has 5)"),
+    ("BYDAY", False): N_("BYDAY={value}: {item} counts past the last such weekday (a year has 53)"),
+    ("BYWEEKDAY", True): N_(
+        "BYWEEKDAY={value}: {item} counts past the last such weekday (a month has 5)"
+    ),
+    ("BYWEEKDAY", False): N_(
+        "BYWEEKDAY={value}: {item} counts past the last such weekday (a year has 53)"
+    ),
+}
+_DTSTART_YEARS = N_("DTSTART must be a date from {first} to {last}")
+_NOT_A_PART = {  # by the quote that repr() puts around the part
+    "'": N_("'{part}' is not a rule part (FREQ=..., BYMONTH=..., ...)"),
+    '"': N_('"{part}" is not a rule part (FREQ=..., BYMONTH=..., ...)'),
+}
+_FREQUENCY = N_("FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY: a holiday is a date")
+_COUNT_OR_UNTIL = N_("COUNT and UNTIL exclude each other: give one of them")
+_RULE_IS_TEXT = N_("a rule is text")
+_NOT_A_HOLIDAY_RULE = N_("rrule {rule} is not a holiday rule: {problem}")
+_DOES_NOT_PARSE = N_("rrule {rule} does not parse: {error}")
+_ZONED_DTSTART = N_("rrule {rule}: DTSTART must be a plain date, without a time zone")
+_NOT_EXPANDED = N_("rrule {rule} cannot be expanded: {error}")
+_ZONED_DATES = N_("rrule {rule}: its dates must be plain dates, without a time zone")
+
 
 def _number_problem(key: str, value: str) -> str | None:
     low, high, from_end = RANGES[key]
     items = value.split(",")
     if key in SINGLE_VALUED and len(items) > 1:
-        return f"{key}={value}: a holiday is a date, so give one {key[2:].lower()} at most"
+        return _ONE_AT_MOST[key].format(value=value)
     for item in items:
         try:
             number = int(item)
         except ValueError:
-            return f"{key}={value}: {item!r} is not a whole number"
+            return _NOT_WHOLE[key].format(value=value, item=repr(item))
         if not (low <= number <= high or (from_end and -high <= number <= -low)):
-            span = f"{low}..{high}" + (f" or -{high}..-{low}" if from_end else "")
-            return f"{key}={value}: {number} is outside {span}"
+            return _OUTSIDE[key].format(value=value, number=number, low=low, high=high)
     return None
 
 
@@ -79,10 +141,9 @@ def _weekday_problem(key: str, value: str, in_month: bool) -> str | None:
     for item in value.split(","):
         day = _BYDAY.fullmatch(item.strip())
         if day is None:
-            return f"{key}={value}: {item!r} is not a weekday such as MO or -1FR"
+            return _NOT_WEEKDAY[key].format(value=value, item=repr(item))
         if day.group(2) and not 1 <= int(day.group(2)) <= most:
-            within = "a month has 5" if in_month else "a year has 53"
-            return f"{key}={value}: {item!r} counts past the last such weekday ({within})"
+            return _PAST_LAST_WEEKDAY[key, in_month].format(value=value, item=repr(item))
     return None
 
 
@@ -92,7 +153,7 @@ def rule_problem(text: str) -> str | None:
         line = line.strip()
         start_year = _DTSTART_YEAR.match(line)
         if start_year and not FIRST_DTSTART_YEAR <= int(start_year[1]) < LAST_EXPANDED_YEAR:
-            return f"DTSTART must be a date from {FIRST_DTSTART_YEAR} to {LAST_EXPANDED_YEAR - 1}"
+            return _DTSTART_YEARS.format(first=FIRST_DTSTART_YEAR, last=LAST_EXPANDED_YEAR - 1)
         if line.upper().startswith(("DTSTART", "EXDATE", "RDATE", "EXRULE")):
             continue
         parts = line.split(":", 1)[1] if line.upper().startswith("RRULE:") else line
@@ -101,12 +162,13 @@ def rule_problem(text: str) -> str | None:
             key, equals, value = part.partition("=")
             key = key.strip().upper()
             if not equals or key not in (*RANGES, *OTHER_PARTS):
-                return f"{part.strip()!r} is not a rule part (FREQ=..., BYMONTH=..., ...)"
+                shown = repr(part.strip())
+                return _NOT_A_PART[shown[0]].format(part=shown[1:-1])
             given[key] = value.strip().upper()
         if given.get("FREQ") not in FREQUENCIES:
-            return "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY: a holiday is a date"
+            return _FREQUENCY
         if "COUNT" in given and "UNTIL" in given:
-            return "COUNT and UNTIL exclude each other: give one of them"
+            return _COUNT_OR_UNTIL
         in_month = given["FREQ"] == "MONTHLY" or "BYMONTH" in given
         for key, value in given.items():
             if key in RANGES:
@@ -193,22 +255,22 @@ def holiday_dates(text: str) -> HolidayDates:
     found = _EXPANDED.get(text) if isinstance(text, str) else None
     if found is not None:
         return found
-    problem = rule_problem(text) if isinstance(text, str) else "a rule is text"
+    problem = rule_problem(text) if isinstance(text, str) else _RULE_IS_TEXT
     if problem is not None:
-        raise ValueError(f"rrule {text!r} is not a holiday rule: {problem}")
+        raise ValueError(_NOT_A_HOLIDAY_RULE.format(rule=repr(text), problem=problem))
     try:
         rule = rrulestr(text, dtstart=RRULE_ANCHOR)
     except (ValueError, TypeError, AttributeError, IndexError, OverflowError) as exc:
-        raise ValueError(f"rrule {text!r} does not parse: {exc}") from None
+        raise ValueError(_DOES_NOT_PARSE.format(rule=repr(text), error=exc)) from None
     dtstart = getattr(rule, "_dtstart", None)
     if dtstart is not None and dtstart.tzinfo is not None:
-        raise ValueError(f"rrule {text!r}: DTSTART must be a plain date, without a time zone")
+        raise ValueError(_ZONED_DTSTART.format(rule=repr(text)))
     try:
         instants = _instants(rule)
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
-        raise ValueError(f"rrule {text!r} cannot be expanded: {exc}") from None
+        raise ValueError(_NOT_EXPANDED.format(rule=repr(text), error=exc)) from None
     if any(instant.tzinfo is not None for instant in instants):
-        raise ValueError(f"rrule {text!r}: its dates must be plain dates, without a time zone")
+        raise ValueError(_ZONED_DATES.format(rule=repr(text)))
     last = date(LAST_EXPANDED_YEAR, 12, 31)
     ordinals = sorted({i.toordinal() for i in instants if i.date() <= last})
     return _EXPANDED.put(text, HolidayDates(text, array("l", ordinals)))

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from .._common.errors import CalendarError
+from .._common.messages import N_
 
 HOLIDAYS_EXTRA: Final = "pip install 'servicepolicy[holidays]'"
 HIJRI_EXTRA: Final = "pip install 'servicepolicy[hijri]'"
@@ -32,13 +33,28 @@ _HIJRI_EPOCH: Final = date(622, 7, 16).toordinal()  # 1 Muharram 1 AH, by the ar
 _MEAN_HIJRI_YEAR: Final = 354.36667
 _SLACK: Final = 40  # days: how far an estimated Hijri date can be from the true one, and more
 
+_NEEDS_HOLIDAYS = N_("country holidays need the holidays package: {install}")
+_NEEDS_HIJRIDATE = N_("Hijri dates need the hijridate package: {install}")
+_UNKNOWN_COUNTRY = N_(
+    "the holidays package has no country {country}; use an ISO 3166 code such as 'SA' or 'DE'"
+)
+_UNKNOWN_SUBDIVISION = N_(
+    "{country} has no subdivision {subdivision} in the holidays package (it has: {known})"
+)
+_NO_SUBDIVISIONS = N_(
+    "{country} has no subdivision {subdivision} in the holidays package (it has: none)"
+)
+_UNKNOWN_CATEGORY = N_(
+    "{country} has no holiday category {category} in the holidays package (it has: {known})"
+)
+
 
 def holidays_module() -> ModuleType:
     """The ``holidays`` package; ``ValueError`` saying how to install it when it is missing."""
     try:
         import holidays
     except ImportError:
-        raise ValueError(f"country holidays need the holidays package: {HOLIDAYS_EXTRA}") from None
+        raise ValueError(_NEEDS_HOLIDAYS.format(install=HOLIDAYS_EXTRA)) from None
     return holidays
 
 
@@ -47,7 +63,7 @@ def hijri_module() -> ModuleType:
     try:
         import hijridate
     except ImportError:
-        raise ValueError(f"Hijri dates need the hijridate package: {HIJRI_EXTRA}") from None
+        raise ValueError(_NEEDS_HIJRIDATE.format(install=HIJRI_EXTRA)) from None
     return hijridate
 
 
@@ -144,28 +160,22 @@ def check_country(country: str, subdivision: str | None, categories: tuple[str, 
     module = holidays_module()
     known = module.list_supported_countries()
     if country not in known:
-        raise ValueError(
-            f"the holidays package has no country {country!r}; use an ISO 3166 code such as "
-            "'SA' or 'DE'",
-            "country",
-        )
+        raise ValueError(_UNKNOWN_COUNTRY.format(country=repr(country)), "country")
     kind = module.country_holidays(country).__class__
     subdivisions = known[country]
     if subdivision is not None and subdivision not in subdivisions:
-        shown = ", ".join(subdivisions[:40]) or "none"
-        raise ValueError(
-            f"{country} has no subdivision {subdivision!r} in the holidays package "
-            f"(it has: {shown})",
-            "subdivision",
+        template = _UNKNOWN_SUBDIVISION if subdivisions else _NO_SUBDIVISIONS
+        message = template.format(
+            country=country, subdivision=repr(subdivision), known=", ".join(subdivisions[:40])
         )
+        raise ValueError(message, "subdivision")
     supported = tuple(getattr(kind, "supported_categories", ("public",)))
     for category in categories:
         if category not in supported:
-            raise ValueError(
-                f"{country} has no holiday category {category!r} in the holidays package "
-                f"(it has: {', '.join(supported)})",
-                "categories",
+            message = _UNKNOWN_CATEGORY.format(
+                country=country, category=repr(category), known=", ".join(supported)
             )
+            raise ValueError(message, "categories")
 
 
 def _hijri_estimate(hijri_year: int, month: int, day: int) -> date:

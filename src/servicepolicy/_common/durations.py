@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .errors import DurationError
+from .messages import N_
 
 _UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _COMPACT = re.compile(r"(?:(\d+)(w|d|h|m|s))")
@@ -22,6 +23,20 @@ _ISO = re.compile(
     r"P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
     r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d{1,6})?)S)?)?"
 )
+
+_NOT_TEXT = N_("duration must be a string such as '4h' or 'PT4H', got {kind} {value}")
+_BUSINESS_DAYS_HERE = N_("{text} is a count of business days; a fixed duration is needed here")
+_UNREADABLE = N_("cannot read duration {text}; write e.g. '30m', '4h', '1h30m', '2d' or 'PT4H'")
+_UNIT_TWICE = N_("duration {text} gives the unit {unit} twice")
+_TOO_LONG = N_("duration {text} is longer than a thousand years")
+_UNREADABLE_ISO = {
+    False: N_("cannot read ISO 8601 duration {text}; write e.g. 'PT4H' or 'P1DT2H'"),
+    True: N_(
+        "cannot read ISO 8601 duration {text} (years and months have no fixed length); "
+        "write e.g. 'PT4H' or 'P1DT2H'"
+    ),
+}
+_TOO_MANY_BUSINESS_DAYS = N_("{text} is more business days than this library counts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,26 +60,20 @@ def parse_duration(text: str) -> timedelta:
     :func:`parse_span` where business days are allowed) and bare numbers.
     """
     if not isinstance(text, str):
-        raise DurationError(
-            f"duration must be a string such as '4h' or 'PT4H', got {type(text).__name__} {text!r}"
-        )
+        raise DurationError(_NOT_TEXT.format(kind=type(text).__name__, value=repr(text)))
     raw = text.strip()
     if _BUSINESS_DAYS.fullmatch(raw):
-        raise DurationError(
-            f"{text!r} is a count of business days; a fixed duration is needed here"
-        )
+        raise DurationError(_BUSINESS_DAYS_HERE.format(text=repr(text)))
     if raw.startswith("P"):
         return _parse_iso(text, raw)
     compact = raw.replace(" ", "")
     if not compact or not _COMPACT_WHOLE.fullmatch(compact):
-        raise DurationError(
-            f"cannot read duration {text!r}; write e.g. '30m', '4h', '1h30m', '2d' or 'PT4H'"
-        )
+        raise DurationError(_UNREADABLE.format(text=repr(text)))
     seen: set[str] = set()
     total = 0
     for amount, unit in _COMPACT.findall(compact):
         if unit in seen:
-            raise DurationError(f"duration {text!r} gives the unit {unit!r} twice")
+            raise DurationError(_UNIT_TWICE.format(text=repr(text), unit=repr(unit)))
         seen.add(unit)
         total += int(amount) * _UNIT_SECONDS[unit]
     return _bounded(text, total)
@@ -75,18 +84,15 @@ _MAX_SECONDS = 1000 * 366 * 86400  # a thousand years: far past any promise, far
 
 def _bounded(text: str, seconds: float) -> timedelta:
     if seconds > _MAX_SECONDS:
-        raise DurationError(f"duration {text!r} is longer than a thousand years")
+        raise DurationError(_TOO_LONG.format(text=repr(text)))
     return timedelta(seconds=seconds)
 
 
 def _parse_iso(text: str, raw: str) -> timedelta:
     match = _ISO.fullmatch(raw)
     if not match or raw in ("P", "PT") or raw.endswith("T"):
-        calendar_units = re.search(r"\d+[YM]", raw.split("T")[0])
-        hint = " (years and months have no fixed length)" if calendar_units else ""
-        raise DurationError(
-            f"cannot read ISO 8601 duration {text!r}{hint}; write e.g. 'PT4H' or 'P1DT2H'"
-        )
+        calendar_units = re.search(r"\d+[YM]", raw.split("T")[0]) is not None
+        raise DurationError(_UNREADABLE_ISO[calendar_units].format(text=repr(text)))
     parts = match.groupdict()
     whole = (
         int(parts["w"] or 0) * _UNIT_SECONDS["w"]
@@ -109,7 +115,7 @@ def parse_span(text: str) -> Span:
         if match:
             count = int(match.group(1))
             if count > 100_000:
-                raise DurationError(f"{text!r} is more business days than this library counts")
+                raise DurationError(_TOO_MANY_BUSINESS_DAYS.format(text=repr(text)))
             return BusinessDays(count)
     return parse_duration(text)
 

@@ -35,6 +35,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from .._common.fastmodel import private_value, set_private_value
+from .._common.messages import N_
 from .._common.vocabulary import (
     AGENT_REPLY,
     CLOSED,
@@ -64,6 +65,8 @@ BUILT_IN_EVENTS: frozenset[str] = frozenset(
 )
 """The event types with a meaning of their own."""
 
+
+_ALIAS_NAMES_NO_VALUE = N_("alias {alias} names {value}, which is not one of the values")
 
 _SCALAR_SCHEMA: dict[str, Any] = {"type": ["string", "number", "boolean"]}
 _VALUES_SCHEMA: dict[str, Any] = {"type": "array", "items": _SCALAR_SCHEMA, "minItems": 1}
@@ -107,7 +110,7 @@ class FieldValues(BaseModel):
     def _aliases_name_values(self) -> FieldValues:
         for alias, value in self.aliases.items():
             if value not in self.values:
-                raise ValueError(f"alias {alias!r} names {value!r}, which is not one of the values")
+                raise ValueError(_ALIAS_NAMES_NO_VALUE.format(alias=repr(alias), value=repr(value)))
         fold = self.case == "insensitive"
         written: list[tuple[str, Scalar]] = [(v, v) for v in self.values if isinstance(v, str)]
         spellings: dict[str, Scalar] = {(t.casefold() if fold else t): v for t, v in written}

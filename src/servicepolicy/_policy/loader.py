@@ -37,6 +37,22 @@ _CODES = {
 
 _UNKNOWN_KEY = N_("unknown key {key}")
 _MISSING_KEY = N_("missing required key {key}")
+_NOT_A_MAPPING = N_("a policy file must be a mapping with keys such as 'servicepolicy'")
+_FEED_TEXT_KEY = N_("unknown key {key}; the loader reads the file named by 'ics'")
+_FEED_IS_DIRECTORY = N_("the iCalendar file {path} is a directory")
+_FEED_UNREADABLE = N_("cannot read the iCalendar file {path}: {reason}")
+_FEED_BAD_PATH = N_("cannot read the iCalendar file {path}: not a valid path")
+_FEED_TOO_LARGE = N_("the iCalendar file {path} has more than {most} bytes, the most it may have")
+_FEED_NOT_UTF8 = N_("the iCalendar file {path} is not UTF-8 text (byte {byte})")
+_POLICY_TOO_LARGE = N_("a policy file may have at most {most} bytes")
+_POLICY_SIZE = N_("file is {size} bytes; a policy file may have at most {most} bytes")
+_IS_A_DIRECTORY = N_(
+    "is a directory: this command takes one policy file (evaluate, explain, refund and report "
+    "also take a directory of dated versions)"
+)
+_UNREADABLE = N_("cannot read: {reason}")
+_NO_POLICIES = N_("no policy files (*.yaml, *.yml) in this directory")
+_UNDATED = N_("several policy files, none with effective_from: a policy set needs dated versions")
 
 
 FEED_KEY = "ics"
@@ -139,7 +155,7 @@ def check_policy_text(
                 1,
                 "",
                 "not-a-mapping",
-                "a policy file must be a mapping with keys such as 'servicepolicy'",
+                _NOT_A_MAPPING,
             )
         ]
     data, findings = _with_feeds(doc, source, Path() if base is None else Path(base))
@@ -201,7 +217,7 @@ def _with_feeds(doc: Document, source: str, base: Path) -> tuple[Any, list[Findi
         if FEED_TEXT_KEY in entry:
             where = (*path, FEED_TEXT_KEY)
             line, column = doc.locate(where, key=True)
-            message = f"unknown key {FEED_TEXT_KEY!r}; the loader reads the file named by 'ics'"
+            message = _FEED_TEXT_KEY.format(key=repr(FEED_TEXT_KEY))
             findings.append(
                 Finding(source, line, column, render_path(where), "unknown-key", message)
             )
@@ -234,25 +250,22 @@ def _with_feeds(doc: Document, source: str, base: Path) -> tuple[Any, list[Findi
 def read_feed(file: Path) -> str | tuple[str, str]:
     """The text of an iCalendar file, or the code and message that say why it cannot be
     read: a missing or unreadable file, one over :data:`MAX_FEED_BYTES`, one not UTF-8."""
-    shown = str(file)
+    shown = repr(str(file))
     if file.is_dir():
-        return "unreadable", f"the iCalendar file {shown!r} is a directory"
+        return "unreadable", _FEED_IS_DIRECTORY.format(path=shown)
     try:
         with file.open("rb") as stream:
             raw = stream.read(MAX_FEED_BYTES + 1)
     except OSError as exc:
-        return "unreadable", f"cannot read the iCalendar file {shown!r}: {exc.strerror}"
+        return "unreadable", _FEED_UNREADABLE.format(path=shown, reason=exc.strerror)
     except ValueError:  # a path with a NUL character
-        return "unreadable", f"cannot read the iCalendar file {shown!r}: not a valid path"
+        return "unreadable", _FEED_BAD_PATH.format(path=shown)
     if len(raw) > MAX_FEED_BYTES:
-        return "too-large", (
-            f"the iCalendar file {shown!r} has more than {MAX_FEED_BYTES} bytes, the most it "
-            "may have"
-        )
+        return "too-large", _FEED_TOO_LARGE.format(path=shown, most=MAX_FEED_BYTES)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return "not-text", f"the iCalendar file {shown!r} is not UTF-8 text (byte {exc.start + 1})"
+        return "not-text", _FEED_NOT_UTF8.format(path=shown, byte=exc.start + 1)
 
 
 def read_policy_bytes(path: Path) -> bytes:
@@ -264,8 +277,10 @@ def read_policy_bytes(path: Path) -> bytes:
             raw = source.read(MAX_BYTES + 1)
         if len(raw) <= MAX_BYTES:
             return raw
-    shown = f"file is {size} bytes; " if size > MAX_BYTES else ""
-    message = f"{shown}a policy file may have at most {MAX_BYTES} bytes"
+    if size > MAX_BYTES:
+        message = _POLICY_SIZE.format(size=size, most=MAX_BYTES)
+    else:
+        message = _POLICY_TOO_LARGE.format(most=MAX_BYTES)
     raise PolicyError([Finding(str(path), 0, 0, "", "too-large", message)])
 
 
@@ -287,9 +302,7 @@ def check_policy_file(
                 0,
                 "",
                 "unreadable",
-                "is a directory: this command takes one policy file (evaluate, "
-                "explain, refund and report also take a directory of dated "
-                "versions)",
+                _IS_A_DIRECTORY,
             )
         ]
     try:
@@ -297,7 +310,8 @@ def check_policy_file(
     except PolicyError as exc:
         return None, exc.findings
     except OSError as exc:
-        return None, [Finding(str(path), 0, 0, "", "unreadable", f"cannot read: {exc.strerror}")]
+        message = _UNREADABLE.format(reason=exc.strerror)
+        return None, [Finding(str(path), 0, 0, "", "unreadable", message)]
     try:
         text = decode(raw)
     except YamlError as exc:
@@ -403,7 +417,7 @@ def load_policy_set(path: str | Path) -> PolicySet:
                     0,
                     "",
                     "no-policies",
-                    "no policy files (*.yaml, *.yml) in this directory",
+                    _NO_POLICIES,
                 )
             ]
         )
@@ -422,7 +436,7 @@ def load_policy_set(path: str | Path) -> PolicySet:
                 0,
                 "effective_from",
                 "undated-versions",
-                "several policy files, none with effective_from: a policy set needs dated versions",
+                _UNDATED,
             )
         )
     findings += version_findings(loaded)

@@ -26,12 +26,36 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .._common.errors import FieldPath
+from .._common.messages import N_
 from .._common.numbers import MAX_DIGITS, MAX_EXPONENT, within_bounds
 
 MAX_DEPTH = 50
 MAX_NODES = 100_000
 MAX_VALUES = 250_000
 MAX_BYTES = 2 * 1024 * 1024
+
+_TOO_MANY_VALUES = N_(
+    "the document holds more than {most} values (keys, items and collections); split the policy"
+)
+_TOO_DEEP = N_("nesting deeper than {most} levels")
+_RECURSIVE_ALIAS = N_("an alias refers to itself")
+_ALIASES_TOO_LARGE = N_("aliases add more than {most} nodes to this document")
+_ALIASES_TOO_DEEP = N_("aliases nest this document deeper than {most} levels")
+_NUMBER_OUT_OF_RANGE = N_(
+    "the number {number} is beyond what a policy holds: at most {digits} digits, and a power "
+    "of ten from -{exponent} to {exponent}"
+)
+_TAG = N_("the tag {tag} is not allowed in a policy file; remove it")
+_MERGE = N_("merge keys ('<<') are not supported; write the keys out")
+_KEY_NOT_TEXT = N_("a key must be a plain string")
+_DUPLICATE_KEY = N_("duplicate key {key} (first at line {line}, column {column})")
+_SYNTAX = N_("YAML syntax: {problem}")
+_NO_SUCH_CHARACTER = N_("YAML syntax: an escape names no Unicode character")
+_CHARACTER = N_("character {character} is not allowed in a YAML file")
+_TEXT_TOO_LONG = N_("text is longer than {size} MiB")
+_EMPTY = N_("the file is empty")
+_FILE_TOO_LARGE = N_("file is larger than {size} MiB")
+_NOT_UTF8 = N_("the file is not UTF-8 text")
 
 _PLAIN = "tag:servicepolicy,plain"
 _STR = "tag:yaml.org,2002:str"
@@ -156,14 +180,13 @@ def _check_shape(loader: Any) -> tuple[int, bool]:
                 raise YamlError.at(
                     *_event_mark(event),
                     "too-large",
-                    f"the document holds more than {MAX_VALUES} values (keys, items and "
-                    "collections); split the policy",
+                    _TOO_MANY_VALUES.format(most=MAX_VALUES),
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise YamlError.at(
-                        *_event_mark(event), "too-deep", f"nesting deeper than {MAX_DEPTH} levels"
+                        *_event_mark(event), "too-deep", _TOO_DEEP.format(most=MAX_DEPTH)
                     )
     finally:
         loader.dispose()
@@ -205,19 +228,15 @@ def _check_expansion(root: Node, values: int) -> None:
         if key in sizes:
             continue
         if key in active:
-            raise YamlError.at(*_mark(node), "recursive-alias", "an alias refers to itself")
+            raise YamlError.at(*_mark(node), "recursive-alias", _RECURSIVE_ALIAS)
         active.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
     total, depth = sizes[id(root)]
     if total > values + MAX_NODES:
-        raise YamlError.at(
-            *_mark(root), "too-large", f"aliases add more than {MAX_NODES} nodes to this document"
-        )
+        raise YamlError.at(*_mark(root), "too-large", _ALIASES_TOO_LARGE.format(most=MAX_NODES))
     if depth > MAX_DEPTH + 1:
-        raise YamlError.at(
-            *_mark(root), "too-deep", f"aliases nest this document deeper than {MAX_DEPTH} levels"
-        )
+        raise YamlError.at(*_mark(root), "too-deep", _ALIASES_TOO_DEEP.format(most=MAX_DEPTH))
 
 
 def _scalar(node: ScalarNode, path: FieldPath, problems: list[YamlProblem]) -> Any:
@@ -241,8 +260,7 @@ def _scalar(node: ScalarNode, path: FieldPath, problems: list[YamlProblem]) -> A
                 *_mark(node),
                 path,
                 "number-out-of-range",
-                f"the number {shown} is beyond what a policy holds: at most {MAX_DIGITS} "
-                f"digits, and a power of ten from -{MAX_EXPONENT} to {MAX_EXPONENT}",
+                _NUMBER_OUT_OF_RANGE.format(number=shown, digits=MAX_DIGITS, exponent=MAX_EXPONENT),
             )
         )
         return None
@@ -257,7 +275,7 @@ def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProble
                 *_mark(node),
                 path,
                 "unsupported-tag",
-                f"the tag {node.tag!r} is not allowed in a policy file; remove it",
+                _TAG.format(tag=repr(node.tag)),
             )
         )
         return None
@@ -276,14 +294,12 @@ def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProble
                     *_mark(key_node),
                     path,
                     "unsupported-merge",
-                    "merge keys ('<<') are not supported; write the keys out",
+                    _MERGE,
                 )
             )
             continue
         if not isinstance(key_node, ScalarNode):
-            problems.append(
-                YamlProblem(*_mark(key_node), path, "bad-key", "a key must be a plain string")
-            )
+            problems.append(YamlProblem(*_mark(key_node), path, "bad-key", _KEY_NOT_TEXT))
             continue
         if key_node.tag not in (_PLAIN, _STR):
             problems.append(
@@ -291,7 +307,7 @@ def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProble
                     *_mark(key_node),
                     path,
                     "unsupported-tag",
-                    f"the tag {key_node.tag!r} is not allowed in a policy file; remove it",
+                    _TAG.format(tag=repr(key_node.tag)),
                 )
             )
             continue
@@ -304,7 +320,7 @@ def _build(node: Node, path: FieldPath, doc: Document, problems: list[YamlProble
                     *_mark(key_node),
                     child,
                     "duplicate-key",
-                    f"duplicate key {key!r} (first at line {first[0]}, column {first[1]})",
+                    _DUPLICATE_KEY.format(key=repr(key), line=first[0], column=first[1]),
                 )
             )
             continue
@@ -343,35 +359,33 @@ def _located(text: str) -> tuple[int, bool, Node | None]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise YamlError.at(line, column, "yaml-syntax", f"YAML syntax: {message}") from None
+        raise YamlError.at(line, column, "yaml-syntax", _SYNTAX.format(problem=message)) from None
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise YamlError.at(
-            line, column, "not-text", f"character {char!r} is not allowed in a YAML file"
+            line, column, "not-text", _CHARACTER.format(character=repr(char))
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlError.at(1, 1, "yaml-syntax", f"YAML syntax: {exc}") from None
+        raise YamlError.at(1, 1, "yaml-syntax", _SYNTAX.format(problem=exc)) from None
     except (ValueError, OverflowError):  # an escape past Unicode: "\U00110000", "\UFFFFFFFF"
         line, column = _position(text, _OUT_OF_UNICODE.search(text))
-        raise YamlError.at(
-            line, column, "yaml-syntax", "YAML syntax: an escape names no Unicode character"
-        ) from None
+        raise YamlError.at(line, column, "yaml-syntax", _NO_SUCH_CHARACTER) from None
 
 
 def read_yaml(text: str) -> Document:
     """Read one YAML document; raises :class:`YamlError` listing every problem found."""
     if len(text) > MAX_BYTES:
         raise YamlError.at(
-            1, 1, "too-large", f"text is longer than {MAX_BYTES // (1024 * 1024)} MiB"
+            1, 1, "too-large", _TEXT_TOO_LONG.format(size=MAX_BYTES // (1024 * 1024))
         )
     try:
         values, aliases, root = _compose(text, _FastLoader if _CParser is not None else _Loader)
     except (yaml.YAMLError, ValueError, OverflowError):
         values, aliases, root = _located(text)
     if root is None:
-        raise YamlError.at(1, 1, "empty", "the file is empty")
+        raise YamlError.at(1, 1, "empty", _EMPTY)
     if aliases:
         _check_expansion(root, values)
     doc = Document(None)
@@ -386,7 +400,7 @@ def decode(raw: bytes) -> str:
     """Decode file bytes as UTF-8 text; raises :class:`YamlError` naming the first bad byte."""
     if len(raw) > MAX_BYTES:
         raise YamlError.at(
-            1, 1, "too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
+            1, 1, "too-large", _FILE_TOO_LARGE.format(size=MAX_BYTES // (1024 * 1024))
         )
     try:
         return raw.decode("utf-8-sig")
@@ -395,4 +409,4 @@ def decode(raw: bytes) -> str:
         line = before.count(b"\n") + 1
         line_start = before[before.rfind(b"\n") + 1 :]
         column = len(line_start.decode("utf-8", errors="replace")) + 1
-        raise YamlError.at(line, column, "not-text", "the file is not UTF-8 text") from None
+        raise YamlError.at(line, column, "not-text", _NOT_UTF8) from None
