@@ -509,13 +509,20 @@ class Calendar(BaseModel):
         """
         day, _ = clock_of(self).local_day(to_micros(moment))
         local = date.fromordinal(day + date(1970, 1, 1).toordinal())
-        for holiday in self.holidays:
-            if holiday.day == local:
-                return holiday.name
-        for recurring in clock_of(self).rules.recurring:
-            if recurring.rule.falls_on(local):
-                return recurring.name_on(local)
-        return None
+        return self.holidays_between(local, local + timedelta(days=1)).get(local)
+
+    def holidays_between(self, first: date, last: date) -> dict[date, str]:
+        """The local dates from ``first`` up to, not including, ``last`` that have a holiday
+        entry, each with the name :meth:`holiday_at` gives it (in date order).  Each entry's
+        dates are looked up, not each date: a span of years costs what its holidays do."""
+        found: dict[date, str] = {}
+        for recurring in reversed(clock_of(self).rules.recurring):  # the first listed wins
+            for day in recurring.rule.between(first, last):
+                found[day] = recurring.name_on(day)
+        for holiday in reversed(self.holidays):  # a dated entry wins over a recurring one
+            if isinstance(holiday.day, date) and first <= holiday.day < last:
+                found[holiday.day] = holiday.name
+        return dict(sorted(found.items()))
 
     def is_break(self, moment: datetime) -> bool:
         """Whether ``moment`` is closed and lies between two windows of its own local date (a

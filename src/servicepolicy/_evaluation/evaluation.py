@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -83,9 +83,7 @@ class Evaluation(BaseModel):
         Given the ``policy`` that made the evaluation, each metric also names the holidays
         of its calendar that its running time went past."""
         words = language(lang, hijri=hijri) if isinstance(lang, str) else lang
-        version = policy
-        if isinstance(policy, DatedVersions) and self.created_at is not None:
-            version = policy.for_instant(self.created_at)
+        calendars = _calendars_of(policy, self.created_at)
         if self.ticket_id is not None:
             who = words.t("ticket {id}", id=self.ticket_id)
         elif self.line is not None:
@@ -111,7 +109,7 @@ class Evaluation(BaseModel):
             )
         notes: dict[str, list[str]] = private_value(self, "_notes") or {}
         for name, metric in self.metrics.items():
-            calendar = _calendar(version, metric.clock)
+            calendar = _calendar(calendars, metric.clock)
             lines += metric_lines(name, metric, notes.get(name, ()), words, calendar)
         lines += [escalation_line(fired, words) for fired in self.escalations]
         if self.next_escalation_at is not None:
@@ -120,11 +118,22 @@ class Evaluation(BaseModel):
         return "\n".join(lines) + "\n"
 
 
-def _calendar(policy: Calendars | DatedVersions | None, name: str | None) -> Calendar | None:
-    if policy is None or name is None or isinstance(policy, DatedVersions):
+def _calendars_of(
+    policy: Calendars | DatedVersions | None, created: datetime | None
+) -> Calendars | None:
+    """What names the calendars of an evaluation: the policy, or of dated versions the one
+    in force when the ticket was created (None when that is not known)."""
+    pick = getattr(policy, "for_instant", None)  # duck-typed: a Protocol check costs 30 µs
+    if pick is not None:
+        return None if created is None else cast("Calendars", pick(created))
+    return cast("Calendars | None", policy)
+
+
+def _calendar(calendars: Calendars | None, name: str | None) -> Calendar | None:
+    if calendars is None or name is None:
         return None
     try:
-        return policy.calendar(name)
+        return calendars.calendar(name)
     except KeyError:
         return None
 

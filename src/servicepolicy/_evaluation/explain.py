@@ -7,8 +7,8 @@ in another :class:`~servicepolicy._i18n.Language`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from .._i18n import ENGLISH, N_, Language
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from .._calendar.model import Calendar
 
 
-@runtime_checkable
 class Calendars(Protocol):
     """What names calendars: a :class:`~servicepolicy.Policy`."""
 
@@ -27,7 +26,6 @@ class Calendars(Protocol):
         ...
 
 
-@runtime_checkable
 class DatedVersions(Protocol):
     """Dated versions of a policy: a :class:`~servicepolicy.PolicySet`."""
 
@@ -36,6 +34,7 @@ class DatedVersions(Protocol):
         ...
 
 
+_DAY = timedelta(days=1)
 MAX_HOLIDAY_DAYS = 3660
 """The most local dates of a measurement searched for holidays (ten years); a longer one says
 from which date it was not looked at."""
@@ -180,39 +179,58 @@ def metric_lines(
     return lines
 
 
-def _local_dates(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
-    """The local dates ``[start, end)`` touches (its last instant is the one before ``end``,
-    so a stretch ending at a midnight, or at a day's first instant where DST skips midnight,
-    does not reach that day)."""
+def _local_span(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    """The first and last local dates ``[start, end)`` touches (its last instant is the one
+    before ``end``, so a stretch ending at a midnight, or at a day's first instant where DST
+    skips midnight, does not reach that day); None for an empty stretch."""
     if end <= start:
-        return []
+        return None
     first = start.astimezone(zone).date()
     # in UTC: arithmetic on a zoned datetime is on its wall clock, which DST can skip
     last = (end.astimezone(UTC) - timedelta(microseconds=1)).astimezone(zone).date()
-    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    return first, last
+
+
+def _spans_looked_at(m: Measurement, zone: ZoneInfo) -> tuple[list[tuple[date, date]], date | None]:
+    """The local dates of ``m``'s running segments as spans (first and last date), in order,
+    at most :data:`MAX_HOLIDAY_DAYS` dates in all; and the first date not looked at, if any."""
+    spans: list[tuple[date, date]] = []
+    budget = MAX_HOLIDAY_DAYS
+    for seg in m.segments:
+        span = (
+            None
+            if seg.kind != "running" or seg.end is None
+            else _local_span(seg.start, seg.end, zone)
+        )
+        if span is None:
+            continue
+        first, last = span
+        if spans and first <= spans[-1][1]:  # the date the previous segment ended on
+            first = spans[-1][1] + _DAY
+        if first > last:
+            continue
+        if (last - first).days + 1 > budget:
+            if budget:
+                spans.append((first, first + (budget - 1) * _DAY))
+            return spans, first + budget * _DAY
+        budget -= (last - first).days + 1
+        spans.append((first, last))
+    return spans, None
 
 
 def holiday_lines(calendar: Calendar, m: Measurement, lang: Language = ENGLISH) -> list[str]:
     """The holidays (and days of special hours) of ``calendar`` within the running segments
     of ``m``, by name, consecutive dates of one name as one range: ``holidays on the way:
     Eid al-Fitr 2026-03-20 to 2026-03-23``.  None, no line."""
-    zone = ZoneInfo(calendar.timezone)
+    spans, beyond = _spans_looked_at(m, ZoneInfo(calendar.timezone))
     named: dict[date, str] = {}
-    looked: set[date] = set()
-    beyond: date | None = None  # the first date not looked at, past MAX_HOLIDAY_DAYS
-    for seg in m.segments:
-        if seg.kind != "running" or seg.end is None:
-            continue
-        for day in _local_dates(seg.start, seg.end, zone):
-            if day in looked:
-                continue
-            if len(looked) == MAX_HOLIDAY_DAYS:
-                beyond = day if beyond is None else min(beyond, day)
-                break
-            looked.add(day)
-            name = calendar.holiday_at(datetime.combine(day, time(12), zone))
-            if name is not None:
-                named[day] = name or lang.t("(no name)")
+    if spans:
+        found = calendar.holidays_between(spans[0][0], spans[-1][1] + _DAY)
+        named = {
+            day: name or lang.t("(no name)")
+            for day, name in found.items()
+            if any(first <= day <= last for first, last in spans)
+        }
     if not named and beyond is None:
         return []
     ranges: list[tuple[str, date, date]] = []

@@ -299,14 +299,11 @@ def _holiday_reason(metric: MetricResult, figure: Recorded, policy: Policy) -> s
         return ""
     zone = calendar.zone
     first, last = sorted((figure.due_at.astimezone(zone), metric.due_at.astimezone(zone)))
-    for offset in range(min((last.date() - first.date()).days + 1, _MOST_DAYS)):
-        day = first.date() + timedelta(days=offset)
-        noon = datetime.combine(day, time(12), zone)
-        name = calendar.holiday_at(noon)
+    end = min(last.date(), first.date() + (_MOST_DAYS - 1) * _DAY) + _DAY
+    for day, name in calendar.holidays_between(first.date(), end).items():
         # a holiday of any source (dated, rule, country, Hijri, iCalendar) that closes the day
-        if name is not None and not calendar.elapsed(
-            datetime.combine(day, time(0), zone), datetime.combine(day, time(0), zone) + _DAY
-        ):
+        midnight = datetime.combine(day, time(0), zone)
+        if not calendar.elapsed(midnight, midnight + _DAY):
             named = f" ({name})" if name else ""
             return (
                 f"{day.isoformat()}{named} is a holiday of the policy's calendar "
