@@ -291,7 +291,9 @@ def language(code: str, *, hijri: bool = False) -> Language:
         raise ValueError(f"language {code!r}: choose one of {', '.join(LANGUAGES)}")
     found = _LOADED.get((code, hijri))
     if found is None:
-        base = ENGLISH if code == "en" else _LOADED.get((code, False)) or _load(code)
+        base = _LOADED.get((code, False))
+        if base is None:
+            base = _LOADED[(code, False)] = ENGLISH if code == "en" else _load(code)
         found = _LOADED[(code, hijri)] = base.with_hijri(hijri)
     return found
 
